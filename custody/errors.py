@@ -1,0 +1,17 @@
+"""Errors of the custody package: one base class, no HTTP types."""
+
+
+class CustodyError(Exception):
+    """Base class for every custody failure (ledger, proofs, signatures, bundles)."""
+
+
+class LedgerIntegrityError(CustodyError):
+    """The stored ledger does not match what its hashes, chains or checkpoints commit to."""
+
+
+class ProofError(CustodyError):
+    """A Merkle inclusion or consistency proof is malformed or does not verify."""
+
+
+class SignatureError(CustodyError):
+    """A signed note, checkpoint or cosignature is malformed or does not verify."""
