@@ -1,0 +1,87 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), one rolled-back transaction
+per test where it fits, and a per-run PostgreSQL database so concurrent runs never meet.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel
+
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+from evidence.db import make_engine  # noqa: E402
+from evidence.models import load_all_models  # noqa: E402
+
+PG_ADMIN_URL = os.environ.get("DALEL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_available() -> bool:
+    try:
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """URL of a fresh PostgreSQL database for this test run, dropped afterwards."""
+    if not _pg_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI and unreachable at {PG_ADMIN_URL}")
+        pytest.skip("PostgreSQL not reachable")
+    name = f"dalel_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_engine(pg_url: str) -> Iterator[Engine]:
+    load_all_models()
+    engine = make_engine(pg_url)
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def sqlite_engine(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    load_all_models()
+    engine = make_engine(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """Each test using this runs once on SQLite and once on PostgreSQL."""
+    name = "sqlite_engine" if request.param == "sqlite" else "pg_engine"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture()
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test.
+
+    Service code may call commit(): in this mode that only releases a savepoint.
+    """
+    connection = engine.connect()
+    outer = connection.begin()
+    db = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield db
+    finally:
+        db.close()
+        outer.rollback()
+        connection.close()
