@@ -85,3 +85,6 @@ def session(engine: Engine) -> Iterator[Session]:
         db.close()
         outer.rollback()
         connection.close()
+
+
+from tests.storage_fixtures import s3_endpoint, store  # noqa: E402,F401
