@@ -1,0 +1,52 @@
+"""Errors of the ingest package: one base class, no HTTP types.
+
+`evidence.app` maps each class to an HTTP status in one table; jobs record
+`str(error)` as the failure reason visible on the item.
+"""
+
+
+class IngestError(Exception):
+    """Base class for every ingest failure."""
+
+    title = "Ingest error"
+
+
+class ToolFailed(IngestError):
+    """An external tool (ffmpeg, tesseract, exiftool, pdftoppm...) failed or timed out."""
+
+    title = "Tool failed"
+
+    def __init__(self, message: str, *, tool: str = "", returncode: int | None = None) -> None:
+        super().__init__(message)
+        self.tool = tool
+        self.returncode = returncode
+
+
+class ToolMissing(ToolFailed):
+    """A required external tool is not installed on this machine."""
+
+    title = "Tool missing"
+
+
+class UnsupportedMedia(IngestError):
+    """The file is not of a kind this function handles, or is unreadable as that kind."""
+
+    title = "Unsupported media"
+
+
+class ModelMissing(IngestError):
+    """A model file is not present at its configured local path; nothing is downloaded."""
+
+    title = "Model missing"
+
+
+class ArchiveRejected(IngestError):
+    """The archive as a whole is refused (unreadable, too many entries, bomb)."""
+
+    title = "Archive rejected"
+
+
+class ChatExportInvalid(IngestError):
+    """A chat export (Telegram result.json, WhatsApp _chat.txt) cannot be parsed."""
+
+    title = "Chat export invalid"
