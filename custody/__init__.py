@@ -4,6 +4,6 @@
 """
 
 from custody.events import SYSTEM, Action, Actor
-from custody.ledger import record
+from custody.ledger import NewEvent, record, record_many
 
-__all__ = ["SYSTEM", "Action", "Actor", "record"]
+__all__ = ["SYSTEM", "Action", "Actor", "NewEvent", "record", "record_many"]

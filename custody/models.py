@@ -23,3 +23,58 @@ class LedgerEntry(SQLModel, table=True):
     item_id: str | None = Field(default=None, max_length=36, index=True)
     case_id: str | None = Field(default=None, max_length=36, index=True)
     appended_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class LedgerNode(SQLModel, table=True):
+    """Hash of one perfect subtree of the log: leaves [idx * 2**level, (idx + 1) * 2**level).
+
+    Levels start at 1 (level 0 is `ledger_entry.leaf_hash`). Written once, when the last
+    leaf under it is appended, so any proof or root reads O(log n) rows.
+    """
+
+    __tablename__ = "ledger_node"
+
+    level: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    idx: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
+
+
+class LedgerKey(SQLModel, table=True):
+    """A public key that signed checkpoints (C2SP note verifier key); kept after rotation."""
+
+    __tablename__ = "ledger_key"
+
+    key_id: str = Field(primary_key=True, max_length=8)  # hex of the 4-byte key hash
+    name: str = Field(max_length=200)
+    verifier: str = Field(max_length=400)
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Checkpoint(SQLModel, table=True):
+    """A signed C2SP tlog-checkpoint: the log's size and root, as one signed note."""
+
+    __tablename__ = "checkpoint"
+
+    id: int | None = Field(default=None, primary_key=True)
+    size: int = Field(index=True)
+    root_hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
+    note: str
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Cosignature(SQLModel, table=True):
+    """A witness's C2SP tlog-cosignature on a checkpoint (the full signature line)."""
+
+    __tablename__ = "cosignature"
+    __table_args__ = (
+        Index("ix_cosignature_checkpoint_key", "checkpoint_id", "key_id", unique=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    checkpoint_id: int = Field(foreign_key="checkpoint.id")
+    key_name: str = Field(max_length=200)
+    key_id: str = Field(max_length=8)
+    verifier: str = Field(max_length=400)
+    signed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    line: str
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
