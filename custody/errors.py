@@ -15,3 +15,19 @@ class ProofError(CustodyError):
 
 class SignatureError(CustodyError):
     """A signed note, checkpoint or cosignature is malformed or does not verify."""
+
+
+class CustodyNotFound(CustodyError):
+    """A ledger entry or checkpoint asked for does not exist (HTTP 404)."""
+
+
+class CustodyConflict(CustodyError):
+    """The request conflicts with what is already stored, e.g. a repeated cosignature (409)."""
+
+
+class BundleError(CustodyError):
+    """A custody bundle cannot be written or read."""
+
+
+class WitnessError(CustodyError):
+    """A witness refuses to cosign: the log is unreachable, inconsistent or rolled back."""

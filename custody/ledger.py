@@ -36,7 +36,7 @@ class NewEvent:
     details: dict[str, Any] | None = field(default=None)
 
 
-def _lock_for_append(session: Session) -> None:
+def lock_for_append(session: Session) -> None:
     """Serialise appenders so indexes never fork, gap or repeat.
 
     PostgreSQL: a transaction-scoped advisory lock, released at commit or rollback.
@@ -72,7 +72,7 @@ def _latest_by_subject(session: Session, subjects: set[str]) -> dict[str, bytes]
 
 
 def _append(session: Session, events: Sequence[NewEvent]) -> list[LedgerEntry]:
-    _lock_for_append(session)
+    lock_for_append(session)
     size = current_size(session)
     subjects = {subject_of(item_id=e.item_id, case_id=e.case_id) for e in events}
     latest = _latest_by_subject(session, subjects)

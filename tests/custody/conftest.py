@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 from evidence.db import make_engine
-from evidence.models import load_all_models
+from tests import conftest as root
 from tests.conftest import PG_ADMIN_URL
 
 
@@ -22,7 +22,7 @@ def fresh_pg_url(pg_url: str) -> Iterator[str]:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = pg_url.rsplit("/", 1)[0] + "/" + name
-    load_all_models()
+    root.load_all_models()
     engine = make_engine(url)
     SQLModel.metadata.create_all(engine)
     engine.dispose()
