@@ -148,6 +148,12 @@ def test_cosignature_endpoint(client: TestClient, session: Session, keys: KeyRin
         )
 
 
+def _witness(state: Path, client: TestClient) -> None:
+    run_witness(
+        server_url="http://testserver", state_dir=state, name="court.example", client=client
+    )
+
+
 def test_witness_cosigns_growth_and_refuses_rollback(
     client: TestClient, session: Session, keys: KeyRing, tmp_path: Path
 ) -> None:
