@@ -1,0 +1,86 @@
+"""Post-processing of raw detections: overlaps between recognizers and excluded names."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# (entity, start, end, score, presidio result)
+Span = tuple[str, int, int, float, Any]
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def resolve_overlaps(*, spans: list[Span]) -> list[Span]:
+    """Merge overlapping spans of one type; drop spans inside a longer span of another type.
+
+    Merging keeps the union so that redaction covers what any recognizer found (natasha
+    "Иванов Пётр" and the rule "Иванов Пётр Сергеевич" give the full name). Containment
+    lets ADDRESS win over the PERSON inside "ул. Абая"; partial overlaps of different
+    types are both kept, since hiding too little is the worse error.
+    """
+    by_type: dict[str, list[Span]] = {}
+    for span in sorted(spans, key=lambda s: (s[1], -s[2])):
+        group = by_type.setdefault(span[0], [])
+        if group and span[1] < group[-1][2]:
+            last = group[-1]
+            best = span if span[3] > last[3] else last
+            group[-1] = (last[0], last[1], max(last[2], span[2]), max(last[3], span[3]), best[4])
+        else:
+            group.append(span)
+    merged = [s for group in by_type.values() for s in group]
+    kept = []
+    for span in merged:
+        inside_other = any(
+            other is not span
+            and other[0] != span[0]
+            and other[1] <= span[1]
+            and span[2] <= other[2]
+            and (other[2] - other[1] > span[2] - span[1] or other[3] > span[3])
+            for other in merged
+        )
+        if not inside_other:
+            kept.append(span)
+    return sorted(kept, key=lambda s: (s[1], s[2]))
+
+
+def _same_word(a: str, b: str) -> bool:
+    # Crude stemming for declension: "Иванову" ~ "Иванов", "Ахметовтің" ~ "Ахметов".
+    a, b = a.lower(), b.lower()
+    if a == b:
+        return True
+    prefix = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        prefix += 1
+    return prefix >= 3 and prefix >= min(len(a), len(b)) - 1
+
+
+def _name_words(value: str) -> list[str]:
+    # Initials ("И.", "E.") carry no identity on their own and are ignored.
+    return [w for w in _WORD.findall(value) if len(w) > 1]
+
+
+def is_excluded_name(*, value: str, exclude_names: list[str]) -> bool:
+    """True when every word of ``value`` matches a word of one excluded name."""
+    words = _name_words(value)
+    if not words:
+        return False
+    for name in exclude_names:
+        name_words = _name_words(name)
+        if all(any(_same_word(w, n) for n in name_words) for w in words):
+            return True
+    return False
+
+
+def drop_excluded_names(*, spans: list[Span], text: str, exclude_names: list[str]) -> list[Span]:
+    """Remove PERSON spans that name an official listed in ``exclude_names``."""
+    if not exclude_names:
+        return spans
+    return [
+        s
+        for s in spans
+        if s[0] != "PERSON"
+        or not is_excluded_name(value=text[s[1] : s[2]], exclude_names=exclude_names)
+    ]

@@ -1,0 +1,1 @@
+"""Presidio recognizers for Kazakhstan: identifiers, contacts, documents, names."""

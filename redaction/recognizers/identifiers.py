@@ -1,0 +1,36 @@
+"""IIN (individuals) and BIN (legal entities): 12 digits with a mod-11 check digit.
+
+The two are told apart by structure: an IIN starts with a birth date and a century/sex
+digit, a BIN has its entity-kind digit (4-6) where an IIN has the day's tens (0-3).
+Numbers that fail the checksum are never proposed, whatever the context says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from redaction.numbers import is_valid_bin, is_valid_iin, only_digits
+from redaction.recognizers.base import Candidate, CandidateRecognizer
+
+# Plain 12 digits, or the groupings people type (6+6, 6+3+3, 4+4+4, 3+3+3+3). The
+# look-arounds stop us from taking 12 digits out of a longer number (cards, accounts).
+_GROUPS = (
+    r"\d{12}|\d{6}[ -]\d{6}|\d{6}[ -]\d{3}[ -]\d{3}|\d{4}[ -]\d{4}[ -]\d{4}|\d{3}(?:[ -]\d{3}){3}"
+)
+_RX = re.compile(rf"(?<!\d)(?<!\d[ -])(?:{_GROUPS})(?!\d)(?![ -]\d)")
+
+
+class KzIdentifierRecognizer(CandidateRecognizer):
+    """Finds checksum-valid IINs and BINs, also when written with spaces or hyphens."""
+
+    ENTITIES = ("KZ_IIN", "KZ_BIN")
+
+    def candidates(self, text: str) -> Iterator[Candidate]:
+        """Yield one candidate per 12-digit group that validates as IIN or BIN."""
+        for m in _RX.finditer(text):
+            digits = only_digits(m.group())
+            if is_valid_iin(digits):
+                yield Candidate("KZ_IIN", m.start(), m.end(), 0.95, "IIN checksum and date")
+            elif is_valid_bin(digits):
+                yield Candidate("KZ_BIN", m.start(), m.end(), 0.9, "BIN checksum")

@@ -1,0 +1,29 @@
+"""Kazakhstan phone numbers: +7 or 8, then a 6xx/7xx code and 10 digits in total.
+
+Kazakhstan shares country code 7 with Russia; its numbers are the ones whose national
+part starts with 6 or 7 (mobile 70x/747/75x/76x/77x, landlines 71xx/72xx, new 6xx).
+Separators between digits are free-form: spaces, hyphens, dots, brackets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from redaction.numbers import only_digits
+from redaction.recognizers.base import Candidate, CandidateRecognizer
+
+_SEP = r"[\s\-.()]{0,3}"
+_RX = re.compile(rf"(?<![\d+])(?:\+\s?7|8)(?:{_SEP})[67](?:{_SEP}\d){{9}}(?!\d)(?![ -]\d)")
+
+
+class KzPhoneRecognizer(CandidateRecognizer):
+    """Finds +7/8 numbers with a Kazakhstan (6xx, 7xx) national code."""
+
+    ENTITIES = ("PHONE_NUMBER",)
+
+    def candidates(self, text: str) -> Iterator[Candidate]:
+        """Yield phone-number candidates with exactly 11 digits."""
+        for m in _RX.finditer(text):
+            if len(only_digits(m.group())) == 11:
+                yield Candidate("PHONE_NUMBER", m.start(), m.end(), 0.8, "KZ phone format")
