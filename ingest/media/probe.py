@@ -288,6 +288,8 @@ def probe_pdf(*, path: Path | str) -> dict[str, Any]:
     """PDF document info (title, author, producer, dates) and page count via pypdfium2."""
     import pypdfium2 as pdfium
 
+    from ingest.media.pdftext import pdfium_version
+
     path = Path(path)
     try:
         pdf = pdfium.PdfDocument(str(path))
@@ -301,7 +303,7 @@ def probe_pdf(*, path: Path | str) -> dict[str, Any]:
     finally:
         pdf.close()
     return {
-        "tool": f"pypdfium2 {pdfium.V_PYPDFIUM2}",
+        "tool": pdfium_version(),
         "pages": pages,
         "pdf_version": version / 10 if version else None,
         "page_size_pt": list(first_size) if first_size else None,
