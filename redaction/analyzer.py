@@ -97,7 +97,7 @@ def analyze_text(
         for r in engine.analyze(text=chunk, language=language):
             if r.score >= threshold:
                 raw.append((r.entity_type, r.start + offset, r.end + offset, r.score, r))
-    kept = resolve_overlaps(spans=raw)
+    kept = resolve_overlaps(spans=raw, text=text)
     kept = drop_excluded_names(spans=kept, text=text, exclude_names=list(exclude_names))
     findings = []
     for entity, start, end, score, result in kept:

@@ -11,7 +11,7 @@ Span = tuple[str, int, int, float, Any]
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
-def resolve_overlaps(*, spans: list[Span]) -> list[Span]:
+def resolve_overlaps(*, spans: list[Span], text: str) -> list[Span]:
     """Merge overlapping spans of one type; drop spans inside a longer span of another type.
 
     Merging keeps the union so that redaction covers what any recognizer found (natasha
@@ -28,7 +28,7 @@ def resolve_overlaps(*, spans: list[Span]) -> list[Span]:
             group[-1] = (last[0], last[1], max(last[2], span[2]), max(last[3], span[3]), best[4])
         else:
             group.append(span)
-    merged = [s for group in by_type.values() for s in group]
+    merged = _trim_against_addresses([s for g in by_type.values() for s in g], text)
     kept = []
     for span in merged:
         inside_other = any(
@@ -42,6 +42,27 @@ def resolve_overlaps(*, spans: list[Span]) -> list[Span]:
         if not inside_other:
             kept.append(span)
     return sorted(kept, key=lambda s: (s[1], s[2]))
+
+
+def _trim_against_addresses(spans: list[Span], text: str) -> list[Span]:
+    # natasha sometimes runs a name on into the street after it ("Мұхтардан Төле" before
+    # "Төле би көшесі"): cut such spans back to the part outside the address.
+    addresses = [s for s in spans if s[0] == "ADDRESS"]
+    out = []
+    for span in spans:
+        entity, start, end, score, result = span
+        if entity != "ADDRESS":
+            for a in addresses:
+                if start < a[1] < end <= a[2]:
+                    end = a[1]
+                elif a[1] <= start < a[2] < end:
+                    start = a[2]
+            piece = text[start:end]
+            start += len(piece) - len(piece.lstrip(" ,"))
+            end -= len(piece) - len(piece.rstrip(" ,"))
+        if start < end:
+            out.append((entity, start, end, score, result))
+    return out
 
 
 def _same_word(a: str, b: str) -> bool:

@@ -18,6 +18,10 @@ _CAP = rf"[{CYR_UPPER}A-Z0-9][\w'’.-]*"
 # Lower-case words that belong inside street names (Толе би, Райымбек батыра, 8-я линия).
 _NAME_WORD = rf"(?:{_CAP}|би|батыр|батыра|линия|мкр)"
 _NAME = rf"{_CAP}(?:[ -]{_NAME_WORD}){{0,3}}"
+# Before a Kazakh/English marker at most two capitalised words (Мұхтар Әуезов көшесі),
+# so a name just before the street ("Мұхтардан Төле би көшесі") stays out of the span.
+_LETTER_CAP = rf"[{CYR_UPPER}A-Z][\w'’.-]*"
+_SHORT_NAME = rf"{_LETTER_CAP}(?:\s(?:би|батыр|батыра)|[ -]{_LETTER_CAP})?"
 _NUM = r"№?\s?\d{1,4}[А-Яа-яA-Za-z]?(?:/\d{1,4})?(?:-\d{1,4})?"
 
 
@@ -42,9 +46,9 @@ def _compile() -> list[re.Pattern[str]]:
     )
     return [
         re.compile(rf"{pre}\s*{_NAME}{house}?{flat}?"),
-        re.compile(rf"{_NAME}\s{suf}{house}?{flat}?"),
-        re.compile(rf"\b\d{{1,4}}[A-Za-z]?\s{_NAME}\s{en}{flat}?"),
-        re.compile(rf"{_NAME}\s{en}{house}?{flat}?"),
+        re.compile(rf"{_SHORT_NAME}\s{suf}{house}?{flat}?"),
+        re.compile(rf"\b\d{{1,4}}[A-Za-z]?\s{_SHORT_NAME}\s{en}{flat}?"),
+        re.compile(rf"{_SHORT_NAME}\s{en}{house}?{flat}?"),
     ]
 
 

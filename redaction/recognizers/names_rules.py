@@ -22,6 +22,19 @@ _KK_CASE = (
 )
 
 
+def _declined_patronymics(suffixes: list[str]) -> list[str]:
+    # Russian patronymics decline: -ович/-овича/-овичу/-овичем, -овна/-овны/-овне/-овной.
+    out = []
+    for suffix in suffixes:
+        if suffix.endswith("ч"):
+            out += [suffix + e for e in ("", "а", "у", "ем", "е")]
+        elif suffix.endswith("на"):
+            out += [suffix[:-1] + e for e in ("а", "ы", "е", "у", "ой")]
+        else:
+            out.append(suffix)
+    return out
+
+
 def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
@@ -39,7 +52,10 @@ class CyrillicNameRecognizer(CandidateRecognizer):
         cap = rf"[{CYR_UPPER}][{CYR_LOWER}]+"
         stem = rf"[{CYR_UPPER}][{CYR_LOWER}]+?"
         sur = rf"{stem}(?:{_alt(data['surname_suffixes'])}){_KK_CASE}"
-        patr = rf"{stem}(?:{_alt(data['patronymic_suffixes'] + data['ru_patronymic_suffixes'])})"
+        patr_suffixes = data["patronymic_suffixes"] + _declined_patronymics(
+            data["ru_patronymic_suffixes"]
+        )
+        patr = rf"{stem}(?:{_alt(patr_suffixes)})"
         given = rf"(?:{_alt(data['kk_given_names'] + data['ru_given_names'])}){_KK_CASE}"
         initial = rf"[{CYR_UPPER}]\.\s?"
         b, e = rf"(?<![{CYR_UPPER}{CYR_LOWER}\w])", rf"(?![{CYR_LOWER}\w])"
@@ -79,17 +95,22 @@ class LatinNameRecognizer(CandidateRecognizer):
     def __init__(self, *, language: str) -> None:
         data = load_data("names.yaml")
         super().__init__(language=language, context=[])
-        self._not_names = set(data["not_names"])
+        self._not_names = set(data["not_names"]) | set(data["en_titles"])
         cap = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
         sur = rf"[A-Z][a-z]+?(?:{_alt(data['latin_surname_suffixes'])})"
         given = rf"(?:{_alt(data['en_given_names'])})"
         titles = _alt(data["en_titles"])
         b, e = r"(?<![\w])", r"(?![\w])"
         self._rules: list[tuple[re.Pattern[str], float, str]] = [
-            (re.compile(rf"{b}(?:{titles})\.?\s({cap}(?:\s{cap}){{0,2}}){e}"), 0.85, "title"),
+            (
+                re.compile(rf"{b}(?:(?:{titles})\.?\s)+({cap}(?:\s{cap}){{0,2}}){e}"),
+                0.85,
+                "title",
+            ),
             (re.compile(rf"{b}({cap}\s{cap}(?:uly|kyzy|ovich|evich|ovna|evna)){e}"), 0.85, "patr"),
             (re.compile(rf"{b}({given}\s(?:[A-Z]\.\s)?{cap}){e}"), 0.8, "given + surname"),
             (re.compile(rf"{b}({sur}\s{given}){e}"), 0.8, "surname + given"),
+            (re.compile(rf"{b}({cap}\s{sur}){e}"), 0.7, "name + surname ending"),
             (re.compile(rf"{b}([A-Z]\.\s?(?:[A-Z]\.\s?)?{sur}){e}"), 0.8, "initials"),
             (re.compile(rf"{b}({given}){e}"), 0.5, "given name"),
         ]

@@ -7,13 +7,17 @@ only PERSON spans of two or more capitalised words.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
 
+from redaction.config import load_data
 from redaction.errors import RedactionConfigError
 from redaction.recognizers.base import Candidate, CandidateRecognizer
 
+_PLACE_MARKER = re.compile(r"(?:^|\s)(?:г|с|п|пос|гор)\.\s?$")
+_WORDS = re.compile(r"\S+")
 _TYPES = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
 _lock = threading.Lock()
 _models: dict[str, Any] = {}
@@ -40,6 +44,7 @@ class NatashaRecognizer(CandidateRecognizer):
     def __init__(self, *, language: str) -> None:
         super().__init__(language=language, context=[])
         self._strict = language != "ru"
+        self._not_names = tuple(load_data("names.yaml")["not_names"])
 
     def load(self) -> None:
         """Load the shared natasha models now instead of on the first text."""
@@ -57,9 +62,41 @@ class NatashaRecognizer(CandidateRecognizer):
             entity = _TYPES.get(span.type)
             if entity is None:
                 continue
-            if self._strict and not _multiword_capitalised(span.text, entity):
+            # "г. Уштобе", "с. Акжар": a settlement marker before the span means a place.
+            if entity != "LOCATION" and _PLACE_MARKER.search(
+                text[max(0, span.start - 4) : span.start]
+            ):
+                entity = "LOCATION"
+            start, stop = span.start, span.stop
+            if entity == "PERSON":
+                start, stop = self._trim(text, start, stop)
+            if start >= stop:
                 continue
-            yield Candidate(entity, span.start, span.stop, 0.85, f"natasha {span.type}")
+            if self._strict and not _multiword_capitalised(text[start:stop], entity):
+                continue
+            yield Candidate(entity, start, stop, 0.85, f"natasha {span.type}")
+
+    def _trim(self, text: str, start: int, stop: int) -> tuple[int, int]:
+        """Drop role words (Куәгер, Допрошенная) and abbreviations (ҚР) at the edges.
+
+        natasha often glues the role before a name, or the next words after it, into
+        one PERSON span; the role must stay readable.
+        """
+        words = [(m.start() + start, m.end() + start) for m in _WORDS.finditer(text[start:stop])]
+
+        def noise(span: tuple[int, int]) -> bool:
+            word = text[span[0] : span[1]]
+            abbreviation = word.isupper() and len(word) <= 3 and not word.endswith(".")
+            return abbreviation or word.startswith(self._not_names)
+
+        while words and noise(words[0]):
+            words.pop(0)
+        # After the name, everything from the first noise word on goes.
+        for i, w in enumerate(words):
+            if noise(w):
+                words = words[:i]
+                break
+        return (words[0][0], words[-1][1]) if words else (start, start)
 
 
 def _multiword_capitalised(value: str, entity: str) -> bool:
