@@ -1,0 +1,210 @@
+"""Write a custody bundle (see custody/verifier.py) for a list of items.
+
+Evidence bytes come through `open_content(item_id)`, supplied by the caller, because only
+evidence.service may read evidence; item facts (hash, size, name, inputs) come from the
+caller too. The ledger supplies events, proofs, checkpoints, cosignatures and keys.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import shutil
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+from sqlmodel import Session, col, select
+
+from custody import merkle
+from custody.checkpoint import log_verifiers, served_note
+from custody.errors import BundleError
+from custody.events import format_time, utc_now
+from custody.models import Checkpoint
+from custody.service import entries_for_items
+from custody.tree import node_fetcher
+from custody.verifier import FORMAT
+
+VERIFIER_SOURCE = Path(__file__).with_name("verifier.py")
+README = """Dalel custody bundle
+====================
+bundle.json  events (ledger leaves), inclusion proofs, signed checkpoints with witness
+             cosignatures, consistency proofs, trusted keys and the witness policy
+files/       the evidence files named in bundle.json
+verifier.py  the offline verifier (Python 3.11+ and PyNaCl: pip install pynacl)
+
+Verify:  python3 verifier.py .        (or: python3 verifier.py bundle.zip)
+Pin the log key you obtained independently:  --log-key 'name+hash+base64'
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class BundleItem:
+    """What the caller knows about an item: identity, content hash, and derivation inputs."""
+
+    id: str
+    sha256: str
+    size: int
+    name: str = ""
+    kind: str = "original"
+    inputs: Sequence[str] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """Where the bundle went, what it anchors to, and events left out (newer than it)."""
+
+    path: Path
+    anchor_size: int
+    events: int
+    events_after_anchor: int
+
+
+def _safe_name(item_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", item_id)
+
+
+def _checkpoints(session: Session) -> list[Checkpoint]:
+    """The oldest non-empty checkpoint and the newest: the bundle proves the log only grew."""
+    newest = session.exec(select(Checkpoint).order_by(col(Checkpoint.id).desc()).limit(1)).first()
+    if newest is None:
+        raise BundleError("no checkpoint has been signed yet: run `dalel ledger checkpoint`")
+    oldest = session.exec(
+        select(Checkpoint).where(Checkpoint.size > 0).order_by(col(Checkpoint.id)).limit(1)
+    ).first()
+    if oldest is None or oldest.id == newest.id or oldest.size > newest.size:
+        return [newest]
+    return [oldest, newest]
+
+
+def build_manifest(
+    *,
+    session: Session,
+    items: Sequence[BundleItem],
+    witness_keys: Sequence[str] = (),
+    witnesses_required: int = 0,
+) -> tuple[dict[str, Any], int]:
+    """bundle.json content and the number of item events newer than the anchor."""
+    cps = _checkpoints(session)
+    anchor = cps[-1]
+    fetch = node_fetcher(session)
+    entries = entries_for_items(session=session, item_ids=[item.id for item in items])
+    included = [e for e in entries if e.idx < anchor.size]
+    events = [
+        {
+            "index": e.idx,
+            "leaf": base64.b64encode(e.leaf).decode(),
+            "proof": [
+                base64.b64encode(h).decode()
+                for h in merkle.inclusion_proof(e.idx, anchor.size, fetch)
+            ],
+        }
+        for e in included
+    ]
+    consistency = []
+    if len(cps) == 2:
+        hashes = merkle.consistency_proof(cps[0].size, anchor.size, fetch)
+        consistency.append(
+            {
+                "first": cps[0].size,
+                "second": anchor.size,
+                "hashes": [base64.b64encode(h).decode() for h in hashes],
+            }
+        )
+    origin = anchor.note.split("\n", 1)[0]
+    manifest = {
+        "format": FORMAT,
+        "created_at": format_time(utc_now()),
+        "origin": origin,
+        "log_keys": [str(v) for v in log_verifiers(session=session)],
+        "witness_keys": list(witness_keys),
+        "witness_policy": {"k": witnesses_required},
+        "checkpoints": [served_note(session=session, checkpoint=cp) for cp in cps],
+        "consistency": consistency,
+        "items": [
+            {
+                "id": item.id,
+                "sha256": item.sha256,
+                "size": item.size,
+                "name": item.name,
+                "kind": item.kind,
+                "inputs": list(item.inputs),
+                "file": f"files/{_safe_name(item.id)}",
+            }
+            for item in items
+        ],
+        "events": events,
+    }
+    return manifest, len(entries) - len(included)
+
+
+class _Writer:
+    """Writes bundle members to a folder or a ZIP."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) if out.suffix == ".zip" else None
+        if self.zip is None:
+            (out / "files").mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def open(self, name: str) -> Iterator[IO[bytes]]:
+        if self.zip is not None:
+            with self.zip.open(name, "w", force_zip64=True) as handle:
+                yield handle
+        else:
+            with (self.out / name).open("wb") as handle:
+                yield handle
+
+    def close(self) -> None:
+        if self.zip is not None:
+            self.zip.close()
+
+
+def export_bundle(
+    *,
+    session: Session,
+    items: Sequence[BundleItem],
+    open_content: Callable[[str], BinaryIO],
+    out: Path,
+    witness_keys: Sequence[str] = (),
+    witnesses_required: int = 0,
+) -> ExportResult:
+    """Write a verifiable custody bundle for `items` to folder `out` (or `out.zip`)."""
+    if not items:
+        raise BundleError("nothing to export: no items given")
+    manifest, pending = build_manifest(
+        session=session,
+        items=items,
+        witness_keys=witness_keys,
+        witnesses_required=witnesses_required,
+    )
+    writer = _Writer(out)
+    try:
+        for item in manifest["items"]:
+            with open_content(item["id"]) as source, writer.open(item["file"]) as target:
+                shutil.copyfileobj(source, target, 1 << 20)
+        with writer.open("bundle.json") as handle:
+            handle.write(json.dumps(manifest, indent=1, ensure_ascii=False).encode())
+        with writer.open("verifier.py") as handle:
+            handle.write(VERIFIER_SOURCE.read_bytes())
+        with writer.open("README.txt") as handle:
+            handle.write(README.encode())
+    finally:
+        writer.close()
+    return ExportResult(
+        path=out,
+        anchor_size=manifest["checkpoints"] and int(manifest["checkpoints"][-1].split("\n")[1]),
+        events=len(manifest["events"]),
+        events_after_anchor=pending,
+    )
+
+
+def bytes_opener(contents: dict[str, bytes]) -> Callable[[str], BinaryIO]:
+    """An `open_content` over bytes in memory (tests and small exports)."""
+    return lambda item_id: io.BytesIO(contents[item_id])

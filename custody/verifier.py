@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+"""Offline verifier for Dalel custody bundles.  Usage:  python verifier.py BUNDLE_DIR_OR_ZIP
+
+Needs only Python 3.11+ and PyNaCl (pip install pynacl); no server, no database. It
+travels inside every bundle, so a court can read exactly what it checks:
+
+1. every checkpoint note is signed by a trusted log key (C2SP signed-note, Ed25519);
+2. consecutive checkpoints are consistent (RFC 9162 §2.1.4.2): the log only grew;
+3. the newest checkpoint carries cosignatures from at least k trusted witnesses
+   (C2SP tlog-cosignature/v1);
+4. every event's leaf is included in the tree that checkpoint signs (RFC 9162 §2.1.3.2);
+5. every item's events form a complete chain (each `prev` is the leaf hash of the item's
+   previous event; the first is its creation or derivation, with the item's SHA-256);
+6. every derivative names inputs present in the bundle, with matching hashes;
+7. every file re-hashes to its item's SHA-256 and size.
+
+Trust anchors (log keys, witness keys, k) come from the bundle unless given on the command
+line (--log-key, --witness-key, --witnesses-required): pin them from an independent source.
+Exit status: 0 verified, 1 something failed (named in the output), 2 unusable bundle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import hashlib
+import hmac
+import itertools
+import json
+import struct
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import nacl.exceptions
+import nacl.signing
+
+FORMAT = "dalel-custody-bundle/1"
+FIRST_ACTIONS = {"item.created", "item.derived"}
+
+
+class Invalid(Exception):
+    """One verification failure; the message says what failed."""
+
+
+# ---- RFC 9162 §2.1 --------------------------------------------------------------------
+
+
+def hash_leaf(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def hash_children(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def verify_inclusion(leaf: bytes, index: int, size: int, proof: list[bytes], root: bytes) -> None:
+    """RFC 9162 §2.1.3.2; size and root come from a signed checkpoint, never the proof."""
+    if any(len(p) != 32 for p in proof) or len(root) != 32:
+        raise Invalid("malformed inclusion proof")
+    if not 0 <= index < size:  # 1. leaf_index < tree_size
+        raise Invalid(f"entry {index} is not below checkpoint size {size}")
+    fn, sn, r = index, size - 1, leaf  # 2.-3.
+    for p in proof:  # 4.
+        if sn == 0:  # 4a.
+            raise Invalid("inclusion proof too long")
+        if fn & 1 or fn == sn:  # 4b.
+            r = hash_children(p, r)
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = hash_children(r, p)
+        fn, sn = fn >> 1, sn >> 1  # 4c.
+    if sn != 0 or not hmac.compare_digest(r, root):  # 5.
+        raise Invalid(f"inclusion proof for entry {index} does not match the checkpoint root")
+
+
+def verify_consistency(first: int, second: int, proof: list[bytes], r1: bytes, r2: bytes) -> None:
+    """RFC 9162 §2.1.4.2; a size-0 tree proves nothing and is refused."""
+    if any(len(p) != 32 for p in proof) or first <= 0 or second < first:
+        raise Invalid(f"no valid consistency proof from size {first} to {second}")
+    if first == second:
+        if proof or not hmac.compare_digest(r1, r2):
+            raise Invalid(f"two different roots for tree size {first}")
+        return
+    if not proof:  # 1.
+        raise Invalid("empty consistency proof")
+    path = [r1, *proof] if first & (first - 1) == 0 else list(proof)  # 2.
+    fn, sn = first - 1, second - 1  # 3.
+    while fn & 1:  # 4.
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]  # 5.
+    for c in path[1:]:  # 6.
+        if sn == 0:
+            raise Invalid("consistency proof too long")
+        if fn & 1 or fn == sn:
+            fr, sr = hash_children(c, fr), hash_children(c, sr)
+            while fn and not fn & 1:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = hash_children(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0 or not hmac.compare_digest(fr, r1) or not hmac.compare_digest(sr, r2):  # 7.
+        raise Invalid(f"checkpoints of size {first} and {second} are not consistent")
+
+
+# ---- C2SP signed notes and cosignatures -------------------------------------------------
+
+
+def parse_key(text: str, sig_type: int) -> tuple[str, bytes, bytes]:
+    """(name, key id, public key) from a verifier key `name+hash+base64(type || key)`."""
+    try:
+        name, hash_hex, blob = text.strip().split("+", 2)
+        raw = base64.b64decode(blob, validate=True)
+    except (ValueError, binascii.Error) as exc:
+        raise Invalid(f"malformed key {text!r}") from exc
+    if len(raw) != 33 or raw[0] != sig_type:
+        raise Invalid(f"key {name} is not of type {sig_type:#x}")
+    key_id = hashlib.sha256(name.encode() + b"\n" + raw[:1] + raw[1:]).digest()[:4]
+    if key_id.hex() != hash_hex:
+        raise Invalid(f"key {name} has a wrong key hash")
+    return name, key_id, raw[1:]
+
+
+def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
+    text, sep, sigs = note.rpartition("\n\n")
+    if not sep or not sigs.endswith("\n"):
+        raise Invalid("malformed signed note")
+    lines = []
+    for line in sigs[:-1].split("\n"):
+        try:
+            dash, name, blob = line.split(" ")
+            raw = base64.b64decode(blob, validate=True)
+        except (ValueError, binascii.Error) as exc:
+            raise Invalid(f"malformed signature line {line!r}") from exc
+        if dash != "\u2014" or len(raw) < 5:
+            raise Invalid(f"malformed signature line {line!r}")
+        lines.append((name, raw))
+    return text + "\n", lines
+
+
+def ed25519_ok(public: bytes, message: bytes, signature: bytes) -> bool:
+    try:
+        nacl.signing.VerifyKey(public).verify(message, signature)
+    except (nacl.exceptions.BadSignatureError, ValueError):
+        return False
+    return True
+
+
+def open_checkpoint(note: str, log_keys: list[tuple[str, bytes, bytes]]) -> dict[str, Any]:
+    """Check a checkpoint's log signature; return origin, size, root, text and signers."""
+    text, sigs = split_note(note)
+    signers = []
+    for name, raw in sigs:
+        for key_name, key_id, public in log_keys:
+            if (name, raw[:4]) == (key_name, key_id):
+                if not ed25519_ok(public, text.encode(), raw[4:]):
+                    raise Invalid(f"bad log signature by {name}")
+                signers.append(f"{name}+{key_id.hex()}")
+    if not signers:
+        raise Invalid("checkpoint is not signed by a trusted log key")
+    lines = text.split("\n")
+    if len(lines) < 4 or not lines[1].isdigit() or (lines[1].startswith("0") and lines[1] != "0"):
+        raise Invalid("malformed checkpoint text")
+    try:
+        root = base64.b64decode(lines[2], validate=True)
+    except binascii.Error as exc:
+        raise Invalid("malformed checkpoint root") from exc
+    if len(root) != 32:
+        raise Invalid("malformed checkpoint root")
+    return {"origin": lines[0], "size": int(lines[1]), "root": root, "text": text,
+            "signers": signers, "sigs": sigs}  # fmt: skip
+
+
+def cosigners(cp: dict[str, Any], witness_keys: list[tuple[str, bytes, bytes]]) -> list[str]:
+    """Trusted witnesses with a valid cosignature/v1 on the checkpoint."""
+    good = []
+    for name, raw in cp["sigs"]:
+        for key_name, key_id, public in witness_keys:
+            if (name, raw[:4]) != (key_name, key_id):
+                continue
+            if len(raw) != 76:
+                raise Invalid(f"malformed cosignature by {name}")
+            (timestamp,) = struct.unpack(">Q", raw[4:12])
+            message = f"cosignature/v1\ntime {timestamp}\n{cp['text']}".encode()
+            if not ed25519_ok(public, message, raw[12:]):
+                raise Invalid(f"bad cosignature by witness {name}")
+            if name not in good:
+                good.append(name)
+    return good
+
+
+# ---- the bundle ---------------------------------------------------------------------------
+
+
+class Bundle:
+    """A bundle folder or ZIP: bundle.json plus files/."""
+
+    def __init__(self, path: Path) -> None:
+        self.zip = zipfile.ZipFile(path) if path.is_file() else None
+        self.root = path
+        try:
+            self.data: dict[str, Any] = json.loads(self.read("bundle.json"))
+        except (OSError, KeyError, ValueError) as exc:
+            raise Invalid(f"cannot read bundle.json: {exc}") from exc
+        if self.data.get("format") != FORMAT:
+            raise Invalid(f"not a {FORMAT} bundle")
+
+    def read(self, name: str) -> bytes:
+        if ".." in Path(name).parts or name.startswith("/"):
+            raise Invalid(f"unsafe path {name!r} in bundle")
+        if self.zip is not None:
+            return self.zip.read(name)
+        return (self.root / name).read_bytes()
+
+    def file_digest(self, name: str) -> tuple[str, int]:
+        digest, size = hashlib.sha256(), 0
+        if ".." in Path(name).parts or name.startswith("/"):
+            raise Invalid(f"unsafe path {name!r} in bundle")
+        handle = self.zip.open(name) if self.zip is not None else (self.root / name).open("rb")
+        with handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+        return digest.hexdigest(), size
+
+
+def _b64list(values: list[str]) -> list[bytes]:
+    try:
+        return [base64.b64decode(v, validate=True) for v in values]
+    except (binascii.Error, TypeError) as exc:
+        raise Invalid("proof hashes are not base64") from exc
+
+
+def check_log(bundle: Bundle, opts: argparse.Namespace, say: Any) -> dict[str, Any]:
+    """Steps 1-3: signatures, consistency, witness policy. Returns the anchor checkpoint."""
+    d = bundle.data
+    log_keys = [parse_key(k, 0x01) for k in (opts.log_key or d.get("log_keys", []))]
+    witness_keys = [parse_key(k, 0x04) for k in (opts.witness_key or d.get("witness_keys", []))]
+    required = opts.witnesses_required
+    if required is None:
+        required = int(d.get("witness_policy", {}).get("k", 0))
+    source = "command line" if opts.log_key else "the bundle (pin them with --log-key)"
+    say(f"log keys from {source}: {', '.join(f'{n}+{i.hex()}' for n, i, _ in log_keys)}")
+    notes = d.get("checkpoints") or []
+    if not notes:
+        raise Invalid("bundle has no checkpoint")
+    cps = [open_checkpoint(note, log_keys) for note in notes]
+    for cp in cps:
+        if cp["origin"] != d.get("origin"):
+            raise Invalid(f"checkpoint origin {cp['origin']!r} is not {d.get('origin')!r}")
+    say(f"checkpoint signatures: OK ({len(cps)} checkpoints)")
+    proofs = {(p["first"], p["second"]): p["hashes"] for p in d.get("consistency", [])}
+    for old, new in itertools.pairwise(cps):
+        if old["size"] > new["size"]:
+            raise Invalid("checkpoints are not in growing order")
+        if old["size"] == 0:
+            continue  # the empty tree commits to nothing
+        hashes = _b64list(proofs.get((old["size"], new["size"]), []))
+        verify_consistency(old["size"], new["size"], hashes, old["root"], new["root"])
+    if len(cps) > 1:
+        say(f"consistency: OK (sizes {' -> '.join(str(c['size']) for c in cps)})")
+    anchor = cps[-1]
+    good = cosigners(anchor, witness_keys)
+    if len(good) < required:
+        raise Invalid(
+            f"witness policy: {len(good)} of the required {required} trusted witnesses "
+            f"cosigned checkpoint {anchor['size']} ({', '.join(good) or 'none'})"
+        )
+    say(f"witnesses: {len(good)} of {required} required ({', '.join(good) or 'none'})")
+    return anchor
+
+
+def check_items(bundle: Bundle, anchor: dict[str, Any], hash_files: bool) -> dict[str, list[str]]:
+    """Steps 4-7: per-item failures (an empty list means the item verified)."""
+    d = bundle.data
+    chains: dict[str, list[tuple[int, bytes, dict[str, Any]]]] = {}
+    loose: list[str] = []
+    seen: set[int] = set()
+    for ev in d.get("events", []):
+        index = int(ev["index"])
+        try:
+            leaf = base64.b64decode(ev["leaf"], validate=True)
+            digest = hash_leaf(leaf)
+            if index in seen:
+                raise Invalid(f"entry {index} appears twice")
+            seen.add(index)
+            verify_inclusion(digest, index, anchor["size"], _b64list(ev["proof"]), anchor["root"])
+            event = json.loads(leaf)
+        except (Invalid, ValueError, binascii.Error) as exc:
+            loose.append(f"entry {index}: {exc}")
+            continue
+        chains.setdefault(str(event.get("item")), []).append((index, digest, event))
+    items = {str(item["id"]): item for item in d.get("items", [])}
+    verdicts: dict[str, list[str]] = {item_id: [] for item_id in items}
+    if loose:
+        verdicts["(events)"] = loose
+    for item_id, item in items.items():
+        fails = verdicts[item_id]
+        chain = sorted(chains.get(item_id, []), key=lambda c: c[0])
+        fails += _check_chain(item, chain)
+        for input_id in item.get("inputs", []):
+            if input_id not in items:
+                fails.append(f"derivation input {input_id} is missing from the bundle")
+        if chain and chain[0][2].get("action") == "item.derived":
+            for inp in chain[0][2].get("details", {}).get("inputs", []):
+                other = items.get(str(inp.get("item")))
+                if other is None or inp.get("sha256") not in (None, other["sha256"]):
+                    fails.append(f"derivation input {inp.get('item')} does not match its hash")
+        if hash_files:
+            try:
+                file_sha, file_size = bundle.file_digest(item["file"])
+            except Invalid as exc:
+                fails.append(str(exc))
+            except (OSError, KeyError) as exc:
+                fails.append(f"file {item.get('file')} is missing: {exc}")
+            else:
+                if file_sha != item["sha256"] or file_size != int(item["size"]):
+                    fails.append(
+                        f"file {item['file']} altered: sha256 {file_sha}, {file_size} bytes"
+                    )
+    return verdicts
+
+
+def _check_chain(item: dict[str, Any], chain: list[tuple[int, bytes, dict[str, Any]]]) -> list[str]:
+    if not chain:
+        return ["no custody events"]
+    fails = []
+    first = chain[0][2]
+    if first.get("action") not in FIRST_ACTIONS or first.get("prev") is not None:
+        fails.append(f"chain does not start with its creation (entry {chain[0][0]})")
+    if first.get("sha256") not in (None, item["sha256"]):
+        fails.append("creation event records a different SHA-256 than the file")
+    for (_, prev_digest, _), (index, _, event) in itertools.pairwise(chain):
+        if event.get("prev") != prev_digest.hex():
+            fails.append(f"chain gap before entry {index}: an event is missing or altered")
+    return fails
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Verify a Dalel custody bundle offline.")
+    parser.add_argument("bundle", type=Path, help="bundle folder or ZIP")
+    parser.add_argument("--log-key", action="append", help="trusted log verifier key")
+    parser.add_argument("--witness-key", action="append", help="trusted witness key")
+    parser.add_argument("--witnesses-required", type=int, help="k of the witness keys")
+    parser.add_argument("--no-files", action="store_true", help="skip re-hashing files")
+    opts = parser.parse_args(argv)
+    say = print
+    try:
+        bundle = Bundle(opts.bundle)
+        say(f"Dalel custody bundle {opts.bundle} (origin {bundle.data.get('origin')})")
+        anchor = check_log(bundle, opts, say)
+    except (Invalid, KeyError, TypeError, ValueError, OSError, zipfile.BadZipFile) as exc:
+        say(f"FAILED: {exc}")
+        return 2 if isinstance(exc, (OSError, zipfile.BadZipFile)) else 1
+    try:
+        verdicts = check_items(bundle, anchor, hash_files=not opts.no_files)
+    except (KeyError, TypeError, ValueError) as exc:
+        say(f"FAILED: malformed bundle: {exc!r}")
+        return 1
+    failed = 0
+    for item_id, fails in verdicts.items():
+        if fails:
+            failed += 1
+            say(f"FAIL  item {item_id}: " + "; ".join(fails))
+        else:
+            say(f"OK    item {item_id}")
+    if failed:
+        say(f"RESULT: NOT VERIFIED - {failed} of {len(verdicts)} failed")
+        return 1
+    say(f"RESULT: VERIFIED - {len(verdicts)} items, anchored at tree size {anchor['size']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
