@@ -7,8 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from evidence.types import UTCDateTime
 
 
 def new_id() -> str:
@@ -19,7 +21,7 @@ def new_id() -> str:
 def _ts(nullable: bool = False) -> Any:
     return Field(
         default=None if nullable else ...,
-        sa_column=Column(DateTime(timezone=True), nullable=nullable),
+        sa_column=Column(UTCDateTime(), nullable=nullable),
     )
 
 
@@ -163,8 +165,3 @@ class UploadSession(SQLModel, table=True):
     item_metadata: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = _ts()
     expires_at: datetime = _ts()
-
-
-def load_all_models() -> None:
-    """Import every package's tables so metadata (create_all, Alembic) sees them all."""
-    import custody.models  # noqa: F401

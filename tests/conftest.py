@@ -14,9 +14,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+# Cheap password hashing in tests only; production keeps the RFC 9106 profile.
+os.environ.setdefault("DALEL_ARGON2_TIME_COST", "1")
+os.environ.setdefault("DALEL_ARGON2_MEMORY_KIB", "1024")
 
-from evidence.db import make_engine  # noqa: E402
-from evidence.models import load_all_models  # noqa: E402
+from evidence.app import load_all_models
+from evidence.db import make_engine
 
 PG_ADMIN_URL = os.environ.get("DALEL_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

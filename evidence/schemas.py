@@ -1,0 +1,161 @@
+"""API shapes (request and response bodies)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from evidence.models import ItemKind, Role, SourceKind
+from evidence.validation import check_aware, check_relative_path, check_sha256
+
+
+class TokenPublic(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+
+
+class UserCreate(BaseModel):
+    username: str
+    password: str
+    role: Role
+    full_name: str = ""
+
+
+class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    username: str
+    full_name: str
+    role: Role
+    locked: bool = False
+
+
+class ApiKeyCreate(BaseModel):
+    username: str = Field(description="the officer the device acts for")
+    device: str = Field(description="device id or serial, e.g. a bodycam dock")
+
+
+class ApiKeyPublic(BaseModel):
+    id: str
+    device: str
+    api_key: str = Field(description="shown once; send it as `X-API-Key` or a bearer token")
+
+
+class CaseCreate(BaseModel):
+    number: str = Field(description="ЕРДР registration number: 15 digits")
+    title: str
+
+
+class CasePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    number: str
+    title: str
+    status: str
+    created_at: datetime
+
+
+class MemberCreate(BaseModel):
+    username: str
+    role: Role | None = Field(default=None, description="defaults to the account's role")
+
+
+class MemberPublic(BaseModel):
+    username: str
+    full_name: str
+    role: Role
+    added_at: datetime
+
+
+class ItemCreate(BaseModel):
+    """Metadata an officer gives with an upload (multipart fields or upload session)."""
+
+    source_kind: SourceKind = SourceKind.OTHER
+    device: str | None = Field(default=None, max_length=120)
+    captured_at: datetime | None = None
+    collected_at: datetime | None = None
+    collected_by: str | None = Field(default=None, max_length=200)
+    location: str | None = Field(default=None, max_length=300)
+    description: str | None = Field(default=None, max_length=2000)
+    original_path: str | None = Field(default=None, description="relative path in the source")
+
+    @field_validator("captured_at", "collected_at")
+    @classmethod
+    def _aware(cls, value: datetime | None, info: Any) -> datetime | None:
+        return check_aware(value, info.field_name)
+
+    @field_validator("original_path")
+    @classmethod
+    def _relative(cls, value: str | None) -> str | None:
+        return check_relative_path(value)
+
+
+class ItemPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    case_id: str
+    kind: ItemKind
+    derivative_kind: str | None
+    parent_id: str | None
+    sha256: str
+    size: int
+    media_type: str
+    source_kind: SourceKind
+    device: str | None
+    captured_at: datetime | None
+    collected_at: datetime | None
+    collected_by: str | None
+    location: str | None
+    description: str | None
+    original_name: str
+    original_path: str | None
+    uploaded_by: str
+    created_at: datetime
+    derivation: dict[str, Any] | None = None
+    duplicate: bool = Field(default=False, description="these bytes were already in the case")
+
+
+class UploadCreate(ItemCreate):
+    filename: str
+    size: int = Field(ge=1, description="total size in bytes")
+    sha256: str | None = Field(default=None, description="expected SHA-256, checked at finalize")
+
+    @field_validator("sha256")
+    @classmethod
+    def _sha(cls, value: str | None) -> str | None:
+        return check_sha256(value) if value else None
+
+
+class UploadPublic(BaseModel):
+    id: str
+    case_id: str
+    size: int
+    offset: int
+    expires_at: datetime
+
+
+class UploadFinalize(BaseModel):
+    sha256: str = Field(description="the client's SHA-256 of the whole file")
+
+    @field_validator("sha256")
+    @classmethod
+    def _sha(cls, value: str) -> str:
+        return check_sha256(value)
+
+
+class CustodyEventPublic(BaseModel):
+    index: int
+    leaf_hash: str
+    event: dict[str, Any]
+
+
+class CustodyPublic(BaseModel):
+    item_id: str
+    events: list[CustodyEventPublic]
+    proofs: dict[str, Any] | None = None

@@ -1,0 +1,78 @@
+"""`evidence.service`: the one path to evidence.
+
+Routers, jobs, the CLI and the portals call these keyword-only functions; nothing else
+opens evidence bytes or writes items. Each function records its custody event in the
+same transaction as the change it describes.
+"""
+
+from evidence.service.cases import (
+    add_member,
+    create_case,
+    find_case,
+    get_case,
+    list_cases,
+    list_members,
+    remove_member,
+)
+from evidence.service.items import (
+    Content,
+    Incoming,
+    Registered,
+    authorize_upload,
+    get_item,
+    item_events,
+    list_items,
+    open_content,
+    receive,
+    register_item,
+)
+from evidence.service.uploads import (
+    abort_upload,
+    append_chunk,
+    create_upload,
+    expire_uploads,
+    finalize_upload,
+    get_upload,
+)
+from evidence.service.users import (
+    authenticate,
+    create_api_key,
+    create_user,
+    list_users,
+    login,
+    revoke_token,
+    unlock_user,
+)
+
+__all__ = [
+    "Content",
+    "Incoming",
+    "Registered",
+    "abort_upload",
+    "add_member",
+    "append_chunk",
+    "authenticate",
+    "authorize_upload",
+    "create_api_key",
+    "create_case",
+    "create_upload",
+    "create_user",
+    "expire_uploads",
+    "finalize_upload",
+    "find_case",
+    "get_case",
+    "get_item",
+    "get_upload",
+    "item_events",
+    "list_cases",
+    "list_items",
+    "list_members",
+    "list_users",
+    "login",
+    "open_content",
+    "receive",
+    "register_item",
+    "remove_member",
+    "revoke_token",
+    "unlock_user",
+]

@@ -1,0 +1,78 @@
+"""Access checks that leave a trace: every refusal is recorded in custody."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+import custody
+from evidence.errors import AccessDenied, NotFound
+from evidence.models import Case, CaseMember, Item, Role
+from evidence.policy import Perm, Principal, allowed
+
+
+def case_role(session: Session, *, case_id: str, user_id: str) -> Role | None:
+    """The user's role in the case, or None when they are not a member."""
+    return session.exec(
+        select(CaseMember.role).where(CaseMember.case_id == case_id, CaseMember.user_id == user_id)
+    ).first()
+
+
+def deny(
+    session: Session,
+    *,
+    principal: Principal,
+    perm: Perm,
+    client: str | None,
+    case_id: str | None = None,
+    item_id: str | None = None,
+) -> AccessDenied:
+    """Record the refusal in its own transaction (the request's work is abandoned)."""
+    session.rollback()
+    custody.record(
+        session=session,
+        action=custody.Action.ACCESS_DENIED,
+        actor=principal.actor(),
+        case_id=case_id,
+        item_id=item_id,
+        client=client,
+        details={"permission": str(perm)},
+    )
+    session.commit()
+    return AccessDenied(f"{principal.username} may not {perm} here")
+
+
+def require(
+    session: Session,
+    *,
+    principal: Principal,
+    perm: Perm,
+    client: str | None,
+    case: Case | None = None,
+    item: Item | None = None,
+) -> None:
+    """Raise (after recording the denial) unless the policy allows `perm`."""
+    role = case_role(session, case_id=case.id, user_id=principal.user_id) if case else None
+    own = item is not None and item.uploaded_by == principal.user_id
+    if not allowed(principal=principal, perm=perm, case_role=role, own_item=own):
+        raise deny(
+            session,
+            principal=principal,
+            perm=perm,
+            client=client,
+            case_id=case.id if case else None,
+            item_id=item.id if item else None,
+        )
+
+
+def load_case(session: Session, case_id: str) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("no such case")
+    return case
+
+
+def load_item(session: Session, item_id: str) -> tuple[Item, Case]:
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound("no such item")
+    return item, load_case(session, item.case_id)

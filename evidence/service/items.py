@@ -1,0 +1,343 @@
+"""Evidence items: receiving bytes, registering items, reading metadata and content.
+
+This module and its siblings are the only code that opens evidence bytes. Every write
+records its custody event in the same transaction; every read records its event (and
+commits it) before the first byte is handed out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import filetype
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+import custody
+from custody.events import utc_now
+from custody.models import LedgerEntry
+from evidence.errors import IntegrityMismatch, InvalidInput, TooLarge
+from evidence.models import Blob, Case, Item, ItemKind
+from evidence.policy import Perm, Principal, allowed
+from evidence.schemas import ItemCreate
+from evidence.service.access import case_role, load_case, load_item, require
+from evidence.storage import ObjectStore, ObjectWriter, blob_key
+from evidence.validation import check_filename
+
+_SNIFF_BYTES = 8192
+
+
+class Incoming:
+    """Bytes arriving for one file: hashed and stored in the same pass, never held whole."""
+
+    def __init__(self, writer: ObjectWriter, *, limit: int) -> None:
+        self._writer = writer
+        self._hash = hashlib.sha256()
+        self._head = bytearray()
+        self._limit = limit
+        self.size = 0
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        self.size += len(data)
+        if self.size > self._limit:
+            self.abort()
+            raise TooLarge(f"the file exceeds the upload limit of {self._limit} bytes")
+        if len(self._head) < _SNIFF_BYTES:
+            self._head += data[: _SNIFF_BYTES - len(self._head)]
+        self._hash.update(data)
+        self._writer.write(data)
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    @property
+    def media_type(self) -> str:
+        kind = filetype.guess(bytes(self._head))
+        return kind.mime if kind else "application/octet-stream"
+
+    def abort(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._writer.abort()
+
+    def commit(self) -> str:
+        key = blob_key(self.sha256)
+        self._writer.commit(key)
+        self.closed = True
+        return key
+
+
+def receive(*, store: ObjectStore, limit: int) -> Incoming:
+    """Open a staging write for one file; feed it with `write`, then `register_item`."""
+    return Incoming(store.begin_put(), limit=limit)
+
+
+def authorize_upload(
+    *, session: Session, principal: Principal, case_id: str, client: str | None = None
+) -> Case:
+    """Check before any byte is accepted, so a refused upload costs nothing."""
+    case = load_case(session, case_id)
+    require(session, principal=principal, perm=Perm.ITEM_UPLOAD, case=case, client=client)
+    return case
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    item: Item
+    blob: Blob
+    duplicate: bool
+
+
+def _blob_for(session: Session, incoming: Incoming) -> Blob:
+    blob = session.get(Blob, incoming.sha256)
+    if blob is not None:
+        incoming.abort()  # the same bytes are already stored: keep one copy
+        return blob
+    key = incoming.commit()
+    blob = Blob(
+        sha256=incoming.sha256,
+        size=incoming.size,
+        media_type=incoming.media_type,
+        storage_key=key,
+        created_at=utc_now(),
+    )
+    session.add(blob)
+    return blob
+
+
+def register_item(
+    *,
+    session: Session,
+    principal: Principal,
+    case_id: str,
+    incoming: Incoming,
+    filename: str,
+    metadata: ItemCreate,
+    expected_sha256: str | None = None,
+    client: str | None = None,
+) -> Registered:
+    """Turn received bytes into an original item, with its custody event, atomically.
+
+    The object is committed to storage before the database; if the database commit
+    fails the object stays unreferenced (fsck lists it) and no item is visible.
+    """
+    try:
+        filename = check_filename(filename)
+        case = authorize_upload(
+            session=session, principal=principal, case_id=case_id, client=client
+        )
+        if incoming.size == 0:
+            raise InvalidInput("the file is empty")
+        if expected_sha256 and expected_sha256 != incoming.sha256:
+            raise IntegrityMismatch(
+                f"received bytes hash to {incoming.sha256}, not the expected {expected_sha256}"
+            )
+    except Exception:
+        incoming.abort()
+        raise
+    existing = session.exec(
+        select(Item).where(
+            Item.case_id == case.id, Item.sha256 == incoming.sha256, Item.kind == ItemKind.ORIGINAL
+        )
+    ).first()
+    if existing is not None:
+        incoming.abort()
+        custody.record(
+            session=session,
+            action=custody.Action.ITEM_DUPLICATE_UPLOADED,
+            actor=principal.actor(),
+            case_id=case.id,
+            case_number=case.number,
+            item_id=existing.id,
+            sha256=existing.sha256,
+            client=client,
+            details={"original_name": filename},
+        )
+        session.commit()
+        blob = session.get(Blob, existing.sha256)
+        assert blob is not None
+        return Registered(existing, blob, duplicate=True)
+    try:
+        blob = _blob_for(session, incoming)
+        item = Item(
+            case_id=case.id,
+            sha256=blob.sha256,
+            kind=ItemKind.ORIGINAL,
+            original_name=filename,
+            uploaded_by=principal.user_id,
+            created_at=utc_now(),
+            **metadata.model_dump(),
+        )
+        if principal.device and not item.device:
+            item.device = principal.device
+        session.add(item)
+        session.flush()
+        custody.record(
+            session=session,
+            action=custody.Action.ITEM_CREATED,
+            actor=principal.actor(),
+            case_id=case.id,
+            case_number=case.number,
+            item_id=item.id,
+            sha256=blob.sha256,
+            client=client,
+            details={"size": blob.size, "original_name": filename, "media_type": blob.media_type},
+        )
+        session.commit()
+    except IntegrityError:
+        # Another upload of the same bytes won the race for the blob row; retry once.
+        session.rollback()
+        return register_item(
+            session=session,
+            principal=principal,
+            case_id=case_id,
+            incoming=incoming,
+            filename=filename,
+            metadata=metadata,
+            expected_sha256=expected_sha256,
+            client=client,
+        )
+    except Exception:
+        session.rollback()
+        incoming.abort()
+        raise
+    return Registered(item, blob, duplicate=False)
+
+
+def get_item(
+    *,
+    session: Session,
+    principal: Principal,
+    item_id: str,
+    client: str | None = None,
+    record: bool = True,
+) -> tuple[Item, Blob]:
+    """An item's metadata; the view is recorded in custody."""
+    item, case = load_item(session, item_id)
+    require(session, principal=principal, perm=Perm.ITEM_READ, case=case, item=item, client=client)
+    blob = session.get(Blob, item.sha256)
+    assert blob is not None
+    if record:
+        custody.record(
+            session=session,
+            action=custody.Action.ITEM_METADATA_READ,
+            actor=principal.actor(),
+            case_id=case.id,
+            item_id=item.id,
+            sha256=item.sha256,
+            client=client,
+        )
+        session.commit()
+    return item, blob
+
+
+def list_items(
+    *,
+    session: Session,
+    principal: Principal,
+    case_id: str,
+    sha256: str | None = None,
+    client: str | None = None,
+) -> list[tuple[Item, Blob]]:
+    """Items of a case the caller may see (officers: their own uploads)."""
+    case = load_case(session, case_id)
+    require(session, principal=principal, perm=Perm.CASE_READ, case=case, client=client)
+    query = (
+        select(Item, Blob)
+        .join(Blob, Blob.sha256 == Item.sha256)  # type: ignore[arg-type]
+        .where(Item.case_id == case.id)
+        .order_by(Item.created_at)  # type: ignore[arg-type]
+    )
+    if sha256:
+        query = query.where(Item.sha256 == sha256)
+    role = case_role(session, case_id=case.id, user_id=principal.user_id)
+    rows = session.exec(query).all()
+    return [
+        (item, blob)
+        for item, blob in rows
+        if allowed(
+            principal=principal,
+            perm=Perm.ITEM_READ,
+            case_role=role,
+            own_item=item.uploaded_by == principal.user_id,
+        )
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    item: Item
+    blob: Blob
+    start: int
+    length: int
+    chunks: Iterator[bytes]
+
+
+def open_content(
+    *,
+    session: Session,
+    store: ObjectStore,
+    principal: Principal,
+    item_id: str,
+    start: int = 0,
+    end: int | None = None,
+    download: bool = False,
+    client: str | None = None,
+) -> Content:
+    """Open an item's bytes (optionally a range); the read is recorded before any byte."""
+    item, case = load_item(session, item_id)
+    require(
+        session, principal=principal, perm=Perm.ITEM_CONTENT, case=case, item=item, client=client
+    )
+    blob = session.get(Blob, item.sha256)
+    assert blob is not None
+    last = blob.size - 1 if end is None else min(end, blob.size - 1)
+    if start < 0 or (blob.size and start > last):
+        raise InvalidInput("the requested range is outside the file")
+    length = max(0, last - start + 1)
+    details = {"range": [start, last]} if (start, last) != (0, blob.size - 1) else None
+    custody.record(
+        session=session,
+        action=custody.Action.ITEM_DOWNLOADED if download else custody.Action.ITEM_CONTENT_READ,
+        actor=principal.actor(),
+        case_id=case.id,
+        item_id=item.id,
+        sha256=item.sha256,
+        client=client,
+        details=details,
+    )
+    session.commit()
+    chunks = store.get(blob.storage_key, start=start, length=length) if length else iter(())
+    return Content(item=item, blob=blob, start=start, length=length, chunks=chunks)
+
+
+def item_events(
+    *, session: Session, principal: Principal, item_id: str, client: str | None = None
+) -> tuple[Item, list[LedgerEntry]]:
+    """An item's custody history (the read itself is the last event listed)."""
+    item, case = load_item(session, item_id)
+    require(
+        session, principal=principal, perm=Perm.ITEM_CUSTODY, case=case, item=item, client=client
+    )
+    custody.record(
+        session=session,
+        action=custody.Action.ITEM_CUSTODY_READ,
+        actor=principal.actor(),
+        case_id=case.id,
+        item_id=item.id,
+        sha256=item.sha256,
+        client=client,
+    )
+    session.commit()
+    entries = session.exec(
+        select(LedgerEntry)
+        .where(LedgerEntry.subject == f"item:{item.id}")
+        .order_by(LedgerEntry.idx)  # type: ignore[arg-type]
+    ).all()
+    return item, list(entries)

@@ -1,0 +1,213 @@
+"""People, sign-in, bearer tokens and device API keys."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+import custody
+from custody.events import utc_now
+from evidence.errors import AccountLocked, AuthenticationFailed, Conflict, InvalidInput, NotFound
+from evidence.models import ApiKey, AuthToken, Role, User
+from evidence.policy import Perm, Principal
+from evidence.security import (
+    API_KEY_PREFIX,
+    TOKEN_PREFIX,
+    hash_password,
+    new_secret,
+    secret_hash,
+    verify_password,
+)
+from evidence.service.access import require
+from evidence.validation import check_password, check_username
+
+
+def create_user(
+    *,
+    session: Session,
+    principal: Principal | None,
+    username: str,
+    password: str,
+    role: Role,
+    full_name: str = "",
+    client: str | None = None,
+) -> User:
+    """Create an account. `principal` is None only for bootstrap (CLI, demo admin)."""
+    if principal is not None:
+        require(session, principal=principal, perm=Perm.USER_MANAGE, client=client)
+    check_username(username)
+    check_password(password)
+    if session.exec(select(User).where(User.username == username)).first():
+        raise Conflict(f"user {username} already exists")
+    user = User(
+        username=username,
+        full_name=full_name,
+        role=role,
+        password_hash=hash_password(password),
+        created_at=utc_now(),
+    )
+    session.add(user)
+    session.flush()
+    actor = principal.actor() if principal else custody.SYSTEM
+    custody.record(
+        session=session,
+        action=custody.Action.USER_CREATED,
+        actor=actor,
+        client=client,
+        details={"user": user.id, "username": username, "role": str(role)},
+    )
+    session.commit()
+    return user
+
+
+def _failed_login(session: Session, user: User, *, lock_after: int, client: str | None) -> None:
+    user.failed_logins += 1
+    if user.failed_logins >= lock_after and user.locked_at is None:
+        user.locked_at = utc_now()
+        custody.record(
+            session=session,
+            action=custody.Action.USER_LOCKED,
+            actor=custody.SYSTEM,
+            client=client,
+            details={"user": user.id, "username": user.username, "failed": user.failed_logins},
+        )
+    session.add(user)
+    session.commit()
+
+
+def login(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    ttl: timedelta,
+    slowdown_after: int = 3,
+    lock_after: int = 10,
+    client: str | None = None,
+) -> tuple[str, AuthToken]:
+    """Check a password and issue a bearer token; repeated failures slow down, then lock."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is not None and user.failed_logins >= slowdown_after:
+        # Exponential back-off makes online guessing pointless long before the lock.
+        time.sleep(min(0.25 * 2 ** (user.failed_logins - slowdown_after), 4.0))
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None:
+        raise AuthenticationFailed("wrong username or password")
+    if user.locked_at is not None:
+        raise AccountLocked("this account is locked after repeated failed sign-ins")
+    if not ok:
+        _failed_login(session, user, lock_after=lock_after, client=client)
+        raise AuthenticationFailed("wrong username or password")
+    user.failed_logins = 0
+    session.add(user)
+    secret = new_secret(TOKEN_PREFIX)
+    now = utc_now()
+    token = AuthToken(
+        user_id=user.id, token_hash=secret_hash(secret), created_at=now, expires_at=now + ttl
+    )
+    session.add(token)
+    session.commit()
+    return secret, token
+
+
+def authenticate(*, session: Session, secret: str) -> Principal:
+    """Resolve a bearer token or device API key to the principal it stands for."""
+    if secret.startswith(API_KEY_PREFIX):
+        key = session.exec(select(ApiKey).where(ApiKey.key_hash == secret_hash(secret))).first()
+        if key is None or key.revoked_at is not None:
+            raise AuthenticationFailed("unknown or revoked API key")
+        user = session.get(User, key.user_id)
+        device: str | None = key.device
+        token_id = None
+    else:
+        token = session.exec(
+            select(AuthToken).where(AuthToken.token_hash == secret_hash(secret))
+        ).first()
+        if token is None or token.revoked_at is not None or token.expires_at < utc_now():
+            raise AuthenticationFailed("the token is unknown, expired or revoked")
+        user = session.get(User, token.user_id)
+        device, token_id = None, token.id
+    if user is None or user.locked_at is not None:
+        raise AuthenticationFailed("the account is locked or gone")
+    return Principal(
+        user_id=user.id, username=user.username, role=user.role, device=device, token_id=token_id
+    )
+
+
+def revoke_token(*, session: Session, principal: Principal, everywhere: bool = False) -> int:
+    """Revoke the caller's current token, or every token they hold."""
+    query = select(AuthToken).where(
+        AuthToken.user_id == principal.user_id,
+        AuthToken.revoked_at.is_(None),  # type: ignore[union-attr]
+    )
+    if not everywhere:
+        query = query.where(AuthToken.id == principal.token_id)
+    tokens = list(session.exec(query))
+    for token in tokens:
+        token.revoked_at = utc_now()
+        session.add(token)
+    session.commit()
+    return len(tokens)
+
+
+def create_api_key(
+    *,
+    session: Session,
+    principal: Principal,
+    username: str,
+    device: str,
+    client: str | None = None,
+) -> tuple[str, ApiKey]:
+    """Issue a device key bound to an officer; the secret is shown once, only its hash kept."""
+    require(session, principal=principal, perm=Perm.USER_MANAGE, client=client)
+    officer = session.exec(select(User).where(User.username == username)).first()
+    if officer is None:
+        raise NotFound(f"no user {username}")
+    if officer.role is not Role.OFFICER:
+        raise InvalidInput("device keys can only be bound to an officer")
+    if not device.strip() or len(device) > 120:
+        raise InvalidInput("device must be a non-empty name of at most 120 characters")
+    secret = new_secret(API_KEY_PREFIX)
+    key = ApiKey(
+        user_id=officer.id, device=device, key_hash=secret_hash(secret), created_at=utc_now()
+    )
+    session.add(key)
+    session.flush()
+    custody.record(
+        session=session,
+        action=custody.Action.APIKEY_CREATED,
+        actor=principal.actor(),
+        client=client,
+        details={"key": key.id, "user": officer.id, "device": device},
+    )
+    session.commit()
+    return secret, key
+
+
+def unlock_user(
+    *, session: Session, principal: Principal | None, username: str, client: str | None = None
+) -> User:
+    """Clear a lock after repeated failures (administrators; None = local CLI)."""
+    if principal is not None:
+        require(session, principal=principal, perm=Perm.USER_MANAGE, client=client)
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound(f"no user {username}")
+    user.locked_at, user.failed_logins = None, 0
+    session.add(user)
+    custody.record(
+        session=session,
+        action=custody.Action.USER_UNLOCKED,
+        actor=principal.actor() if principal else custody.SYSTEM,
+        client=client,
+        details={"user": user.id, "username": username},
+    )
+    session.commit()
+    return user
+
+
+def list_users(*, session: Session, principal: Principal, client: str | None = None) -> list[User]:
+    require(session, principal=principal, perm=Perm.USER_MANAGE, client=client)
+    return list(session.exec(select(User).order_by(User.username)))
