@@ -21,6 +21,16 @@ IMAGE_COVER_RATIO = 0.5
 SHORT_TEXT_CHARS = 200
 
 
+def _visible_box(page: pdfium.PdfPage) -> tuple[float, float, float, float]:
+    """The crop box as pdfium applies it, inherited boxes included.
+
+    `get_cropbox()` reads only the page's own entry and falls back to US Letter when
+    the box is inherited from the page tree (fpdf2 and others write it there).
+    """
+    left, bottom, right, top = page.get_bbox()
+    return float(left), float(bottom), float(right), float(top)
+
+
 def pdfium_version() -> str:
     return f"pypdfium2 {pdfium.PYPDFIUM_INFO} (pdfium {pdfium.PDFIUM_INFO})"
 
@@ -87,7 +97,7 @@ def _layer_page(
     the boxes are in the unrotated frame; `Page` does not record rotation yet).
     """
     scale = dpi / 72.0
-    left0, bottom0, right0, top0 = page.get_cropbox()
+    left0, bottom0, right0, top0 = _visible_box(page)
     width, height = right0 - left0, top0 - bottom0
     words: list[Word] = []
     buf: list[str] = []
@@ -160,7 +170,7 @@ def _placement(page: pdfium.PdfPage, layer_w: float, layer_h: float) -> pdfium.P
     pdftoppm renders the crop box with /Rotate applied, so tesseract's layer is in
     display orientation; undo the rotation and move to the crop box origin.
     """
-    left, bottom, right, top = page.get_cropbox()
+    left, bottom, right, top = _visible_box(page)
     w, h = right - left, top - bottom
     rotation = page.get_rotation() % 360
     disp_w, disp_h = (h, w) if rotation in (90, 270) else (w, h)
