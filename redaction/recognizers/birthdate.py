@@ -44,8 +44,9 @@ class BirthDateRecognizer(CandidateRecognizer):
     def __init__(self, *, language: str) -> None:
         super().__init__(language=language, context=[])
         words = load_data("patterns.yaml")["dob_context"]
-        # Words of every language: Russian protocols quote Kazakh documents and back.
-        self._words = sorted({w.lower() for ws in words.values() for w in ws})
+        # One list for all languages: Russian protocols quote Kazakh documents and back.
+        self._before = tuple(w.lower() for w in words["before"])
+        self._after = tuple(w.lower() for w in words["after"])
 
     def candidates(self, text: str) -> Iterator[Candidate]:
         """Yield dates with a birth word before or after them."""
@@ -54,8 +55,10 @@ class BirthDateRecognizer(CandidateRecognizer):
             # The look-back stops at the previous date, so the incident date that follows
             # "12.03.1985 г.р." does not borrow its birth word.
             before = text[max(previous_end, m.start() - _BEFORE) : m.start()]
-            window = (before + " " + text[m.end() : m.end() + _AFTER]).lower()
+            after = text[m.end() : m.end() + _AFTER].lower()
             previous_end = m.end()
-            if any(w in window for w in self._words):
+            if any(w in before.lower() for w in self._before) or any(
+                w in after for w in self._after
+            ):
                 end = m.start() + len(m.group().rstrip(" ,"))
                 yield Candidate("DATE_OF_BIRTH", m.start(), end, 0.85, "date + birth word")

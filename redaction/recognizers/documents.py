@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from redaction.recognizers.base import CYR_TO_LAT, Candidate, CandidateRecognizer
+from redaction.recognizers.base import Candidate, CandidateRecognizer
 
 _ID_RX = re.compile(r"(?<![\d\w])\d{9}(?!\d)(?![ -]\d)")
-# Latin N or Cyrillic Н, optional space, 8 digits.
-_PASSPORT_RX = re.compile(r"(?<![\w])N\s?\d{8}(?!\d)")
+# Latin N, or Cyrillic Н (the key a Russian-layout typist presses for N), 8 digits.
+_PASSPORT_RX = re.compile(r"(?<![\w])[NН]\s?\d{8}(?!\d)")
 
 
 class KzIdCardRecognizer(CandidateRecognizer):
@@ -35,5 +35,5 @@ class KzPassportRecognizer(CandidateRecognizer):
 
     def candidates(self, text: str) -> Iterator[Candidate]:
         """Yield passport-number candidates."""
-        for m in _PASSPORT_RX.finditer(text.translate(CYR_TO_LAT)):
+        for m in _PASSPORT_RX.finditer(text):
             yield Candidate("KZ_PASSPORT", m.start(), m.end(), 0.6, "N + 8 digits")
