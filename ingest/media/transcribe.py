@@ -15,6 +15,7 @@ derivation, so a transcript names exactly which weights produced it.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 import time
 from collections.abc import Callable
@@ -94,7 +95,7 @@ def load_model(*, model: str, directory: Path | str | None, device: str = "cpu")
     is_official = bool(official) and whisper._MODELS[official].split("/")[-2] == sha
     try:
         loaded = whisper.load_model(str(path), device=device)
-    except (RuntimeError, KeyError, OSError, ValueError) as exc:
+    except (RuntimeError, KeyError, OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
         raise ModelMissing(
             f"Whisper checkpoint {path} cannot be loaded ({exc}): {SETTINGS_HINT}"
         ) from exc

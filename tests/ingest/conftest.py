@@ -110,7 +110,7 @@ def tiny_whisper_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import torch
     from whisper.model import ModelDimensions, Whisper
 
-    torch.manual_seed(1234)
+    torch.manual_seed(0)  # a seed whose random model stops decoding quickly
     dims = ModelDimensions(
         n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=1, n_audio_layer=1,
         n_vocab=51865, n_text_ctx=448, n_text_state=64, n_text_head=1, n_text_layer=1,
