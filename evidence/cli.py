@@ -37,6 +37,10 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
     return make_engine(settings.database_url or "")
 
 
+def _session(settings: Settings) -> Session:
+    return Session(_engine(settings), expire_on_commit=False)
+
+
 def _principal(session: Session, username: str | None):  # type: ignore[no-untyped-def]
     from evidence.models import User
     from evidence.policy import Principal
@@ -89,7 +93,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
     from evidence.models import Role
 
-    with Session(_engine(settings)) as session:
+    with _session(settings) as session:
         user = service.create_user(
             session=session,
             principal=None,
@@ -105,7 +109,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_user_unlock(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
 
-    with Session(_engine(settings)) as session:
+    with _session(settings) as session:
         service.unlock_user(session=session, principal=None, username=args.name)
     print(f"unlocked {args.name}")
     return 0
@@ -114,7 +118,7 @@ def cmd_user_unlock(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_apikey_add(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
 
-    with Session(_engine(settings)) as session:
+    with _session(settings) as session:
         admin = _principal(session, args.by)
         secret, _key = service.create_api_key(
             session=session, principal=admin, username=args.user, device=args.device
@@ -126,7 +130,7 @@ def cmd_apikey_add(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_case_create(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
 
-    with Session(_engine(settings)) as session:
+    with _session(settings) as session:
         principal = _principal(session, args.by)
         case = service.create_case(
             session=session, principal=principal, number=args.number, title=args.title
@@ -185,7 +189,7 @@ def cmd_upload(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_uploads_expire(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
 
-    with Session(_engine(settings)) as session:
+    with _session(settings) as session:
         count = service.expire_uploads(session=session, spool_dir=settings.spool_dir)
     print(f"removed {count} abandoned upload session(s)")
     return 0
@@ -197,7 +201,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from evidence.models import Role, User
 
     password = os.environ.get("DALEL_PASSWORD") or secrets.token_urlsafe(12)
-    with Session(_engine(settings)) as session:
+    with _session(settings) as session:
         existing = session.exec(select(User).where(User.username == "admin")).first()
         if existing is None:
             service.create_user(

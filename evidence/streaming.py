@@ -56,7 +56,9 @@ class IncomingTarget(BaseTarget):  # type: ignore[misc]
             self.incoming.write(data)
 
 
-async def parse_upload(request: Request, incoming: Incoming) -> tuple[str, dict[str, str]]:
+async def parse_upload(
+    request: Request, incoming: Incoming, *, extra_fields: tuple[str, ...] = ()
+) -> tuple[str, dict[str, str]]:
     """Stream a multipart body into `incoming`; return the file name and the text fields."""
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
@@ -64,7 +66,7 @@ async def parse_upload(request: Request, incoming: Incoming) -> tuple[str, dict[
     parser = StreamingFormDataParser(headers={"Content-Type": content_type})
     target = IncomingTarget(incoming)
     parser.register("file", target)
-    values = {name: ValueTarget() for name in METADATA_FIELDS}
+    values = {name: ValueTarget() for name in (*METADATA_FIELDS, *extra_fields)}
     for name, value_target in values.items():
         parser.register(name, value_target)
     try:

@@ -167,7 +167,7 @@ async def upload(
         service.receive, store=store, limit=settings.max_upload_bytes
     )
     try:
-        filename, fields = await parse_upload(request, incoming)
+        filename, fields = await parse_upload(request, incoming, extra_fields=("csrf",))
         _check_csrf(request, fields.pop("csrf", ""))
         fields = {k: v for k, v in fields.items() if v}
         registered = await run_in_threadpool(

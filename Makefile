@@ -1,0 +1,53 @@
+# Dalel — two commands do all set-up on a fresh Debian/Ubuntu machine:
+#   make run    the system on its embedded default (SQLite, local folder, in-process jobs)
+#   make test   installs test and system dependencies, starts PostgreSQL/Redis, runs all
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
+export OMP_THREAD_LIMIT ?= 1
+
+.PHONY: run test bench lint typecheck format system-deps services venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV) || { \
+	  echo "python3-venv is missing: installing it"; bash .ci/system-deps.sh venv; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+system-deps:
+	@bash .ci/system-deps.sh
+
+services:
+	@bash .ci/services.sh
+
+run: system-deps venv
+	$(BIN)/dalel demo
+	$(BIN)/dalel serve --host $(HOST) --port $(PORT)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+test: system-deps venv services lint typecheck
+	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered -p no:cacheprovider
+
+bench: system-deps venv services
+	$(BIN)/pytest -m bench tests/benchmarks -s -p no:cacheprovider --no-cov -q
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

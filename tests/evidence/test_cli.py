@@ -1,0 +1,198 @@
+"""The `dalel` command line against a real server process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.storage_fixtures import free_port
+
+PASSWORD = "correct horse battery"
+
+
+def dalel(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "evidence.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"dalel {' '.join(args)} failed: {result.stdout}{result.stderr}")
+    return result
+
+
+@pytest.fixture()
+def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    env = {**os.environ, "DALEL_DATA_DIR": str(tmp_path / "var"), "DALEL_PASSWORD": PASSWORD}
+    env.pop("DALEL_DATABASE_URL", None)
+    env.pop("DALEL_STORAGE_URL", None)
+    dalel(env, "user", "add", "olzhas", "--role", "officer")
+    dalel(env, "user", "add", "aigerim", "--role", "prosecutor")
+    dalel(env, "case", "create", "202611210000777", "--title", "Грабеж", "--by", "aigerim")
+    with_officer = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from evidence.cli import main; sys.exit(main(sys.argv[1:]))",
+            "user",
+            "add",
+            "x",
+            "--role",
+            "officer",
+        ],
+        env={**env, "DALEL_PASSWORD": ""},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert with_officer.returncode != 0 and "DALEL_PASSWORD" in with_officer.stderr
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evidence.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(f"{url}/api/v1/openapi.json", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    yield url, env
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_upload_folder_skips_known_files_and_adds_new(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url, env = server
+    folder = tmp_path / "phone"
+    (folder / "DCIM").mkdir(parents=True)
+    files = {folder / "DCIM" / f"IMG_{i}.jpg": os.urandom(2000 + i) for i in range(5)}
+    for path, data in files.items():
+        path.write_bytes(data)
+    # The prosecutor adds the officer to the case so they may upload.
+    env = {**env, "DALEL_USER": "olzhas"}
+    token = httpx.post(
+        f"{url}/api/v1/auth/token", data={"username": "aigerim", "password": PASSWORD}
+    ).json()
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    case = httpx.get(
+        f"{url}/api/v1/cases", params={"number": "202611210000777"}, headers=headers
+    ).json()[0]
+    httpx.post(
+        f"{url}/api/v1/cases/{case['id']}/members", json={"username": "olzhas"}, headers=headers
+    )
+
+    first = dalel(
+        env,
+        "upload",
+        "--case",
+        "202611210000777",
+        "--server",
+        url,
+        "--quiet",
+        "--source-kind",
+        "phone",
+        "--state",
+        str(tmp_path / "state.json"),
+        str(folder),
+    )
+    assert "uploaded 5, already in the case 0, failed 0" in first.stdout
+    (folder / "DCIM" / "new.jpg").write_bytes(b"new photo")
+    second = dalel(
+        env,
+        "upload",
+        "--case",
+        "202611210000777",
+        "--server",
+        url,
+        "--quiet",
+        "--state",
+        str(tmp_path / "state.json"),
+        str(folder),
+    )
+    assert "uploaded 1, already in the case 5, failed 0" in second.stdout
+    items = httpx.get(f"{url}/api/v1/cases/{case['id']}/items", headers=headers).json()
+    by_path = {item["original_path"]: item for item in items}
+    assert (
+        by_path["phone/DCIM/IMG_0.jpg"]["sha256"]
+        == hashlib.sha256(files[folder / "DCIM" / "IMG_0.jpg"]).hexdigest()
+    )
+    assert by_path["phone/DCIM/IMG_0.jpg"]["source_kind"] == "phone"
+
+
+def test_resumable_upload_resumes_after_interruption(server, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import evidence.uploader as uploader_module
+    from evidence.uploader import StateFile, Uploader
+
+    url, env = server
+    token = httpx.post(
+        f"{url}/api/v1/auth/token", data={"username": "aigerim", "password": PASSWORD}
+    ).json()
+    client = httpx.Client(
+        base_url=url, headers={"Authorization": f"Bearer {token['access_token']}"}
+    )
+    monkeypatch.setattr(uploader_module, "RESUMABLE_FROM", 1000)
+    monkeypatch.setattr(uploader_module, "CHUNK", 4096)
+    big = tmp_path / "shift.mp4"
+    data = os.urandom(50_000)
+    big.write_bytes(data)
+    state = StateFile(tmp_path / "resume.json")
+    uploader = Uploader(client, state=state, metadata={"source_kind": "bodycam"})
+    case_id = uploader.case_id("202611210000777")
+    real_put = client.put
+    calls = {"n": 0}
+
+    def flaky_put(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise httpx.ConnectError("cable pulled")
+        return real_put(*args, **kwargs)
+
+    monkeypatch.setattr(client, "put", flaky_put)
+    summary = uploader.run(number="202611210000777", paths=[big], progress=False)
+    assert len(summary.failed) == 1 and "cable pulled" in summary.failed[0][1]
+    upload_id = next(iter(StateFile(tmp_path / "resume.json").data.values()))
+    offset = client.get(f"/api/v1/uploads/{upload_id}").json()["offset"]
+    assert offset == 4 * 4096
+    monkeypatch.setattr(client, "put", real_put)
+    again = Uploader(client, state=StateFile(tmp_path / "resume.json"), metadata={})
+    summary = again.run(number="202611210000777", paths=[big], progress=False)
+    assert summary.uploaded == 1 and not summary.failed
+    items = client.get(f"/api/v1/cases/{case_id}/items").json()
+    assert [i["sha256"] for i in items] == [hashlib.sha256(data).hexdigest()]
+    assert StateFile(tmp_path / "resume.json").data == {}
+
+
+def test_cli_errors_are_plain_messages(server) -> None:  # type: ignore[no-untyped-def]
+    _, env = server
+    bad = dalel(env, "case", "create", "123", "--title", "x", "--by", "aigerim", check=False)
+    assert bad.returncode != 0 and "15 digits" in bad.stderr and "Traceback" not in bad.stderr
+    nobody = dalel(
+        env, "case", "create", "202611210000999", "--title", "x", "--by", "ghost", check=False
+    )
+    assert nobody.returncode != 0 and "no user ghost" in nobody.stderr
+    offline = dalel(
+        {**env, "DALEL_TOKEN": "dt_x"},
+        "upload",
+        "--case",
+        "202611210000777",
+        "--server",
+        f"http://127.0.0.1:{free_port()}",
+        "--quiet",
+        "/nonexistent",
+        check=False,
+    )
+    assert offline.returncode != 0 and "Traceback" not in offline.stderr

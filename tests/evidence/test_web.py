@@ -1,0 +1,43 @@
+"""The plain web pages: sign in, see cases, upload through the form, view an item."""
+
+from __future__ import annotations
+
+import re
+
+from tests.evidence.conftest import PASSWORD, Api
+
+
+def test_sign_in_upload_and_view(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    client = api.client
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    bad = client.post("/login", data={"username": "officer", "password": "wrong"})
+    assert "wrong username or password" in bad.text
+    page = client.post("/login", data={"username": "officer", "password": PASSWORD})
+    assert page.status_code == 200 and "202611210000001" in page.text
+    case_page = client.get(f"/cases/{team['case']['id']}")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', case_page.text).group(1)  # type: ignore[union-attr]
+    forged = client.post(
+        f"/cases/{team['case']['id']}/upload",
+        files={"file": ("x.jpg", b"forged", "image/jpeg")},
+        data={"csrf": "0" * 64},
+    )
+    assert forged.status_code == 403
+    uploaded = client.post(
+        f"/cases/{team['case']['id']}/upload",
+        files={"file": ("протокол.pdf", b"%PDF-1.4 scanned", "application/pdf")},
+        data={"csrf": csrf, "source_kind": "document", "location": "Астана"},
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    assert "протокол.pdf" in uploaded.text and "Астана" in uploaded.text
+    assert len(api.events("item.created")) == 1
+    listing = client.get(f"/cases/{team['case']['id']}")
+    assert "протокол.pdf" in listing.text
+    client.post("/logout", data={"csrf": csrf})
+    assert client.get("/cases", follow_redirects=False).headers["location"] == "/login"
+
+
+def test_outsider_cannot_open_case_page(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    api.client.post("/login", data={"username": "outsider", "password": PASSWORD})
+    response = api.client.get(f"/cases/{team['case']['id']}")
+    assert response.status_code == 403
+    assert "Кража" not in response.text
