@@ -17,7 +17,7 @@ _TO_DIGIT = str.maketrans(
         "I": "1", "l": "1", "|": "1", "І": "1", "і": "1", "i": "1", "!": "1",
         "Z": "2", "z": "2",
         "З": "3", "з": "3",
-        "Ч": "4", "ч": "4", "A": "4",
+        "Ч": "4", "ч": "4",
         "S": "5", "s": "5",
         "Б": "6", "б": "6", "b": "6", "G": "6",
         "T": "7", "Т": "7",
@@ -91,10 +91,15 @@ def normalise_plate(text: str) -> str | None:
     Digit positions get `to_digits`, letter positions `to_latin`, so a Cyrillic
     'АВС' and a misread 'O2' region both come out canonical.
     """
-    compact = re.sub(r"[\s\-]", "", text)
-    if not 7 <= len(compact) <= 8:
-        return None
-    letters = len(compact) - 5
-    head, mid, tail = compact[:3], compact[3 : 3 + letters], compact[3 + letters :]
+    groups = re.split(r"[\s\-]+", text.strip())
+    if len(groups) == 3:
+        # Spaced as printed: the groups are the parts, whatever OCR did to them.
+        head, mid, tail = groups
+    else:
+        compact = "".join(groups)
+        if not 7 <= len(compact) <= 8:
+            return None
+        letters = len(compact) - 5
+        head, mid, tail = compact[:3], compact[3 : 3 + letters], compact[3 + letters :]
     candidate = to_digits(head) + to_latin(mid) + to_digits(tail)
     return candidate if _PLATE.match(candidate) else None
