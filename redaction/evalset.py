@@ -9,6 +9,9 @@ Source lines live in ``data/eval/src/{kk,ru,en}.txt``, one text per line:
 * ``{{!KIND}}`` inserts a same-shaped number with a wrong check digit, unlabelled
   (a hard negative the analyzer must not propose).
 
+Lines after ``# --- holdout`` were written after the recognizers were tuned on the lines
+before them and were not used for tuning; records carry ``"split": "dev" | "holdout"``.
+
 Generated numbers come from a fixed seed, so ``python -m redaction.evalset`` rewrites
 identical ``data/eval/*.jsonl`` files. Nothing here is a real person's identifier.
 """
@@ -86,7 +89,7 @@ def generate(*, kind: str, valid: bool, rng: random.Random) -> tuple[str, str]:
     return entity, _group(value, sizes)
 
 
-def parse_line(*, line: str, rng: random.Random) -> dict:
+def parse_line(*, line: str, rng: random.Random, split: str = "dev") -> dict:
     """Turn one marked-up source line into ``{"text", "entities"}``."""
     text, entities, pos = [], [], 0
     length = 0
@@ -106,7 +109,7 @@ def parse_line(*, line: str, rng: random.Random) -> dict:
         length += len(value)
         pos = m.end()
     text.append(line[pos:])
-    return {"text": "".join(text), "entities": entities}
+    return {"text": "".join(text), "entities": entities, "split": split}
 
 
 def build(*, seed: int = 20261121) -> dict[str, list[dict]]:
@@ -115,11 +118,13 @@ def build(*, seed: int = 20261121) -> dict[str, list[dict]]:
     out = {}
     for lang in LANGUAGES:
         lines = (EVAL_DIR / "src" / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
-        out[lang] = [
-            parse_line(line=line, rng=rng)
-            for line in lines
-            if line.strip() and not line.startswith("#")
-        ]
+        records, split = [], "dev"
+        for line in lines:
+            if line.startswith("# --- holdout"):
+                split = "holdout"
+            if line.strip() and not line.startswith("#"):
+                records.append(parse_line(line=line, rng=rng, split=split))
+        out[lang] = records
     return out
 
 

@@ -79,11 +79,13 @@ def _score(gold: list[tuple[str, int, int]], pred: list[tuple[str, int, int]], *
     return tp_gold, missed, extra
 
 
-def evaluate(*, languages: tuple[str, ...] = LANGUAGES) -> Report:
-    """Run the analyzer on every evaluation text and count matches."""
+def evaluate(*, languages: tuple[str, ...] = LANGUAGES, split: str | None = None) -> Report:
+    """Run the analyzer on the evaluation texts (one split, or all) and count matches."""
     report = Report()
     for lang in languages:
         for record in load(language=lang):
+            if split is not None and record.get("split", "dev") != split:
+                continue
             text = record["text"]
             gold = [(e["type"], e["start"], e["end"]) for e in record["entities"]]
             findings = analyze_text(text=text, language=lang, entities=EVAL_TYPES)
@@ -130,8 +132,9 @@ def main() -> None:
     """Entry point of ``python -m redaction.evaluate``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list misses and false positives")
+    parser.add_argument("--split", choices=["dev", "holdout"], help="only one split")
     args = parser.parse_args()
-    report = evaluate()
+    report = evaluate(split=args.split)
     print(format_table(report=report))
     if args.errors:
         print("\n".join(report.errors))

@@ -8,6 +8,8 @@ from typing import Any
 # (entity, start, end, score, presidio result)
 Span = tuple[str, int, int, float, Any]
 
+_WEAK = frozenset({"PERSON", "LOCATION", "ORGANIZATION"})
+_CONTAINERS_THAT_YIELD = frozenset({"LOCATION", "ORGANIZATION"})
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
@@ -31,9 +33,13 @@ def resolve_overlaps(*, spans: list[Span], text: str) -> list[Span]:
     merged = _trim_against_addresses([s for g in by_type.values() for s in g], text)
     kept = []
     for span in merged:
-        inside_other = any(
+        # Only guesses (names, places, organisations) give way, and only to a span that
+        # is itself redacted content: a BIN inside natasha's ORGANIZATION "ТОО «Восток»
+        # (БИН ...)" or a person inside "ИП Жаксылыков" must survive.
+        inside_other = span[0] in _WEAK and any(
             other is not span
             and other[0] != span[0]
+            and other[0] not in _CONTAINERS_THAT_YIELD
             and other[1] <= span[1]
             and span[2] <= other[2]
             and (other[2] - other[1] > span[2] - span[1] or other[3] > span[3])
@@ -84,13 +90,20 @@ def _name_words(value: str) -> list[str]:
 
 
 def is_excluded_name(*, value: str, exclude_names: list[str]) -> bool:
-    """True when every word of ``value`` matches a word of one excluded name."""
+    """True when ``value`` names one of ``exclude_names``.
+
+    A one-word finding must match a word of the excluded name; a longer one needs two
+    matching words, so "Ахметов Ерлан Маратович" is excluded by "Ахметов Ерлан" while
+    "Ахметова Динара" (another person, same family) is not.
+    """
     words = _name_words(value)
     if not words:
         return False
+    needed = min(2, len(words))
     for name in exclude_names:
         name_words = _name_words(name)
-        if all(any(_same_word(w, n) for n in name_words) for w in words):
+        hits = sum(any(_same_word(w, x) for x in name_words) for w in words)
+        if hits >= min(needed, len(name_words)):
             return True
     return False
 

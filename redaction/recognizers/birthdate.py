@@ -33,7 +33,7 @@ _DATES = [
     rf"(?<!\d){_YEAR}(?=\s?(?:г\.\s?р\.|года рождения|ж\.\s?т\.|жылы туған|жылғы|ж\.т\.))",
 ]
 _RX = re.compile("|".join(f"(?:{d})" for d in _DATES))
-_BEFORE, _AFTER = 45, 20
+_BEFORE, _AFTER = 45, 40
 
 
 class BirthDateRecognizer(CandidateRecognizer):
@@ -51,11 +51,15 @@ class BirthDateRecognizer(CandidateRecognizer):
     def candidates(self, text: str) -> Iterator[Candidate]:
         """Yield dates with a birth word before or after them."""
         previous_end = 0
-        for m in _RX.finditer(text):
+        matches = list(_RX.finditer(text))
+        for i, m in enumerate(matches):
+            # Kazakh puts the verb last ("... 1990 жылы 30 қарашада Талдықорған қаласында
+            # туған"), so the look-ahead is long; it stops at the next date.
+            next_start = matches[i + 1].start() if i + 1 < len(matches) else len(text)
             # The look-back stops at the previous date, so the incident date that follows
             # "12.03.1985 г.р." does not borrow its birth word.
             before = text[max(previous_end, m.start() - _BEFORE) : m.start()]
-            after = text[m.end() : m.end() + _AFTER].lower()
+            after = text[m.end() : min(next_start, m.end() + _AFTER)].lower()
             previous_end = m.end()
             if any(w in before.lower() for w in self._before) or any(
                 w in after for w in self._after

@@ -18,7 +18,7 @@ from redaction.recognizers.base import Candidate, CandidateRecognizer
 _GROUPS = (
     r"\d{12}|\d{6}[ -]\d{6}|\d{6}[ -]\d{3}[ -]\d{3}|\d{4}[ -]\d{4}[ -]\d{4}|\d{3}(?:[ -]\d{3}){3}"
 )
-_RX = re.compile(rf"(?<!\d)(?<!\d-)(?:{_GROUPS})(?!\d)(?![ -]\d)")
+_RX = re.compile(rf"(?<!\w)(?<!\d-)(?:{_GROUPS})(?!\w)(?![ -]\d)")
 
 
 class KzIdentifierRecognizer(CandidateRecognizer):

@@ -181,3 +181,7 @@ def test_cyrillic_names_are_case_sensitive_and_skip_places() -> None:
 )
 def test_latin_names(text: str, name: str) -> None:
     assert ("PERSON", name) in found(LatinNameRecognizer(language="en"), text)
+
+
+def test_digits_inside_an_iban_are_not_a_card() -> None:
+    assert found(CardRecognizer(language="ru"), "счёт KZ958264483909965301 в банке") == []

@@ -1,0 +1,146 @@
+"""analyze_text end to end: languages, policy, excluded officials, chunks, data files."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from redaction import numbers as n
+from redaction.analyzer import analyze_text, default_entities, reason_code, split_chunks
+from redaction.config import load_data
+from redaction.errors import RedactionError, UnsupportedLanguageError
+from redaction.language import detect_language
+
+RNG = random.Random(99)
+IIN = n.make_iin(rng=RNG)
+CARD = n.make_card(rng=RNG)
+
+RU = (
+    f"Допрошенный Иванов Пётр Сергеевич, 12.03.1985 г.р., ИИН {IIN}, проживающий по адресу "
+    "ул. Абая, д. 15, кв. 27, тел. +7 (701) 123-45-67. Следователь Ахметов Ерлан Маратович."
+)
+KK = (
+    f"Куәгер Сәрсенбаева Айгерім Нұрланқызы, ЖСН {IIN}, Абай даңғылы, 15 үй, 27 пәтер "
+    "мекенжайында тұрады. Тел: 8 777 123 4567."
+)
+EN = f"Witness Mr. John Smith, born 12 March 1985, card {CARD}, email john.smith@mail.kz."
+
+
+def pairs(findings) -> set[tuple[str, str]]:
+    return {(f.entity_type, f.text) for f in findings}
+
+
+def test_russian_protocol(analyzer) -> None:
+    found = pairs(analyze_text(text=RU, language="ru"))
+    assert ("PERSON", "Иванов Пётр Сергеевич") in found
+    assert ("KZ_IIN", IIN) in found
+    assert ("DATE_OF_BIRTH", "12.03.1985") in found
+    assert ("ADDRESS", "ул. Абая, д. 15, кв. 27") in found
+    assert ("PHONE_NUMBER", "+7 (701) 123-45-67") in found
+    # The street is named after Abai: no PERSON inside the address.
+    assert not any(e == "PERSON" and "Абая" in t for e, t in found)
+
+
+def test_kazakh_protocol(analyzer) -> None:
+    found = pairs(analyze_text(text=KK, language="kk"))
+    assert ("PERSON", "Сәрсенбаева Айгерім Нұрланқызы") in found
+    assert ("KZ_IIN", IIN) in found
+    assert ("ADDRESS", "Абай даңғылы, 15 үй, 27 пәтер") in found
+    assert ("PHONE_NUMBER", "8 777 123 4567") in found
+    # The role word "Куәгер" (witness) stays readable.
+    assert not any("Куәгер" in t for _, t in found)
+
+
+def test_english_text(analyzer) -> None:
+    found = pairs(analyze_text(text=EN, language="en"))
+    assert {
+        ("PERSON", "John Smith"),
+        ("DATE_OF_BIRTH", "12 March 1985"),
+        ("CREDIT_CARD", CARD),
+        ("EMAIL_ADDRESS", "john.smith@mail.kz"),
+    } <= found
+
+
+def test_findings_carry_offsets_reason_and_recognizer(analyzer) -> None:
+    for f in analyze_text(text=RU, language="ru"):
+        assert RU[f.start : f.end] == f.text
+        assert f.reason == reason_code(entity_type=f.entity_type)
+        assert f.recognizer
+        assert 0 < f.score <= 1
+
+
+def test_excluded_officials_not_proposed(analyzer) -> None:
+    found = pairs(analyze_text(text=RU, language="ru", exclude_names=["Ахметов Ерлан"]))
+    assert not any("Ахметов" in t for e, t in found if e == "PERSON")
+    assert ("PERSON", "Иванов Пётр Сергеевич") in found
+
+
+def test_excluded_name_matches_declined_forms(analyzer) -> None:
+    text = "Материалы переданы следователю Ахметову Ерлану, свидетель Петров Иван."
+    found = pairs(analyze_text(text=text, language="ru", exclude_names=["Ахметов Ерлан"]))
+    persons = {t for e, t in found if e == "PERSON"}
+    assert not any("Ахметов" in t for t in persons)
+    assert any("Петров" in t for t in persons)
+
+
+def test_entities_policy_narrows_output(analyzer) -> None:
+    found = analyze_text(text=RU, language="ru", entities=["KZ_IIN"])
+    assert {f.entity_type for f in found} == {"KZ_IIN"}
+    assert "LOCATION" not in default_entities()
+    assert "KZ_IIN" in default_entities()
+
+
+def test_auto_language(analyzer) -> None:
+    assert detect_language(text=KK) == "kk"
+    assert detect_language(text=RU) == "ru"
+    assert detect_language(text=EN) == "en"
+    assert pairs(analyze_text(text=KK, language="auto")) == pairs(
+        analyze_text(text=KK, language="kk")
+    )
+
+
+def test_unsupported_language() -> None:
+    with pytest.raises(UnsupportedLanguageError):
+        analyze_text(text="hello", language="de")
+    assert issubclass(UnsupportedLanguageError, RedactionError)
+
+
+def test_hard_negatives(analyzer) -> None:
+    bad_iin = IIN[:-1] + str((int(IIN[-1]) + 1) % 10)
+    text = (
+        f"Номер {bad_iin} не найден. Протокол от 25.09.2024. Сумма 150000000 тенге. "
+        "Уголовный кодекс Республики Казахстан. ЕРДР № 247500131000845."
+    )
+    assert analyze_text(text=text, language="ru") == []
+
+
+def test_long_text_is_chunked_with_correct_offsets(analyzer) -> None:
+    text = ("Обычный текст без данных. " * 400) + f"ИИН {IIN}. " + ("Ещё текст. " * 900)
+    chunks = list(split_chunks(text=text, size=3000))
+    assert "".join(c for _, c in chunks) == text
+    assert all(len(c) <= 3000 for _, c in chunks)
+    found = analyze_text(text=text, language="ru")
+    assert [(f.entity_type, text[f.start : f.end]) for f in found] == [("KZ_IIN", IIN)]
+
+
+def test_extra_data_dir_extends_lists(tmp_path) -> None:
+    (tmp_path / "names.yaml").write_text("kk_given_names: [Зейнолла]\n", encoding="utf-8")
+    merged = load_data("names.yaml", tmp_path)
+    assert "Зейнолла" in merged["kk_given_names"]
+    assert "Ерлан" in merged["kk_given_names"]
+    assert "Зейнолла" not in load_data("names.yaml")["kk_given_names"]
+
+
+def test_missing_extra_dir_is_a_config_error(tmp_path) -> None:
+    with pytest.raises(RedactionError):
+        load_data("names.yaml", tmp_path / "nope")
+
+
+def test_exclusion_needs_two_words_for_long_names() -> None:
+    from redaction.policy import is_excluded_name
+
+    assert is_excluded_name(value="Ахметов Ерлан Маратович", exclude_names=["Ахметов Ерлан"])
+    assert is_excluded_name(value="Ахметову Е.М.", exclude_names=["Ахметов Ерлан"])
+    assert not is_excluded_name(value="Ахметова Динара", exclude_names=["Ахметов Ерлан"])
+    assert not is_excluded_name(value="Петров Иван", exclude_names=["Ахметов Ерлан"])
