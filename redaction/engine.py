@@ -6,9 +6,8 @@ import functools
 import re
 
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 
-from redaction.nlp import BlankSpacyNlpEngine
+from redaction.nlp import BlankSpacyNlpEngine, FastLemmaContextAwareEnhancer
 from redaction.recognizers.address import AddressRecognizer
 from redaction.recognizers.birthdate import BirthDateRecognizer
 from redaction.recognizers.contact import contact_recognizers
@@ -63,7 +62,7 @@ def build_analyzer(*, use_natasha: bool = True) -> AnalyzerEngine:
         supported_languages=list(LANGUAGES),
         # Look a little further back than Presidio's default (5 tokens): protocols put
         # "удостоверение личности №" and similar several tokens before the number.
-        context_aware_enhancer=LemmaContextAwareEnhancer(
+        context_aware_enhancer=FastLemmaContextAwareEnhancer(
             context_prefix_count=6, context_suffix_count=2
         ),
     )

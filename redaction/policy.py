@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 # (entity, start, end, score, presidio result)
 Span = tuple[str, int, int, float, Any]
 
+_MAX_SPAN = 400
 _WEAK = frozenset({"PERSON", "LOCATION", "ORGANIZATION"})
 _CONTAINERS_THAT_YIELD = frozenset({"LOCATION", "ORGANIZATION"})
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -31,8 +33,15 @@ def resolve_overlaps(*, spans: list[Span], text: str) -> list[Span]:
         else:
             group.append(span)
     merged = _trim_against_addresses([s for g in by_type.values() for s in g], text)
+    merged.sort(key=lambda s: s[1])
+    starts = [s[1] for s in merged]
     kept = []
     for span in merged:
+        # A container starts at or before the span and is short (spans are under a few
+        # hundred characters), so only a window of neighbours needs checking.
+        lo = bisect_left(starts, span[1] - _MAX_SPAN)
+        hi = bisect_right(starts, span[1])
+        neighbours = merged[lo:hi]
         # Only guesses (names, places, organisations) give way, and only to a span that
         # is itself redacted content: a BIN inside natasha's ORGANIZATION "ТОО «Восток»
         # (БИН ...)" or a person inside "ИП Жаксылыков" must survive.
@@ -43,7 +52,7 @@ def resolve_overlaps(*, spans: list[Span], text: str) -> list[Span]:
             and other[1] <= span[1]
             and span[2] <= other[2]
             and (other[2] - other[1] > span[2] - span[1] or other[3] > span[3])
-            for other in merged
+            for other in neighbours
         )
         if not inside_other:
             kept.append(span)
