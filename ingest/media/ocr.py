@@ -16,6 +16,7 @@ images and colours are kept and nothing is OCR'd twice.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import tempfile
 from collections.abc import Callable
@@ -52,10 +53,12 @@ class OcrResult:
         return asdict(self)
 
 
-def installed_languages() -> set[str]:
+@functools.cache
+def installed_languages() -> frozenset[str]:
+    """Language packs tesseract can load; cached, as `--list-langs` costs ~30 ms a call."""
     proc = run(["tesseract", "--list-langs"], timeout=30)
     lines = proc.stdout.decode().splitlines() or proc.stderr.decode().splitlines()
-    return {ln.strip() for ln in lines[1:] if ln.strip()}
+    return frozenset(ln.strip() for ln in lines[1:] if ln.strip())
 
 
 def _check_languages(languages: str) -> None:

@@ -1,0 +1,201 @@
+"""Media pipeline benchmarks (`make bench`): OCR, proxy transcode, transcription.
+
+Each of our functions is timed against the bare tool doing the same work on the same
+input in the same run, interleaved, so the ratios hold on a fast or a busy machine.
+Targets from issue 4: OCR ratio ≥ 0.9, proxy ratio ≥ 0.95.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from ingest.media.ocr import TESSERACT_ENV, ocr_image, ocr_pdf
+from ingest.media.proxy import video_proxy, video_proxy_command
+from tests.ingest.conftest import TEXTS, render_page
+
+pytestmark = pytest.mark.bench
+
+
+def _report(name: str, **numbers: object) -> None:
+    print(f"\nBENCH {name} " + json.dumps(numbers, ensure_ascii=False))
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Six 200-dpi A4 pages (two per language), ~25 lines each like a real protocol."""
+    folder = tmp_path_factory.mktemp("bench-pages")
+    out = []
+    for i in range(2):
+        for lang, lines in TEXTS.items():
+            body = (lines * 5)[i : i + 25]
+            png = folder / f"{lang}-{i}.png"
+            render_page(body, png)
+            out.append(png)
+    return out
+
+
+def test_ocr_pages_per_minute_vs_tesseract_cli(pages: list[Path], tmp_path: Path) -> None:
+    env = {**os.environ, **TESSERACT_ENV}
+    ours: list[float] = []
+    cli: list[float] = []
+    ocr_image(path=pages[0])  # warm caches (language list, version) once, like a worker
+    for i, page in enumerate(pages):
+
+        def run_cli(page: Path = page) -> None:
+            cmd = ["tesseract", str(page), str(tmp_path / "cli"), "-l", "eng+rus+kaz"]
+            subprocess.run([*cmd, "--psm", "3", "tsv"], check=True, env=env, capture_output=True)
+
+        def run_ours(page: Path = page) -> None:
+            ocr_image(path=page)
+
+        # Alternate who goes first so neither always gets the warmer cache.
+        for fn, bucket in ((run_cli, cli), (run_ours, ours))[:: 1 if i % 2 else -1]:
+            start = time.perf_counter()
+            fn()
+            bucket.append(time.perf_counter() - start)
+    ours_ppm = 60 * len(pages) / sum(ours)
+    cli_ppm = 60 * len(pages) / sum(cli)
+    ratio = ours_ppm / cli_ppm
+    _report(
+        "ocr_image",
+        pages=len(pages),
+        ours_pages_per_min=round(ours_ppm, 1),
+        cli_pages_per_min=round(cli_ppm, 1),
+        ratio=round(ratio, 3),
+    )
+    assert ratio >= 0.9
+
+
+def test_ocr_scanned_pdf_pages_per_minute(pages: list[Path], tmp_path: Path) -> None:
+    """Whole path for scans: pdftoppm -gray -tiff, tesseract, searchable PDF overlay."""
+    from PIL import Image
+
+    pdf = tmp_path / "scan.pdf"
+    images = [Image.open(p) for p in pages]
+    images[0].save(pdf, save_all=True, append_images=images[1:], resolution=200.0)
+    start = time.perf_counter()
+    result = ocr_pdf(path=pdf, searchable_pdf=tmp_path / "searchable.pdf")
+    elapsed = time.perf_counter() - start
+    assert [p.source for p in result.pages] == ["ocr"] * len(pages)
+    _report("ocr_pdf_scanned", pages=len(pages), pages_per_min=round(60 * len(pages) / elapsed, 1))
+
+
+@pytest.fixture(scope="module")
+def clip_720p(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """20 s of moving 1280x720 30 fps video with stereo audio, like a phone clip."""
+    out = tmp_path_factory.mktemp("bench-video") / "clip.mp4"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+         "-f", "lavfi", "-i", "sine=frequency=300:sample_rate=48000",
+         "-t", "20", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18",
+         "-c:a", "aac", "-ac", "2", str(out)],
+        check=True, timeout=300,
+    )  # fmt: skip
+    return out
+
+
+def test_proxy_720p_speed_vs_bare_ffmpeg(clip_720p: Path, tmp_path: Path) -> None:
+    duration = 20.0
+    bare: list[float] = []
+    ours: list[float] = []
+    progress_runs: list[float] = []
+    for i in range(3):
+
+        def run_bare() -> None:
+            cmd = video_proxy_command(source=clip_720p, output=tmp_path / "bare.mp4", height=720)
+            subprocess.run(cmd, check=True, capture_output=True, timeout=600)
+
+        def run_ours() -> None:
+            video_proxy(source=clip_720p, output=tmp_path / "ours.mp4", height=720)
+
+        for fn, bucket in ((run_bare, bare), (run_ours, ours))[:: 1 if i % 2 else -1]:
+            start = time.perf_counter()
+            fn()
+            bucket.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        video_proxy(
+            source=clip_720p,
+            output=tmp_path / "progress.mp4",
+            height=720,
+            duration=duration,
+            on_progress=lambda _f: None,
+        )
+        progress_runs.append(time.perf_counter() - start)
+    ratio = statistics.median(bare) / statistics.median(ours)
+    _report(
+        "proxy_720p",
+        clip_seconds=duration,
+        ours_x_realtime=round(duration / statistics.median(ours), 2),
+        bare_x_realtime=round(duration / statistics.median(bare), 2),
+        with_progress_x_realtime=round(duration / statistics.median(progress_runs), 2),
+        ratio=round(ratio, 3),
+        ratio_with_progress=round(statistics.median(bare) / statistics.median(progress_runs), 3),
+    )
+    assert ratio >= 0.95
+
+
+def _whisper_dims_tiny() -> dict[str, int]:
+    return {
+        "n_mels": 80, "n_audio_ctx": 1500, "n_audio_state": 64, "n_audio_head": 1,
+        "n_audio_layer": 1, "n_vocab": 51865, "n_text_ctx": 448, "n_text_state": 64,
+        "n_text_head": 1, "n_text_layer": 1,
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def speech_10s(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("bench-speech")
+    raw = folder / "raw.wav"
+    text = "Куәгер Айгүл Қасымова жауап берді. Свидетель дал показания. The witness answered."
+    subprocess.run(["espeak-ng", "-v", "ru", "-w", str(raw), text], check=True, timeout=60)
+    out = folder / "speech.wav"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-stream_loop", "3", "-i", str(raw),
+         "-t", "10", str(out)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    return out
+
+
+def test_transcription_real_time_factor(speech_10s: Path, tmp_path: Path) -> None:
+    import torch
+    from whisper.model import ModelDimensions, Whisper
+
+    from ingest.media.transcribe import load_model, transcribe
+
+    torch.manual_seed(0)
+    dims = ModelDimensions(**_whisper_dims_tiny())
+    model = Whisper(dims)
+    with torch.no_grad():
+        for param in model.parameters():
+            param.normal_(0.0, 0.02)
+    torch.save({"dims": asdict(dims), "model_state_dict": model.state_dict()}, tmp_path / "tiny.pt")
+    loaded = load_model(model=str(tmp_path / "tiny.pt"), directory=None)
+    transcribe(audio=speech_10s, model=loaded, language="ru", temperature=(0.0,), sample_len=8)
+    numbers = {}
+    for label, options in {
+        "tiny_random_word_timestamps": {"temperature": (0.0,), "sample_len": 8},
+        "tiny_random_no_word_timestamps": {
+            "temperature": (0.0,), "sample_len": 8, "word_timestamps": False,
+        },
+    }.items():  # fmt: skip
+        start = time.perf_counter()
+        transcribe(audio=speech_10s, model=loaded, language="ru", **options)
+        numbers[label] = round((time.perf_counter() - start) / 10.0, 3)
+    # A real checkpoint, when the machine has one configured.
+    name, folder = os.environ.get("DALEL_WHISPER_MODEL"), os.environ.get("DALEL_WHISPER_DIR")
+    if name:
+        real = load_model(model=name, directory=folder)
+        start = time.perf_counter()
+        transcribe(audio=speech_10s, model=real, language="ru")
+        numbers[f"{real.name}_word_timestamps"] = round((time.perf_counter() - start) / 10.0, 3)
+    _report("transcription_rtf", audio_seconds=10.0, **numbers)
