@@ -176,7 +176,9 @@ def cmd_upload(args: argparse.Namespace, settings: Settings) -> int:
             client, state=StateFile(args.state or default_state_path()), metadata=metadata
         )
         try:
-            summary = uploader.run(number=args.case, paths=args.paths, progress=not args.quiet)
+            summary = uploader.run(
+                number=args.case, paths=args.paths, progress=not args.quiet, jobs=args.jobs
+            )
         except (UploadFailed, httpx.HTTPError) as exc:
             raise CliError(str(exc)) from exc
     failed = len(summary.failed)
@@ -280,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     upload.add_argument("--description")
     upload.add_argument("--state", type=Path, help="resume state file")
     upload.add_argument("--quiet", action="store_true", help="no progress bar")
+    upload.add_argument("--jobs", type=int, default=4, help="files uploaded at once")
 
     uploads = sub.add_parser("uploads", help="upload sessions").add_subparsers(
         dest="sub", required=True

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +69,9 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+_STATE_LOCK = threading.Lock()
+
+
 class StateFile:
     """Resumable session ids by (case, file, size, mtime): safe to delete at any time."""
 
@@ -83,8 +88,9 @@ class StateFile:
         return f"{case_id}|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(self.data, indent=1))
+        with _STATE_LOCK:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(self.data, indent=1))
 
 
 class Uploader:
@@ -99,9 +105,10 @@ class Uploader:
         cases = _check(self.client.get("/api/v1/cases", params={"number": number})).json()
         return str(cases[0]["id"])
 
-    def in_case(self, case_id: str, sha256: str) -> bool:
-        found = self.client.get(f"/api/v1/cases/{case_id}/items", params={"sha256": sha256})
-        return bool(_check(found).json())
+    def known_hashes(self, case_id: str) -> set[str]:
+        """Hashes of the case's items visible to the caller, fetched once per run."""
+        items = _check(self.client.get(f"/api/v1/cases/{case_id}/items")).json()
+        return {str(item["sha256"]) for item in items}
 
     def send(self, case_id: str, path: Path, relative: str, sha256: str, bar: tqdm) -> None:
         fields = {**self.metadata, "original_path": relative}
@@ -152,23 +159,36 @@ class Uploader:
         del self.state.data[key]
         self.state.save()
 
-    def run(self, *, number: str, paths: list[Path], progress: bool = True) -> Summary:
+    def run(
+        self, *, number: str, paths: list[Path], progress: bool = True, jobs: int = 4
+    ) -> Summary:
+        """Upload every file not yet in the case; `jobs` files travel at once."""
         case_id = self.case_id(number)
         files = list(iter_files(paths))
+        known = self.known_hashes(case_id)
         summary = Summary()
+        lock = threading.Lock()
         total = sum(path.stat().st_size for path, _ in files)
         with tqdm(total=total, unit="B", unit_scale=True, disable=not progress) as bar:
-            for path, relative in files:
+
+            def one(entry: tuple[Path, str]) -> None:
+                path, relative = entry
                 try:
                     sha256 = sha256_file(path)
-                    if self.in_case(case_id, sha256):
-                        summary.skipped += 1
+                    if sha256 in known:
+                        with lock:
+                            summary.skipped += 1
                         bar.update(path.stat().st_size)
-                        continue
+                        return
                     self.send(case_id, path, relative, sha256, bar)
-                    summary.uploaded += 1
+                    with lock:
+                        summary.uploaded += 1
                 except (UploadFailed, httpx.HTTPError, OSError) as exc:
-                    summary.failed.append((relative, str(exc)))
+                    with lock:
+                        summary.failed.append((relative, str(exc)))
+
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                list(pool.map(one, files))
         return summary
 
 

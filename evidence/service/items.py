@@ -84,6 +84,7 @@ def authorize_upload(
     """Check before any byte is accepted, so a refused upload costs nothing."""
     case = load_case(session, case_id)
     require(session, principal=principal, perm=Perm.ITEM_UPLOAD, case=case, client=client)
+    session.commit()  # release the transaction (and SQLite's lock) before bytes stream in
     return case
 
 

@@ -129,6 +129,9 @@ def authenticate(*, session: Session, secret: str) -> Principal:
             raise AuthenticationFailed("the token is unknown, expired or revoked")
         user = session.get(User, token.user_id)
         device, token_id = None, token.id
+    # End the read transaction now: on SQLite it holds the database lock, and the request
+    # it authenticates may stream for minutes.
+    session.commit()
     if user is None or user.locked_at is not None:
         raise AuthenticationFailed("the account is locked or gone")
     return Principal(

@@ -23,7 +23,17 @@ from evidence.errors import StorageError
 from evidence.storage.base import CHUNK
 from evidence.storage.errors import ObjectMissing
 
-PART_SIZE = 32 * 1024 * 1024  # 10,000 parts × 32 MiB = 320 GiB per object
+# Parts are buffered whole, so they stay small; they grow late so that S3's limit of
+# 10,000 parts still allows objects of 5,000 × 16 MiB + 5,000 × 64 MiB ≈ 390 GiB.
+PART_SIZE = 16 * 1024 * 1024
+LATE_PART_SIZE = 64 * 1024 * 1024
+
+
+def part_size(number: int) -> int:
+    """Size of part `number` (1-based)."""
+    return PART_SIZE if number <= 5000 else LATE_PART_SIZE
+
+
 _MISSING_CODES = {"NoSuchKey", "NoSuchObject", "NoSuchVersion"}
 
 
@@ -63,9 +73,9 @@ class S3Writer:
 
     def write(self, data: bytes) -> None:
         self._buffer += data
-        while len(self._buffer) >= PART_SIZE:
-            self._send(bytes(self._buffer[:PART_SIZE]))
-            del self._buffer[:PART_SIZE]
+        while len(self._buffer) >= (size := part_size(len(self._parts) + 1)):
+            self._send(bytes(memoryview(self._buffer)[:size]))
+            del self._buffer[:size]
 
     def _send(self, part: bytes) -> None:
         from minio.datatypes import Part

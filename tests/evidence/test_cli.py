@@ -137,7 +137,7 @@ def test_resumable_upload_resumes_after_interruption(server, tmp_path: Path, mon
     import evidence.uploader as uploader_module
     from evidence.uploader import StateFile, Uploader
 
-    url, env = server
+    url, _ = server
     token = httpx.post(
         f"{url}/api/v1/auth/token", data={"username": "aigerim", "password": PASSWORD}
     ).json()
@@ -196,3 +196,49 @@ def test_cli_errors_are_plain_messages(server) -> None:  # type: ignore[no-untyp
         check=False,
     )
     assert offline.returncode != 0 and "Traceback" not in offline.stderr
+
+
+def test_slow_upload_does_not_block_other_writers(server) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    url, _ = server
+    token = httpx.post(
+        f"{url}/api/v1/auth/token", data={"username": "aigerim", "password": PASSWORD}
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    case = httpx.get(f"{url}/api/v1/cases", params={"number": "202611210000777"}, headers=headers)
+    gate = threading.Event()
+    results: list[httpx.Response] = []
+
+    def body():  # type: ignore[no-untyped-def]
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="slow.mp4"\r\n\r\n'
+        yield b"first half "
+        gate.wait(20)  # the officer's connection stalls mid-file
+        yield b"second half\r\n--b--\r\n"
+
+    def slow() -> None:
+        results.append(
+            httpx.post(
+                f"{url}/api/v1/cases/{case.json()[0]['id']}/items",
+                content=body(),
+                headers={**headers, "Content-Type": "multipart/form-data; boundary=b"},
+                timeout=60,
+            )
+        )
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(1.0)
+    started = time.perf_counter()
+    other = httpx.post(
+        f"{url}/api/v1/cases",
+        json={"number": "202611210000888", "title": "parallel"},
+        headers=headers,
+        timeout=30,
+    )
+    waited = time.perf_counter() - started
+    gate.set()
+    thread.join(timeout=30)
+    assert other.status_code == 201, other.text
+    assert waited < 5, f"a stalled upload held the database for {waited:.1f}s"
+    assert results and results[0].status_code == 201, results[0].text if results else "no reply"
