@@ -148,6 +148,7 @@ class Item(SQLModel, table=True):
     original_name: str = Field(max_length=255)
     original_path: str | None = Field(default=None, max_length=1024)
     uploaded_by: str = Field(foreign_key="user.id", max_length=36)
+    job_key: str | None = Field(default=None, max_length=200, unique=True)
     created_at: datetime = _ts()
 
 

@@ -251,3 +251,17 @@ def custody_history(
             for e in entries
         ],
     )
+
+
+@router.get(
+    "/items/{item_id}/derivatives", response_model=list[ItemPublic], summary="Derived items"
+)
+def derivatives(
+    item_id: str, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+) -> list[ItemPublic]:
+    """Proxies, thumbnails, transcripts, OCR, redacted versions and unpacked children of
+    an item; each is an item itself (same endpoints), naming its inputs and tool."""
+    rows = service.list_derivatives(
+        session=session, principal=principal, item_id=item_id, client=client
+    )
+    return [item_public(item, blob) for item, blob in rows]

@@ -14,6 +14,13 @@ from evidence.service.cases import (
     list_members,
     remove_member,
 )
+from evidence.service.derive import (
+    WORKER,
+    list_derivatives,
+    materialize,
+    record_view,
+    register_derivative,
+)
 from evidence.service.items import (
     Content,
     Incoming,
@@ -45,6 +52,7 @@ from evidence.service.users import (
 )
 
 __all__ = [
+    "WORKER",
     "Content",
     "Incoming",
     "Registered",
@@ -65,12 +73,16 @@ __all__ = [
     "get_upload",
     "item_events",
     "list_cases",
+    "list_derivatives",
     "list_items",
     "list_members",
     "list_users",
     "login",
+    "materialize",
     "open_content",
     "receive",
+    "record_view",
+    "register_derivative",
     "register_item",
     "remove_member",
     "revoke_token",

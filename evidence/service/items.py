@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 import custody
 from custody.events import utc_now
 from custody.models import LedgerEntry
+from evidence import hooks
 from evidence.errors import IntegrityMismatch, InvalidInput, TooLarge
 from evidence.models import Blob, Case, Item, ItemKind
 from evidence.policy import Perm, Principal, allowed
@@ -208,6 +209,7 @@ def register_item(
         session.rollback()
         incoming.abort()
         raise
+    hooks.item_added(item.id, str(item.kind))
     return Registered(item, blob, duplicate=False)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 23:21:33.708672
+Create Date: 2026-11-21 23:35:17.856398
 """
 
 from collections.abc import Sequence
@@ -12,6 +12,7 @@ import sqlmodel
 from alembic import op
 
 import evidence.types
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -246,6 +247,7 @@ def upgrade() -> None:
         sa.Column("original_name", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
         sa.Column("original_path", sqlmodel.sql.sqltypes.AutoString(length=1024), nullable=True),
         sa.Column("uploaded_by", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("job_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("created_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"],
@@ -264,6 +266,7 @@ def upgrade() -> None:
             ["user.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("job_key"),
     )
     with op.batch_alter_table("item", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_item_case_id"), ["case_id"], unique=False)
