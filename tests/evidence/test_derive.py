@@ -63,11 +63,12 @@ def test_tampered_object_is_refused_not_processed(api: Api, team) -> None:  # ty
     path = next(p for p in (api.settings.data_dir / "objects" / "sha256").rglob("*") if p.is_file())
     path.chmod(0o644)
     path.write_bytes(b"altered bytes!")
-    with api.session() as session, pytest.raises(IntegrityMismatch):
-        with service.materialize(
-            session=session, store=_store(api), item_id=item["id"], purpose="x"
-        ):
-            pass
+    with (
+        api.session() as session,
+        pytest.raises(IntegrityMismatch),
+        service.materialize(session=session, store=_store(api), item_id=item["id"], purpose="x"),
+    ):
+        pass
 
 
 def test_children_notify_listeners(api: Api, team) -> None:  # type: ignore[no-untyped-def]
