@@ -95,16 +95,14 @@ def build_manifest(
     fetch = node_fetcher(session)
     entries = entries_for_items(session=session, item_ids=[item.id for item in items])
     included = [e for e in entries if e.idx < anchor.size]
+    proofs = merkle.inclusion_proofs([e.idx for e in included], anchor.size, fetch)
     events = [
         {
             "index": e.idx,
             "leaf": base64.b64encode(e.leaf).decode(),
-            "proof": [
-                base64.b64encode(h).decode()
-                for h in merkle.inclusion_proof(e.idx, anchor.size, fetch)
-            ],
+            "proof": [base64.b64encode(h).decode() for h in proof],
         }
-        for e in included
+        for e, proof in zip(included, proofs, strict=True)
     ]
     consistency = []
     if len(cps) == 2:

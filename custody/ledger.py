@@ -8,13 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
-from sqlmodel import Session, col
+from sqlalchemy import Table, text
+from sqlmodel import Session
 
 from custody import merkle
-from custody.events import Action, Actor, build_event, canonical, leaf_hash, subject_of, utc_now
+from custody.events import (
+    Action,
+    Actor,
+    build_event,
+    encode_without_prev,
+    leaf_hash,
+    utc_now,
+)
 from custody.models import LedgerEntry, LedgerNode
 from custody.tree import current_size, frontier
 
@@ -48,45 +56,65 @@ def lock_for_append(session: Session) -> None:
 
 
 def _latest_by_subject(session: Session, subjects: set[str]) -> dict[str, bytes]:
-    """Leaf hash of each subject's latest event (two indexed queries, any number of subjects)."""
-    if len(subjects) == 1:
-        (subject,) = subjects
-        prev = session.execute(
-            select(col(LedgerEntry.leaf_hash))
-            .where(col(LedgerEntry.subject) == subject)
-            .order_by(col(LedgerEntry.idx).desc())
-            .limit(1)
-        ).scalar_one_or_none()
-        return {} if prev is None else {subject: bytes(prev)}
-    last = (
-        select(func.max(col(LedgerEntry.idx)))
-        .where(col(LedgerEntry.subject).in_(sorted(subjects)))
-        .group_by(col(LedgerEntry.subject))
+    """Leaf hash of each subject's latest event: one backward index probe per subject.
+
+    (A GROUP BY max(idx) would read every event of every subject; this stays O(1) per
+    subject however long its history.)
+    """
+    names = sorted(subjects)
+    latest = (
+        "(SELECT e.leaf_hash FROM ledger_entry e"
+        " WHERE e.subject = wanted.subject ORDER BY e.idx DESC LIMIT 1)"
     )
-    rows = session.execute(
-        select(col(LedgerEntry.subject), col(LedgerEntry.leaf_hash)).where(
-            col(LedgerEntry.idx).in_(last)
+    params: dict[str, Any]
+    if session.get_bind().dialect.name == "postgresql":
+        params = {"subjects": names}
+        query = text(
+            f"SELECT wanted.subject, {latest}"  # noqa: S608 - constant text, bound values
+            " FROM unnest(CAST(:subjects AS text[])) AS wanted(subject)"
         )
-    )
-    return {str(subject): bytes(h) for subject, h in rows}
+    else:
+        params = {f"s{i}": name for i, name in enumerate(names)}
+        values = ", ".join(f"(:s{i})" for i in range(len(names)))
+        query = text(
+            f"WITH wanted(subject) AS (VALUES {values}) "  # noqa: S608 - bound values only
+            f"SELECT wanted.subject, {latest} FROM wanted"
+        )
+    rows = session.execute(query, params)
+    return {str(subject): bytes(digest) for subject, digest in rows if digest is not None}
 
 
-def _append(session: Session, events: Sequence[NewEvent]) -> list[LedgerEntry]:
-    lock_for_append(session)
-    size = current_size(session)
-    subjects = {subject_of(item_id=e.item_id, case_id=e.case_id) for e in events}
-    latest = _latest_by_subject(session, subjects)
+@dataclass(frozen=True, slots=True)
+class AppendedEntry:
+    """A row just appended by `record_many` (a light copy: building ORM objects for every
+    event of a batch would cost more than the append itself)."""
+
+    idx: int
+    leaf: bytes
+    leaf_hash: bytes
+    subject: str
+    prev_hash: bytes | None
+    action: str
+    item_id: str | None
+    case_id: str | None
+    appended_at: datetime
+
+
+_ENTRY_TABLE: Table = LedgerEntry.__table__  # type: ignore[attr-defined]
+_NODE_TABLE: Table = LedgerNode.__table__  # type: ignore[attr-defined]
+
+
+def _append(session: Session, events: Sequence[NewEvent]) -> list[dict[str, Any]]:
+    # Everything that does not depend on the log's state is done before taking the lock:
+    # several writers then only serialise on prev lookup, hashing and the inserts.
     now = utc_now()
-    rows: list[dict[str, Any]] = []
-    for offset, event in enumerate(events):
-        subject = subject_of(item_id=event.item_id, case_id=event.case_id)
-        prev = latest.get(subject)
-        leaf = canonical(
+    encoded = [
+        encode_without_prev(
             build_event(
                 action=event.action,
                 actor=event.actor,
                 at=now,
-                prev=prev,
+                prev=None,
                 case_id=event.case_id,
                 case_number=event.case_number,
                 item_id=event.item_id,
@@ -95,14 +123,23 @@ def _append(session: Session, events: Sequence[NewEvent]) -> list[LedgerEntry]:
                 details=event.details,
             )
         )
+        for event in events
+    ]
+    lock_for_append(session)
+    size = current_size(session)
+    latest = _latest_by_subject(session, {e.subject for e in encoded})
+    rows: list[dict[str, Any]] = []
+    for offset, (event, enc) in enumerate(zip(events, encoded, strict=True)):
+        prev = latest.get(enc.subject)
+        leaf = enc.leaf(prev)
         digest = leaf_hash(leaf)
-        latest[subject] = digest
+        latest[enc.subject] = digest
         rows.append(
             {
                 "idx": size + offset,
                 "leaf": leaf,
                 "leaf_hash": digest,
-                "subject": subject,
+                "subject": enc.subject,
                 "prev_hash": prev,
                 "action": str(event.action),
                 "item_id": event.item_id,
@@ -111,10 +148,26 @@ def _append(session: Session, events: Sequence[NewEvent]) -> list[LedgerEntry]:
             }
         )
     nodes = _new_nodes(session, size, (row["leaf_hash"] for row in rows))
-    session.execute(insert(LedgerEntry), rows)
+    _insert(session, _ENTRY_TABLE, rows)
     if nodes:
-        session.execute(insert(LedgerNode), nodes)
-    return [LedgerEntry(**row) for row in rows]
+        _insert(session, _NODE_TABLE, nodes)
+    return rows
+
+
+def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert in the session's transaction; the append lock is held meanwhile, so speed
+    matters: PostgreSQL gets COPY (one round trip), others a Core executemany."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor:  # type: ignore[union-attr]
+        names = ", ".join(columns)
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
 
 
 def _new_nodes(session: Session, size: int, leaves: Iterable[bytes]) -> list[dict[str, Any]]:
@@ -154,12 +207,12 @@ def record(
         client=client,
         details=details,
     )
-    return _append(session, [event])[0]
+    return LedgerEntry(**_append(session, [event])[0])
 
 
-def record_many(*, session: Session, events: Sequence[NewEvent]) -> list[LedgerEntry]:
+def record_many(*, session: Session, events: Sequence[NewEvent]) -> list[AppendedEntry]:
     """Append several events, in order, inside the caller's transaction (one lock, one
     round of inserts): the batch path for bulk imports and busy workers."""
     if not events:
         return []
-    return _append(session, events)
+    return [AppendedEntry(**row) for row in _append(session, events)]

@@ -132,6 +132,17 @@ def inclusion_proof(index: int, size: int, fetch: NodeFetcher) -> list[bytes]:
     return _hash_ranges(inclusion_ranges(index, size), fetch)
 
 
+def inclusion_proofs(indexes: Sequence[int], size: int, fetch: NodeFetcher) -> list[list[bytes]]:
+    """Audit paths for many leaves of one tree, fetching all their nodes in one call."""
+    paths = [inclusion_ranges(index, size) for index in indexes]
+    flat = _hash_ranges([r for path in paths for r in path], fetch)
+    out: list[list[bytes]] = []
+    for path in paths:
+        out.append(flat[: len(path)])
+        flat = flat[len(path) :]
+    return out
+
+
 def consistency_proof(first: int, second: int, fetch: NodeFetcher) -> list[bytes]:
     """Consistency proof between the trees of `first` and `second` leaves."""
     return _hash_ranges(consistency_ranges(first, second), fetch)

@@ -12,6 +12,8 @@ from custody.errors import ProofError
 from custody.merkle import NodeFetcher, NodeId
 from custody.models import LedgerEntry, LedgerNode
 
+_CHUNK = 500  # nodes per query: keeps IN lists well inside every driver's limits
+
 
 def current_size(session: Session) -> int:
     """Number of leaves in the log (the last index + 1, read through the primary key)."""
@@ -25,6 +27,12 @@ def node_fetcher(session: Session) -> NodeFetcher:
     """A NodeFetcher over the database: leaves from ledger_entry, the rest from ledger_node."""
 
     def fetch(nodes: Sequence[NodeId]) -> Mapping[NodeId, bytes]:
+        out: dict[NodeId, bytes] = {}
+        for start in range(0, len(nodes), _CHUNK):
+            out.update(_fetch_chunk(nodes[start : start + _CHUNK]))
+        return out
+
+    def _fetch_chunk(nodes: Sequence[NodeId]) -> Mapping[NodeId, bytes]:
         out: dict[NodeId, bytes] = {}
         leaves = [idx for level, idx in nodes if level == 0]
         upper = [(level, idx) for level, idx in nodes if level > 0]

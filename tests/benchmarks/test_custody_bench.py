@@ -1,0 +1,253 @@
+"""Custody ledger benchmarks (run with `make bench`): appends, proofs, offline verify.
+
+Numbers are printed; the assertions only guard against gross regressions, because the
+shared 2-core development machines are noisy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+from custody import SYSTEM, Action, NewEvent, merkle, record_many, tree
+from custody.checkpoint import make_checkpoint
+from custody.export import BundleItem, bytes_opener, export_bundle
+from custody.keys import load_keys
+from custody.verifier import main as verify
+from evidence.db import make_engine
+from tests import conftest as root
+
+pytestmark = pytest.mark.bench
+
+WRITERS = 4
+BATCH = 1000
+SECONDS = 10.0
+
+
+@pytest.fixture()
+def bench_url(pg_url: str) -> Iterator[str]:
+    """A fresh database per benchmark, so committed rows never meet other tests."""
+    name = f"dalel_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(root.PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = pg_url.rsplit("/", 1)[0] + "/" + name
+    root.load_all_models()
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TABLE bench_bare (idx bigserial PRIMARY KEY, leaf bytea, leaf_hash bytea,"
+                " subject varchar(80), prev_hash bytea, action varchar(64), item_id varchar(36),"
+                " case_id varchar(36), appended_at timestamptz)"
+            )
+        )
+    engine.dispose()
+    yield url
+    with psycopg.connect(root.PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _events(worker: int, n: int) -> list[NewEvent]:
+    return [
+        NewEvent(
+            action=Action.ITEM_CONTENT_READ,
+            actor=SYSTEM,
+            case_id="6f1c2a8e-0000-4000-8000-000000000001",
+            item_id=f"{worker:08d}-0000-4000-8000-{i % 500:012d}",
+            client="10.0.0.7",
+        )
+        for i in range(n)
+    ]
+
+
+def _ledger_writer(url: str, worker: int, deadline: float, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    engine = make_engine(url)
+    events = _events(worker, BATCH)
+    done = 0
+    while time.time() < deadline:
+        with Session(engine) as session:
+            record_many(session=session, events=events)
+            session.commit()
+        done += len(events)
+    engine.dispose()
+    out.put(done)
+
+
+def _bare_writer(url: str, worker: int, deadline: float, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    engine = make_engine(url)
+    leaf = b"x" * 330  # about the size of one canonical event
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "leaf": leaf,
+            "h": hashlib.sha256(leaf).digest(),
+            "s": f"item:{worker}-{i}",
+            "p": b"\0" * 32,
+            "a": "item.content.read",
+            "i": f"{worker}-{i}",
+            "c": "case",
+            "t": now,
+        }
+        for i in range(BATCH)
+    ]
+    sql = text(
+        "INSERT INTO bench_bare (leaf, leaf_hash, subject, prev_hash, action, item_id, case_id,"
+        " appended_at) VALUES (:leaf, :h, :s, :p, :a, :i, :c, :t)"
+    )
+    done = 0
+    while time.time() < deadline:
+        with engine.begin() as conn:
+            conn.execute(sql, rows)
+        done += len(rows)
+    engine.dispose()
+    out.put(done)
+
+
+def _run_writers(target, url: str) -> float:  # type: ignore[no-untyped-def]
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    start = time.time() + 3.0  # let every process import before the clock starts
+    deadline = start + SECONDS
+    procs = [ctx.Process(target=target, args=(url, w, deadline, queue)) for w in range(WRITERS)]
+    for p in procs:
+        p.start()
+    total = sum(queue.get(timeout=120) for _ in procs)
+    for p in procs:
+        p.join(30)
+    return total / (time.time() - start)
+
+
+def test_bench_appends_with_four_writers(bench_url: str) -> None:
+    ledger_rate = _run_writers(_ledger_writer, bench_url)
+    bare_rate = _run_writers(_bare_writer, bench_url)
+    engine = make_engine(bench_url)
+    with Session(engine) as session:
+        size = tree.current_size(session)
+        from custody.audit import verify_ledger
+
+        t0 = time.perf_counter()
+        report = verify_ledger(session=session)
+        audit = time.perf_counter() - t0
+    engine.dispose()
+    print(
+        f"\nappends: {ledger_rate:,.0f} events/s ledger ({WRITERS} writers, batches of {BATCH}); "
+        f"bare INSERT {bare_rate:,.0f} rows/s; ratio {ledger_rate / bare_rate:.2f}; "
+        f"verify_ledger of {size:,} entries {audit:.1f}s"
+    )
+    assert report.ok, report.problems[:5]
+    assert ledger_rate > 500
+
+
+def _populate(url: str, n: int) -> None:
+    """Synthetic leaves and their perfect-subtree nodes, loaded with COPY."""
+    leaves = [b'{"action":"item.content.read","n":%d}' % i for i in range(n)]
+    hashes = [merkle.hash_leaf(leaf) for leaf in leaves]
+    now = datetime.now(UTC)
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        with conn.cursor().copy(
+            "COPY ledger_entry (idx, leaf, leaf_hash, subject, action, appended_at) FROM STDIN"
+        ) as copy:
+            for i, (leaf, h) in enumerate(zip(leaves, hashes, strict=True)):
+                copy.write_row((i, leaf, h, "system", "item.content.read", now))
+        with conn.cursor().copy("COPY ledger_node (level, idx, hash) FROM STDIN") as copy:
+            for (level, idx), h in merkle.completed_nodes(0, [], hashes):
+                if level:
+                    copy.write_row((level, idx, h))
+        conn.execute("ANALYZE ledger_entry")
+        conn.execute("ANALYZE ledger_node")
+
+
+def test_bench_inclusion_proof_at_one_million(bench_url: str) -> None:
+    n = 1_000_000
+    t0 = time.perf_counter()
+    _populate(bench_url, n)
+    load = time.perf_counter() - t0
+    engine = make_engine(bench_url)
+    rng = random.Random(7)
+    times = []
+    with Session(engine) as session:
+        root_hash = tree.root_at(session=session, size=n)
+        for _ in range(2_000):
+            index = rng.randrange(n)
+            t = time.perf_counter()
+            proof = tree.inclusion_proof_at(session=session, index=index, size=n)
+            times.append(time.perf_counter() - t)
+            leaf = merkle.hash_leaf(b'{"action":"item.content.read","n":%d}' % index)
+            merkle.verify_inclusion(
+                leaf_hash=leaf, index=index, size=n, proof=proof, root=root_hash
+            )
+        size = rng.randrange(n // 2, n)
+        t = time.perf_counter()
+        tree.consistency_proof_at(session=session, first=size, second=n)
+        consistency = time.perf_counter() - t
+    engine.dispose()
+    times.sort()
+    p50, p99 = times[len(times) // 2] * 1e3, times[int(len(times) * 0.99)] * 1e3
+    print(
+        f"\ninclusion proof at {n:,} entries: p50 {p50:.2f} ms, p99 {p99:.2f} ms, "
+        f"mean {statistics.mean(times) * 1e3:.2f} ms; consistency {consistency * 1e3:.2f} ms; "
+        f"(load by COPY {load:.0f}s)"
+    )
+    assert p99 < 50
+
+
+def test_bench_offline_verify_1000_items(bench_url: str, tmp_path: Path) -> None:
+    items = 1_000
+    engine = make_engine(bench_url)
+    contents = {f"item-{i:04d}": f"evidence {i}".encode() for i in range(items)}
+    keys = load_keys(key_dir=tmp_path / "keys", name="bench/ledger")
+    with Session(engine) as session:
+        created = [
+            NewEvent(
+                action=Action.ITEM_CREATED,
+                actor=SYSTEM,
+                item_id=item_id,
+                sha256=hashlib.sha256(data).hexdigest(),
+            )
+            for item_id, data in contents.items()
+        ]
+        record_many(session=session, events=created)
+        make_checkpoint(session=session, keys=keys, origin="bench/ledger")
+        reads = [
+            NewEvent(action=Action.ITEM_CONTENT_READ, actor=SYSTEM, item_id=item_id)
+            for item_id in contents
+        ]
+        record_many(session=session, events=reads + reads)
+        make_checkpoint(session=session, keys=keys, origin="bench/ledger")
+        session.commit()
+        bundle_items = [
+            BundleItem(id=k, sha256=hashlib.sha256(v).hexdigest(), size=len(v))
+            for k, v in contents.items()
+        ]
+        t0 = time.perf_counter()
+        export_bundle(
+            session=session,
+            items=bundle_items,
+            open_content=bytes_opener(contents),
+            out=tmp_path / "bundle",
+        )
+        export = time.perf_counter() - t0
+    engine.dispose()
+    t0 = time.perf_counter()
+    status = verify([str(tmp_path / "bundle"), "--no-files"])
+    offline = time.perf_counter() - t0
+    print(
+        f"\noffline verify of {items} items / {3 * items} events (no file hashing): "
+        f"{offline:.2f} s; export {export:.2f} s; bundle.json "
+        f"{(tmp_path / 'bundle' / 'bundle.json').stat().st_size / 1e6:.1f} MB"
+    )
+    assert status == 0
+    assert offline < 10
