@@ -87,14 +87,31 @@ def classify_pages(
     return layer_pages, scans, notes
 
 
+def extract_text_layer(*, path: Path | str, dpi: int = 200) -> list[Page]:
+    """Every page's text layer with word boxes, whatever is under it (no OCR)."""
+    pdf = _open(Path(path))
+    pages = []
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            textpage = page.get_textpage()
+            text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+            pages.append(_layer_page(page, textpage, text, index + 1, dpi))
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    return pages
+
+
 def _layer_page(
     page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str, number: int, dpi: int
 ) -> Page:
     """Words with boxes from the text layer, converted to top-left pixels at `dpi`.
 
     Characters are grouped into words at whitespace and at line changes; boxes come
-    from pdfium's tight glyph boxes in unrotated page space (on a page with /Rotate
-    the boxes are in the unrotated frame; `Page` does not record rotation yet).
+    from pdfium's tight glyph boxes, then turned with the page's /Rotate so they are
+    in the displayed frame, like boxes of OCR'd pages.
     """
     scale = dpi / 72.0
     left0, bottom0, right0, top0 = _visible_box(page)
@@ -140,16 +157,38 @@ def _layer_page(
         buf.append(ch)
         last_top = cy1
     flush()
+    page_w, page_h = round(width * scale), round(height * scale)
+    rotation = page.get_rotation() % 360
+    if rotation:
+        words = [_rotate_box(w, rotation, page_w, page_h) for w in words]
+        if rotation in (90, 270):
+            page_w, page_h = page_h, page_w
     return Page(
         number=number,
         source="text_layer",
         text=text.strip(),
         words=words,
-        width=round(width * scale),
-        height=round(height * scale),
+        width=page_w,
+        height=page_h,
         dpi=dpi,
         mean_confidence=None,
     )
+
+
+def _rotate_box(word: Word, rotation: int, w: int, h: int) -> Word:
+    """Move a box from the unrotated page to the page as displayed (/Rotate, clockwise).
+
+    OCR'd pages are rasterised as displayed, so this puts every page's boxes in the
+    same frame: what a viewer (and the redaction renderer) sees.
+    """
+    left, top, bw, bh = word.left, word.top, word.width, word.height
+    if rotation == 90:
+        left, top, bw, bh = h - top - bh, left, bh, bw
+    elif rotation == 180:
+        left, top = w - left - bw, h - top - bh
+    elif rotation == 270:
+        left, top, bw, bh = top, w - left - bw, bh, bw
+    return Word(word.text, left, top, bw, bh, word.confidence, word.line)
 
 
 def rasterise_page(*, path: Path, number: int, dpi: int, out_dir: Path, timeout: float) -> Path:
