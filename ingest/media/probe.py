@@ -154,6 +154,14 @@ def probe_av(*, path: Path | str) -> dict[str, Any]:
         "height": v0.get("height"),
         "fps": v0.get("fps"),
         "rotation": v0.get("rotation"),
+        # Phones store portrait video as landscape frames plus a rotation; players
+        # (and our proxies, which ffmpeg auto-rotates) show the swapped size.
+        "display_width": v0.get("height")
+        if abs(v0.get("rotation") or 0) % 180 == 90
+        else v0.get("width"),
+        "display_height": v0.get("width")
+        if abs(v0.get("rotation") or 0) % 180 == 90
+        else v0.get("height"),
         "creation_time": parse_iso_time(creation) if creation else None,
         "device": device,
         "location": parse_iso6709(location) if location else None,

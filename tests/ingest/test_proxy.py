@@ -123,3 +123,23 @@ def test_progress_timeout_kills_ffmpeg(video_720p: Path, tmp_path: Path) -> None
         )
     leftovers = subprocess.run(["pgrep", "-f", str(tmp_path / "slow.mp4")], capture_output=True)
     assert leftovers.returncode == 1, "no ffmpeg left running"
+
+
+def test_rotated_phone_video_is_turned_upright(video_720p: Path, tmp_path: Path) -> None:
+    rotated = tmp_path / "rotated.mp4"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-i", video_720p, "-c", "copy",
+         "-metadata:s:v:0", "rotate=90", rotated],
+        check=True, timeout=60,
+    )  # fmt: skip
+    meta = probe_av(path=rotated)
+    assert abs(meta["rotation"]) == 90
+    assert (meta["display_width"], meta["display_height"]) == (720, 1280)
+    out = tmp_path / "upright.mp4"
+    video_proxy(source=rotated, output=out, height=480)
+    proxy_meta = probe_av(path=out)
+    assert (proxy_meta["width"], proxy_meta["height"]) == (480, 854)
+    assert not proxy_meta["rotation"]
+    poster_frame(source=rotated, output=tmp_path / "p.jpg", width=320)
+    with Image.open(tmp_path / "p.jpg") as img:
+        assert img.size == (320, 568)
