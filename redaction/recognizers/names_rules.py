@@ -35,6 +35,25 @@ def _declined_patronymics(suffixes: list[str]) -> list[str]:
     return out
 
 
+def _mid_sentence(text: str, start: int) -> bool:
+    """True when the word at ``start`` follows a lower-case word, digit or comma.
+
+    A capitalised word there is capitalised because it is a name, not because a
+    sentence begins.
+    """
+    i = start - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i >= 0 and i < start - 1 and (text[i].islower() or text[i].isdigit() or text[i] in ",;")
+
+
+def _company_quote(text: str, start: int, end: int) -> bool:
+    """True for «Арман Трейд» / "Arman Trade": a given name opening a quoted company name."""
+    opens = start > 0 and text[start - 1] in '«"“'
+    rest = text[end : end + 2]
+    return opens and len(rest) == 2 and rest[0] == " " and rest[1].isupper()
+
+
 def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
@@ -59,6 +78,7 @@ class CyrillicNameRecognizer(CandidateRecognizer):
         given = rf"(?:{_alt(data['kk_given_names'] + data['ru_given_names'])}){_KK_CASE}"
         initial = rf"[{CYR_UPPER}]\.\s?"
         b, e = rf"(?<![{CYR_UPPER}{CYR_LOWER}\w])", rf"(?![{CYR_LOWER}\w])"
+        self._strong = re.compile(rf"{stem}(?:{_alt(data['strong_surname_suffixes'])})")
         self._rules: list[tuple[re.Pattern[str], float, str]] = [
             (re.compile(rf"{b}(?:{sur}\s)?{cap}\s{patr}{_KK_CASE}{e}"), 0.85, "name + patronymic"),
             (re.compile(rf"{b}{sur}\s{initial}(?:{initial})?"), 0.85, "surname + initials"),
@@ -83,6 +103,14 @@ class CyrillicNameRecognizer(CandidateRecognizer):
                 words = [w for w in re.split(r"[\s.]+", value) if len(w) > 1]
                 if not words or any(w in self._not_names for w in words):
                     continue
+                if why == "given name" and _company_quote(text, start, end):
+                    continue
+                if (
+                    why == "surname ending"
+                    and _mid_sentence(text, start)
+                    and self._strong.fullmatch(value)
+                ):
+                    score, why = 0.5, "surname ending mid-sentence"
                 taken.append((start, end))
                 yield Candidate("PERSON", start, end, score, why)
 
@@ -100,6 +128,7 @@ class LatinNameRecognizer(CandidateRecognizer):
         sur = rf"[A-Z][a-z]+?(?:{_alt(data['latin_surname_suffixes'])})"
         given = rf"(?:{_alt(data['en_given_names'])})"
         titles = _alt(data["en_titles"])
+        strong = rf"[A-Z][a-z]+?(?:{_alt(data['latin_strong_surname_suffixes'])})"
         b, e = r"(?<![\w])", r"(?![\w])"
         self._rules: list[tuple[re.Pattern[str], float, str]] = [
             (
@@ -113,6 +142,7 @@ class LatinNameRecognizer(CandidateRecognizer):
             (re.compile(rf"{b}({cap}\s{sur}){e}"), 0.7, "name + surname ending"),
             (re.compile(rf"{b}([A-Z]\.\s?(?:[A-Z]\.\s?)?{sur}){e}"), 0.8, "initials"),
             (re.compile(rf"{b}({given}){e}"), 0.5, "given name"),
+            (re.compile(rf"{b}({strong}){e}"), 0.5, "surname ending mid-sentence"),
         ]
 
     def candidates(self, text: str) -> Iterator[Candidate]:
@@ -124,6 +154,10 @@ class LatinNameRecognizer(CandidateRecognizer):
                 if any(s < end and start < t for s, t in taken):
                     continue
                 if any(w in self._not_names for w in m.group(1).split()):
+                    continue
+                if why == "given name" and _company_quote(text, start, end):
+                    continue
+                if why.startswith("surname ending") and not _mid_sentence(text, start):
                     continue
                 taken.append((start, end))
                 yield Candidate("PERSON", start, end, score, why)
