@@ -42,7 +42,7 @@ class ObjectStore(Protocol):
     def size(self, key: str) -> int:
         """Size in bytes of a stored object (`ObjectMissing` when absent)."""
 
-    def keys(self) -> Iterator[str]:
+    def iter_keys(self) -> Iterator[str]:
         """Every committed key, for fsck."""
 
     def delete(self, key: str) -> None:

@@ -120,7 +120,7 @@ class LocalStore:
         except FileNotFoundError as exc:
             raise ObjectMissing(key) from exc
 
-    def keys(self) -> Iterator[str]:
+    def iter_keys(self) -> Iterator[str]:
         for path in sorted(self.root.rglob("*")):
             relative = path.relative_to(self.root)
             if path.is_file() and relative.parts[0] != _STAGING:

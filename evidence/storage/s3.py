@@ -180,7 +180,7 @@ class S3Store:
         with _guard("looking up an object", key):
             return int(self.client.stat_object(self.bucket, key).size or 0)
 
-    def keys(self) -> Iterator[str]:
+    def iter_keys(self) -> Iterator[str]:
         with _guard("listing objects"):
             for obj in self.client.list_objects(self.bucket, prefix="sha256/", recursive=True):
                 yield obj.object_name

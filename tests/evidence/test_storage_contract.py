@@ -34,7 +34,7 @@ def test_round_trip_and_ranges(store: ObjectStore) -> None:
     assert read(store, key) == data
     assert read(store, key, start=1000, length=5000) == data[1000:6000]
     assert read(store, key, start=len(data) - 10) == data[-10:]
-    assert key in set(store.keys())
+    assert key in set(store.iter_keys())
 
 
 def test_empty_object(store: ObjectStore) -> None:
@@ -55,7 +55,7 @@ def test_abort_leaves_nothing(store: ObjectStore) -> None:
     writer.write(b"half of a bodycam file")
     writer.abort()
     writer.abort()  # idempotent
-    assert list(store.keys()) == []
+    assert list(store.iter_keys()) == []
 
 
 def test_commit_existing_key_keeps_first_copy(store: ObjectStore) -> None:
@@ -64,7 +64,7 @@ def test_commit_existing_key_keeps_first_copy(store: ObjectStore) -> None:
     writer.write(b"same bytes")
     writer.commit(key)
     assert read(store, key) == b"same bytes"
-    assert list(store.keys()) == [key]
+    assert list(store.iter_keys()) == [key]
 
 
 def test_missing_object_is_our_error(store: ObjectStore) -> None:
