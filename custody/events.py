@@ -43,6 +43,16 @@ class Action(StrEnum):
     USER_UNLOCKED = "user.unlocked"
     APIKEY_CREATED = "apikey.created"
     APIKEY_REVOKED = "apikey.revoked"
+    USER_TOTP_ENROLLED = "user.totp.enrolled"
+    USER_SESSIONS_REVOKED = "user.sessions.revoked"
+    ITEM_TAGGED = "item.tag.added"
+    ITEM_UNTAGGED = "item.tag.removed"
+    ITEM_NOTE_ADDED = "item.note.added"
+    ITEM_NOTE_DELETED = "item.note.deleted"
+    ITEM_CLIP_ADDED = "item.clip.added"
+    ITEM_CLIP_DELETED = "item.clip.deleted"
+    CASE_TIMELINE_READ = "case.timeline.read"
+    CASE_SEARCHED = "case.searched"
 
 
 @dataclass(frozen=True, slots=True)
