@@ -7,10 +7,12 @@ import re
 
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 
+from redaction.config import load_data
 from redaction.nlp import BlankSpacyNlpEngine, FastLemmaContextAwareEnhancer
 from redaction.recognizers.address import AddressRecognizer
 from redaction.recognizers.birthdate import BirthDateRecognizer
 from redaction.recognizers.contact import contact_recognizers
+from redaction.recognizers.custom import custom_recognizers
 from redaction.recognizers.documents import KzIdCardRecognizer, KzPassportRecognizer
 from redaction.recognizers.finance import CardRecognizer, IbanRecognizer
 from redaction.recognizers.identifiers import KzIdentifierRecognizer
@@ -40,6 +42,7 @@ def build_recognizers(*, language: str, use_natasha: bool = True) -> list:
         CyrillicNameRecognizer(language=language),
         LatinNameRecognizer(language=language),
         *contact_recognizers(language=language),
+        *custom_recognizers(language=language),
     ]
     if use_natasha and language in ("ru", "kk"):
         recognizers.append(NatashaRecognizer(language=language))
@@ -75,3 +78,9 @@ def build_analyzer(*, use_natasha: bool = True) -> AnalyzerEngine:
 def get_analyzer() -> AnalyzerEngine:
     """Return the process-wide engine, building it on first use."""
     return build_analyzer()
+
+
+def reset() -> None:
+    """Forget the cached engine and data files (after changing DALEL_REDACTION_DATA_DIR)."""
+    get_analyzer.cache_clear()
+    load_data.cache_clear()

@@ -144,3 +144,59 @@ def test_exclusion_needs_two_words_for_long_names() -> None:
     assert is_excluded_name(value="Ахметову Е.М.", exclude_names=["Ахметов Ерлан"])
     assert not is_excluded_name(value="Ахметова Динара", exclude_names=["Ахметов Ерлан"])
     assert not is_excluded_name(value="Петров Иван", exclude_names=["Ахметов Ерлан"])
+
+
+def test_deployment_extends_names_and_patterns(tmp_path, monkeypatch) -> None:
+    from redaction import engine
+
+    (tmp_path / "names.yaml").write_text("kk_given_names: [Зейнолла]\n", encoding="utf-8")
+    (tmp_path / "patterns.yaml").write_text(
+        "custom_patterns:\n"
+        "  - entity: KZ_ERDR_NUMBER\n"
+        "    regex: '(?<!\\d)\\d{15}(?!\\d)'\n"
+        "    score: 0.3\n"
+        "    context: [ердр]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DALEL_REDACTION_DATA_DIR", str(tmp_path))
+    engine.reset()
+    try:
+        text = (
+            "ЕРДР № 247500131000845. Зейнолла позвонил вечером и долго рассказывал о погоде "
+            "в горах и в городе. Номер 247500131000846 без слова."
+        )
+        found = pairs(analyze_text(text=text, language="ru", entities=["PERSON", "KZ_ERDR_NUMBER"]))
+        assert ("PERSON", "Зейнолла") in found
+        # The context word lifts the first number over the threshold, not the second.
+        assert ("KZ_ERDR_NUMBER", "247500131000845") in found
+        assert ("KZ_ERDR_NUMBER", "247500131000846") not in found
+    finally:
+        monkeypatch.delenv("DALEL_REDACTION_DATA_DIR")
+        engine.reset()
+
+
+def test_invalid_custom_pattern_is_a_config_error(tmp_path, monkeypatch) -> None:
+    from redaction.recognizers.custom import custom_recognizers
+
+    (tmp_path / "patterns.yaml").write_text(
+        "custom_patterns:\n  - entity: X\n    regex: '(unclosed'\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("DALEL_REDACTION_DATA_DIR", str(tmp_path))
+    load_data.cache_clear()
+    try:
+        with pytest.raises(RedactionError):
+            custom_recognizers(language="ru")
+    finally:
+        monkeypatch.delenv("DALEL_REDACTION_DATA_DIR")
+        load_data.cache_clear()
+
+
+def test_natasha_on_kazakh_keeps_only_multiword_persons() -> None:
+    from redaction.recognizers.natasha_ner import NatashaRecognizer
+
+    text = "Сәлеметсіз бе! Куәгер Нұрланов Ерлан Бекұлы Алматыда тұрады. Марат келді."
+    kk = [
+        (c.entity, text[c.start : c.end]) for c in NatashaRecognizer(language="kk").candidates(text)
+    ]
+    assert all(e == "PERSON" and " " in t for e, t in kk)
+    assert not any("Куәгер" in t for _, t in kk)
