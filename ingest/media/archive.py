@@ -273,7 +273,16 @@ def _extract_all(
         if not dest.resolve().is_relative_to(root):
             reject("path_traversal", "resolves outside the target folder")
             continue
-        outcome = _write_member(opener(entry.handle), dest, entry, result, limits, archive_size)
+        try:
+            stream = opener(entry.handle)
+        except NotImplementedError as exc:
+            # e.g. Deflate64, which Windows Explorer uses for large ZIPs.
+            reject("unsupported_compression", str(exc))
+            continue
+        except (RuntimeError, OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as exc:
+            reject("unreadable", str(exc))
+            continue
+        outcome = _write_member(stream, dest, entry, result, limits, archive_size)
         if isinstance(outcome, Rejected):
             result.rejected.append(outcome)
             if outcome.reason in {"total_size_limit", "compression_ratio"}:

@@ -159,9 +159,10 @@ def _looks_like_chat_export(path: Path, media_type: str) -> bool:
                 return False
             with path.open("rb") as fh:
                 head = fh.read(4096).decode("utf-8", "replace")
-            # Telegram Desktop writes "name", "type", "id", "messages" at the top.
+            # One chat: "name", "type", "id", "messages" at the top. A full export
+            # starts with "about" (Telegram's notice) and lists chats much later.
             return '"messages"' in head or (
-                '"type"' in head and "_chat" in head and name == "result.json"
+                name == "result.json" and '"about"' in head and "Telegram" in head
             )
         if media_type.startswith("text/"):
             with path.open("rb") as fh:

@@ -178,8 +178,9 @@ def ocr_image(
     _check_languages(languages)
     with tempfile.TemporaryDirectory(prefix="dalel-ocr-") as tmp:
         base = Path(tmp) / "page"
+        image, prepared = _prepare_image(path, Path(tmp))
         cmd = _tesseract(
-            path,
+            image,
             base,
             languages=languages,
             psm=psm,
@@ -197,9 +198,46 @@ def ocr_image(
         pages=pages,
         tool="tesseract",
         version=tool_version("tesseract"),
-        parameters={"languages": languages, "psm": psm, "dpi": dpi, "command": cmd[3:]},
+        parameters={
+            "languages": languages,
+            "psm": psm,
+            "dpi": dpi,
+            "prepared": prepared,
+            "command": cmd[3:],
+        },
         searchable_pdf=str(searchable_pdf) if searchable_pdf else None,
     )
+
+
+# What Debian's leptonica reads directly; anything else goes through Pillow first.
+_TESSERACT_FORMATS = {"PNG", "JPEG", "TIFF", "BMP", "PPM", "GIF", "WEBP", "JPEG2000"}
+
+
+def _prepare_image(path: Path, tmp: Path) -> tuple[Path, str | None]:
+    """Give tesseract an upright image it can read → (path to OCR, what was done).
+
+    Phone photos of documents are often stored sideways with an EXIF Orientation
+    tag, which leptonica ignores: OCR would read rotated text (garbage) and boxes
+    would not match the image as displayed. Such images, and formats leptonica
+    cannot read, are rewritten as PNG with the orientation applied; boxes are then
+    in the displayed frame, like the web proxy.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            orientation = img.getexif().get(0x0112, 1)
+            frames = getattr(img, "n_frames", 1)
+            if frames > 1 or (img.format in _TESSERACT_FORMATS and orientation in (0, 1)):
+                return path, None
+            upright = ImageOps.exif_transpose(img)
+            dpi = img.info.get("dpi")
+            out = tmp / "prepared.png"
+            upright.save(out, **({"dpi": dpi} if dpi else {}))
+            what = "exif_transpose" if orientation not in (0, 1) else f"converted from {img.format}"
+            return out, what
+    except (UnidentifiedImageError, OSError):
+        return path, None  # let tesseract try, and fail with its own message
 
 
 def _image_dpi(path: Path) -> int:

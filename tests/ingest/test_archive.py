@@ -236,3 +236,19 @@ def test_not_an_archive(tmp_path: Path) -> None:
 )
 def test_safe_relative_path(name: str, expected: tuple[str | None, str | None]) -> None:
     assert safe_relative_path(name) == expected
+
+
+def test_unsupported_compression_is_recorded(tmp_path: Path) -> None:
+    """Deflate64 (method 9), as Windows Explorer writes large ZIPs: zipfile cannot read it."""
+    z = tmp_path / "deflate64.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("big.txt", "x" * 100)
+        zf.writestr("ok.txt", "fine")
+    data = bytearray(z.read_bytes())
+    for sig, method_at in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        pos = data.find(sig)  # the first member in each header list is big.txt
+        struct.pack_into("<H", data, pos + method_at, 9)
+    z.write_bytes(bytes(data))
+    result = extract_archive(path=z, target=tmp_path / "out")
+    assert reasons(result) == {"big.txt": "unsupported_compression"}
+    assert [m.path for m in result.extracted] == ["ok.txt"]

@@ -86,3 +86,11 @@ def test_kind_for_aliases() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedMedia):
         detect(path=tmp_path / "nope.bin")
+
+
+def test_full_telegram_export_is_recognised(tmp_path: Path) -> None:
+    full = tmp_path / "result.json"
+    about = "Here is the data you requested. Remember: Telegram is ad free..."
+    contacts = [{"first_name": f"n{i}", "phone_number": "+7700"} for i in range(300)]
+    full.write_text(json.dumps({"about": about, "contacts": {"list": contacts}, "chats": {}}))
+    assert detect(path=full).kind is Kind.CHAT_EXPORT

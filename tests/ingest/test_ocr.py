@@ -154,3 +154,34 @@ def test_parse_tsv_rebuilds_lines_and_paragraphs() -> None:
     assert text == "first line\nsecond\n\nnew"
     assert size == (100, 50)
     assert [w.line for w in words] == [0, 0, 1, 2]
+
+
+def test_sideways_phone_photo_is_read_upright(
+    rendered_pages: dict[str, RenderedPage], tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    photo = tmp_path / "IMG_0042.jpg"
+    with Image.open(rendered_pages["eng"].png) as page:
+        stored = page.rotate(90, expand=True)  # as the sensor wrote it
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    stored.save(photo, quality=92, exif=exif.tobytes(), dpi=(200, 200))
+    result = ocr_image(path=photo)
+    page = result.pages[0]
+    assert result.parameters["prepared"] == "exif_transpose"
+    assert (page.width, page.height) == (1654, 2338)  # the displayed frame
+    assert cer("\n".join(TEXTS["eng"]), page.text) <= CER_BOUND["eng"]
+
+
+def test_formats_tesseract_cannot_read_are_converted(
+    rendered_pages: dict[str, RenderedPage], tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    pcx = tmp_path / "scan.pcx"
+    with Image.open(rendered_pages["eng"].png) as page:
+        page.save(pcx)
+    result = ocr_image(path=pcx)
+    assert result.parameters["prepared"] == "converted from PCX"
+    assert "Interview" in result.pages[0].text
