@@ -188,7 +188,11 @@ def _exif_time(value: Any, offset: Any) -> tuple[str | None, str | None]:
     )
     if not m or m.group(1) == "0000":
         return None, None
-    local = datetime(*(int(g) for g in m.groups()[:6]))  # wall clock, zone unknown
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    try:
+        local = datetime(year, month, day, hour, minute, second)  # wall clock, zone unknown
+    except ValueError:
+        return None, None  # cameras write impossible dates ("2024:13:45"); not a time
     tz_text = m.group(8) or (offset if isinstance(offset, str) else None)
     if tz_text:
         if tz_text == "Z":

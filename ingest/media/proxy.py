@@ -128,7 +128,7 @@ def audio_proxy(
     if not keep_metadata:
         cmd += ["-map_metadata", "-1"]
     cmd += ["-movflags", "+faststart", "-f", "ipod", str(output)]
-    params = {"audio_codec": "aac", "bitrate": bitrate, "container": "m4a"}
+    params: dict[str, Any] = {"audio_codec": "aac", "bitrate": bitrate, "container": "m4a"}
     params["keep_metadata"] = keep_metadata
     return _ffmpeg(cmd, output, params, timeout, duration, on_progress)
 
