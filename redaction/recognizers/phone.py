@@ -15,6 +15,13 @@ from redaction.recognizers.base import Candidate, CandidateRecognizer
 
 _SEP = r"[\s\-.()]{0,3}"
 _RX = re.compile(rf"(?<![\d+])(?:\+\s?7|8)(?:{_SEP})[67](?:{_SEP}\d){{9}}(?!\d)(?![ -]\d)")
+# Chats often drop the prefix: "701 123 45 67". Only mobile operator codes, and a score
+# below the threshold unless a context word (тел, номер, звони) is near.
+_MOBILE_CODES = r"70\d|747|75[01]|76[0-4]|771|77[5-8]"
+_BARE_RX = re.compile(
+    rf"(?<![\d+\w])\(?(?:{_MOBILE_CODES})\)?[\s\-.]?\d{{3}}[\s\-.]?\d{{2}}[\s\-.]?\d{{2}}"
+    r"(?!\d)(?![ -]\d)"
+)
 
 
 class KzPhoneRecognizer(CandidateRecognizer):
@@ -24,6 +31,11 @@ class KzPhoneRecognizer(CandidateRecognizer):
 
     def candidates(self, text: str) -> Iterator[Candidate]:
         """Yield phone-number candidates with exactly 11 digits."""
+        taken = []
         for m in _RX.finditer(text):
             if len(only_digits(m.group())) == 11:
+                taken.append((m.start(), m.end()))
                 yield Candidate("PHONE_NUMBER", m.start(), m.end(), 0.8, "KZ phone format")
+        for m in _BARE_RX.finditer(text):
+            if not any(s <= m.start() < e for s, e in taken):
+                yield Candidate("PHONE_NUMBER", m.start(), m.end(), 0.3, "KZ mobile, no prefix")

@@ -200,3 +200,10 @@ def test_natasha_on_kazakh_keeps_only_multiword_persons() -> None:
     ]
     assert all(e == "PERSON" and " " in t for e, t in kk)
     assert not any("Куәгер" in t for _, t in kk)
+
+
+def test_bare_mobile_needs_context(analyzer) -> None:
+    with_context = pairs(analyze_text(text="мой номер 701 123 45 67", language="ru"))
+    assert ("PHONE_NUMBER", "701 123 45 67") in with_context
+    without = pairs(analyze_text(text="Код операции 701 123 45 67 принят.", language="ru"))
+    assert not any(e == "PHONE_NUMBER" for e, _ in without)

@@ -185,3 +185,9 @@ def test_latin_names(text: str, name: str) -> None:
 
 def test_digits_inside_an_iban_are_not_a_card() -> None:
     assert found(CardRecognizer(language="ru"), "счёт KZ958264483909965301 в банке") == []
+
+
+def test_bare_mobile_number_is_a_weak_candidate() -> None:
+    candidates = list(KzPhoneRecognizer(language="ru").candidates("звони 701 123 45 67"))
+    assert [(c.entity, c.score) for c in candidates] == [("PHONE_NUMBER", 0.3)]
+    assert list(KzPhoneRecognizer(language="ru").candidates("договор 9011234567")) == []
