@@ -18,4 +18,5 @@ failures are `ingest.errors.IngestError` subclasses.
     archive.extract_archive(path=, target=, limits=) → ExtractResult (extracted, rejected)
     chats.parse_chat_export(folder=, utc_offset=)    → list[Chat]
     chats.parse_telegram / whatsapp.parse_whatsapp
+    credentials.read_content_credentials(path=, trust_anchors_pem=) → dict or None (C2PA)
 """
