@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary
+from sqlalchemy import BigInteger, Column, DateTime, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 
@@ -14,7 +14,8 @@ class LedgerEntry(SQLModel, table=True):
     __tablename__ = "ledger_entry"
     __table_args__ = (Index("ix_ledger_entry_subject_idx", "subject", "idx"),)
 
-    idx: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    # 64-bit: a log outlives any 32-bit counter.
+    idx: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     leaf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     leaf_hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
     subject: str = Field(max_length=80)
@@ -35,7 +36,7 @@ class LedgerNode(SQLModel, table=True):
     __tablename__ = "ledger_node"
 
     level: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    idx: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    idx: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
 
 
@@ -56,7 +57,7 @@ class Checkpoint(SQLModel, table=True):
     __tablename__ = "checkpoint"
 
     id: int | None = Field(default=None, primary_key=True)
-    size: int = Field(index=True)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
     root_hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
     note: str
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
