@@ -7,7 +7,8 @@ failures are `ingest.errors.IngestError` subclasses.
 
     detect.detect(path=, original_name=)            → Detection (media_type, kind, mismatch)
     probe.probe(path=, kind=, assume_utc_offset=)    → dict (probe_av / probe_image / probe_pdf)
-    proxy.video_proxy / audio_proxy / poster_frame / image_proxy / image_thumbnail
+    proxy.video_proxy / audio_proxy / poster_frame / video_thumbnails / image_proxy /
+        image_thumbnail
                                                     → Derivation (tool, version, parameters)
     ocr.ocr_image / ocr.ocr_pdf                      → OcrResult (pages with words and boxes)
     pdftext.extract_text_layer(path=, dpi=)          → list[Page] (no OCR)

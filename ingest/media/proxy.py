@@ -198,6 +198,36 @@ def poster_frame(
     )
 
 
+def video_thumbnails(
+    *,
+    source: Path | str,
+    output_dir: Path | str,
+    duration: float,
+    count: int = 10,
+    width: int = 320,
+    timeout: float = FRAME_TIMEOUT,
+) -> list[tuple[float, Derivation]]:
+    """`count` keyframe thumbnails spread evenly over the clip, for a scrub strip.
+
+    One keyframe-only seek per thumbnail: cheap even on hours of bodycam video,
+    where decoding the whole file to pick frames would take as long as a transcode.
+    Returns (requested time in seconds, derivation) pairs; files are thumb-NNN.jpg.
+    """
+    if count < 1 or duration <= 0:
+        raise UnsupportedMedia("thumbnails need a positive duration and count")
+    folder = Path(output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    step = duration / count
+    out = []
+    for i in range(count):
+        at = round(i * step + step / 2, 3)
+        target = folder / f"thumb-{i:03d}.jpg"
+        out.append(
+            (at, poster_frame(source=source, output=target, at=at, width=width, timeout=timeout))
+        )
+    return out
+
+
 def image_proxy(
     *,
     source: Path | str,

@@ -143,3 +143,17 @@ def test_rotated_phone_video_is_turned_upright(video_720p: Path, tmp_path: Path)
     poster_frame(source=rotated, output=tmp_path / "p.jpg", width=320)
     with Image.open(tmp_path / "p.jpg") as img:
         assert img.size == (320, 568)
+
+
+def test_video_thumbnails_strip(video_720p: Path, tmp_path: Path) -> None:
+    from ingest.media.proxy import video_thumbnails
+
+    thumbs = video_thumbnails(
+        source=video_720p, output_dir=tmp_path / "strip", duration=2.0, count=4
+    )
+    assert [at for at, _ in thumbs] == [0.25, 0.75, 1.25, 1.75]
+    for _at, derivation in thumbs:
+        with Image.open(derivation.output) as img:
+            assert img.size == (320, 180)
+    with pytest.raises(UnsupportedMedia):
+        video_thumbnails(source=video_720p, output_dir=tmp_path / "x", duration=0.0)
