@@ -21,6 +21,12 @@ _GROUPS = (
 _RX = re.compile(rf"(?<!\w)(?<!\d-)(?:{_GROUPS})(?!\w)(?![ -]\d)")
 
 
+# OCR and hurried typing put letters for digits: О/O for 0, З for 3, l/I/| for 1.
+# One character for one, so offsets hold; a match may borrow at most two of them.
+_DIGIT_LOOKALIKES = str.maketrans("OoОоЗзlI|", "000033111")
+_MAX_BORROWED = 2
+
+
 class KzIdentifierRecognizer(CandidateRecognizer):
     """Finds checksum-valid IINs and BINs, also when written with spaces or hyphens."""
 
@@ -28,7 +34,14 @@ class KzIdentifierRecognizer(CandidateRecognizer):
 
     def candidates(self, text: str) -> Iterator[Candidate]:
         """Yield one candidate per 12-digit group that validates as IIN or BIN."""
-        for m in _RX.finditer(text):
+        normalised = text.translate(_DIGIT_LOOKALIKES)
+        for m in _RX.finditer(normalised):
+            borrowed = sum(
+                not ch.isdigit() and not ch.isspace() and ch != "-"
+                for ch in text[m.start() : m.end()]
+            )
+            if borrowed > _MAX_BORROWED:
+                continue
             digits = only_digits(m.group())
             if is_valid_iin(digits):
                 yield Candidate("KZ_IIN", m.start(), m.end(), 0.95, "IIN checksum and date")

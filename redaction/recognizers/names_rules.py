@@ -35,6 +35,20 @@ def _declined_patronymics(suffixes: list[str]) -> list[str]:
     return out
 
 
+_CAPS_RUN = re.compile(
+    rf"(?<![\w])[{CYR_UPPER}A-Z]{{2,}}(?:[ ]+[{CYR_UPPER}A-Z]{{2,}}){{1,2}}(?![\w])"
+)
+
+
+def title_case_caps_runs(text: str) -> str:
+    """Title-case runs of 2-3 ALL-CAPS words ("ИВАНОВ ИВАН ИВАНОВИЧ"), same length.
+
+    Official forms print names in capitals; the case-sensitive rules then see them as
+    ordinary names. Single capitalised acronyms (ИИН, МВД) are left alone.
+    """
+    return _CAPS_RUN.sub(lambda m: " ".join(w.capitalize() for w in m.group().split(" ")), text)
+
+
 def _mid_sentence(text: str, start: int) -> bool:
     """True when the word at ``start`` follows a lower-case word, digit or comma.
 
@@ -92,6 +106,7 @@ class CyrillicNameRecognizer(CandidateRecognizer):
 
     def candidates(self, text: str) -> Iterator[Candidate]:
         """Yield name spans; longer rules first, shorter ones only where nothing matched."""
+        text = title_case_caps_runs(text)
         taken: list[tuple[int, int]] = []
         for rx, score, why in self._rules:
             for m in rx.finditer(text):
@@ -147,6 +162,7 @@ class LatinNameRecognizer(CandidateRecognizer):
 
     def candidates(self, text: str) -> Iterator[Candidate]:
         """Yield name spans (group 1 of each rule, so titles stay visible)."""
+        text = title_case_caps_runs(text)
         taken: list[tuple[int, int]] = []
         for rx, score, why in self._rules:
             for m in rx.finditer(text):

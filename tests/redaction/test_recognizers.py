@@ -191,3 +191,20 @@ def test_bare_mobile_number_is_a_weak_candidate() -> None:
     candidates = list(KzPhoneRecognizer(language="ru").candidates("звони 701 123 45 67"))
     assert [(c.entity, c.score) for c in candidates] == [("PHONE_NUMBER", 0.3)]
     assert list(KzPhoneRecognizer(language="ru").candidates("договор 9011234567")) == []
+
+
+def test_names_in_capitals() -> None:
+    r = CyrillicNameRecognizer(language="ru")
+    text = "ФИО: ИВАНОВ ПЁТР СЕРГЕЕВИЧ, ИИН указан, МВД РК"
+    assert found(r, text) == [("PERSON", "ИВАНОВ ПЁТР СЕРГЕЕВИЧ")]
+    assert ("PERSON", "NURLANOV YERLAN") in found(
+        LatinNameRecognizer(language="en"), "Holder: NURLANOV YERLAN, passport"
+    )
+
+
+def test_iin_with_ocr_lookalike_letters() -> None:
+    r = KzIdentifierRecognizer(language="ru")
+    ocr = IIN.replace("0", "О", 1) if "0" in IIN else IIN
+    assert found(r, f"ИИН {ocr} ") == [("KZ_IIN", ocr)]
+    # Words made of look-alike letters are not numbers.
+    assert found(r, "ООО ЗОЛОТО") == []
