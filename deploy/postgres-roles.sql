@@ -1,0 +1,56 @@
+-- Dalel on PostgreSQL: the application role and the append-only custody ledger.
+--
+-- Run as the database owner after migrations (psql -v ON_ERROR_STOP=1 -f postgres-roles.sql
+-- DBNAME), then give the role a password out of band:  ALTER ROLE dalel_app PASSWORD '...';
+-- and point DALEL_DATABASE_URL at dalel_app, never at the owner.
+--
+-- The API and workers may read and append ledger rows but never change or remove one:
+-- the role has no UPDATE, DELETE or TRUNCATE on ledger tables. As a second line, triggers
+-- refuse UPDATE, DELETE and TRUNCATE on them for every role, the owner included; an
+-- administrator who really must repair a table has to drop a trigger first, visibly.
+-- Safe to run again (idempotent).
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'dalel_app') THEN
+        CREATE ROLE dalel_app LOGIN;
+    END IF;
+END
+$$;
+
+GRANT USAGE ON SCHEMA public TO dalel_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO dalel_app;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO dalel_app;
+
+-- Ledger tables: read and append only.
+REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER
+    ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature FROM dalel_app;
+GRANT SELECT, INSERT ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature
+    TO dalel_app;
+REVOKE UPDATE, DELETE, TRUNCATE
+    ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION dalel_ledger_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'custody ledger table % is append-only (% refused)', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['ledger_entry', 'ledger_node', 'ledger_key', 'checkpoint',
+                             'cosignature']
+    LOOP
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', t || '_append_only', t);
+        EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON %I FOR EACH ROW '
+                       'EXECUTE FUNCTION dalel_ledger_append_only()', t || '_append_only', t);
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', t || '_no_truncate', t);
+        EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I FOR EACH STATEMENT '
+                       'EXECUTE FUNCTION dalel_ledger_append_only()', t || '_no_truncate', t);
+    END LOOP;
+END
+$$;
