@@ -236,3 +236,25 @@ def test_witness_refuses_unknown_log_key_and_unreachable_server(
             name="w",
             client=httpx.Client(transport=transport),
         )
+
+
+def test_item_custody_with_proofs(session: Session, keys: KeyRing) -> None:
+    from custody.service import item_custody
+
+    assert item_custody(session=session, item_id="i0").checkpoint is None
+    _grow(session, 6)
+    cp = make_checkpoint(session=session, keys=keys, origin=ORIGIN)
+    _grow(session, 1)
+    custody = item_custody(session=session, item_id="i0")
+    assert [e.index for e in custody.events] == [0, 3, 6]
+    assert custody.unanchored == 1 and custody.checkpoint_size == 6
+    assert custody.events[-1].proof == []
+    for e in custody.events[:-1]:
+        merkle.verify_inclusion(
+            leaf_hash=merkle.hash_leaf(e.leaf),
+            index=e.index,
+            size=6,
+            proof=e.proof,
+            root=cp.root_hash,
+        )
+        assert e.event["item"] == "i0"
