@@ -14,6 +14,7 @@ from evidence import service
 from evidence.config import Settings
 from evidence.errors import AuthenticationFailed, DatabaseUnavailable
 from evidence.policy import Principal
+from evidence.service.ledger import LedgerConfig
 from evidence.storage import ObjectStore
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -43,7 +44,14 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def get_ledger(request: Request) -> LedgerConfig:
+    settings: Settings = request.app.state.settings
+    assert settings.ledger_key_dir is not None
+    return LedgerConfig(key_dir=settings.ledger_key_dir, origin=settings.ledger_origin)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LedgerDep = Annotated[LedgerConfig, Depends(get_ledger)]
 SessionDep = Annotated[Session, Depends(get_session)]
 StoreDep = Annotated[ObjectStore, Depends(get_store)]
 ClientDep = Annotated[str | None, Depends(client_address)]

@@ -9,7 +9,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from custody.errors import CustodyError, ProofError, SignatureError
+from custody.errors import (
+    BundleError,
+    CustodyConflict,
+    CustodyError,
+    CustodyNotFound,
+    ProofError,
+    SignatureError,
+    WitnessError,
+)
 from evidence import errors
 from evidence.storage.errors import ObjectMissing
 
@@ -28,9 +36,13 @@ STATUS: list[tuple[type[Exception], int]] = [
     (ObjectMissing, 500),
     (errors.StorageError, 503),
     (errors.DatabaseUnavailable, 503),
+    (CustodyNotFound, 404),
+    (CustodyConflict, 409),
     (ProofError, 400),
     (SignatureError, 400),
-    (CustodyError, 409),
+    (BundleError, 400),
+    (WitnessError, 502),
+    (CustodyError, 500),
 ]
 
 

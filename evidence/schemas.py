@@ -150,12 +150,15 @@ class UploadFinalize(BaseModel):
 
 
 class CustodyEventPublic(BaseModel):
-    index: int
-    leaf_hash: str
-    event: dict[str, Any]
+    index: int = Field(description="leaf index in the ledger")
+    leaf_hash: str = Field(description="hex SHA-256(0x00 || leaf)")
+    leaf: str = Field(description="base64 of the exact leaf bytes (RFC 8785 JSON)")
+    event: dict[str, Any] = Field(description="the leaf, decoded")
+    inclusion_proof: list[str] = Field(description="base64 hashes, RFC 9162 §2.1.3")
 
 
 class CustodyPublic(BaseModel):
     item_id: str
+    tree_size: int = Field(description="size of the checkpoint the proofs lead to")
+    checkpoint: str = Field(description="C2SP signed checkpoint note with cosignatures")
     events: list[CustodyEventPublic]
-    proofs: dict[str, Any] | None = None

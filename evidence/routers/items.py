@@ -12,10 +12,17 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from evidence import service
-from evidence.deps import ClientDep, CurrentPrincipal, SessionDep, SettingsDep, StoreDep
+from evidence.deps import (
+    ClientDep,
+    CurrentPrincipal,
+    LedgerDep,
+    SessionDep,
+    SettingsDep,
+    StoreDep,
+)
 from evidence.errors import InvalidInput, TooLarge
 from evidence.models import Blob, Item
-from evidence.schemas import CustodyEventPublic, CustodyPublic, ItemCreate, ItemPublic
+from evidence.schemas import CustodyPublic, ItemCreate, ItemPublic
 from evidence.streaming import parse_upload
 from evidence.validation import check_sha256
 
@@ -236,21 +243,19 @@ def content(
 
 @router.get("/items/{item_id}/custody", response_model=CustodyPublic, summary="Custody history")
 def custody_history(
-    item_id: str, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+    item_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    ledger: LedgerDep,
+    client: ClientDep,
 ) -> CustodyPublic:
-    """Every event of the item, oldest first, as the exact ledger leaves (decoded)."""
-    import json
-
-    item, entries = service.item_events(
-        session=session, principal=principal, item_id=item_id, client=client
+    """Every event of the item, oldest first, as the exact ledger leaves, each with an
+    inclusion proof to the signed checkpoint returned alongside (verify them against
+    `GET /ledger/key`). The read itself is the last event."""
+    result = service.item_custody(
+        session=session, principal=principal, item_id=item_id, ledger=ledger, client=client
     )
-    return CustodyPublic(
-        item_id=item.id,
-        events=[
-            CustodyEventPublic(index=e.idx, leaf_hash=e.leaf_hash.hex(), event=json.loads(e.leaf))
-            for e in entries
-        ],
-    )
+    return CustodyPublic.model_validate(service.custody_json(result))
 
 
 @router.get(

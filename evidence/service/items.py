@@ -17,7 +17,6 @@ from sqlmodel import Session, select
 
 import custody
 from custody.events import utc_now
-from custody.models import LedgerEntry
 from evidence import hooks
 from evidence.errors import IntegrityMismatch, InvalidInput, TooLarge
 from evidence.models import Blob, Case, Item, ItemKind
@@ -318,29 +317,3 @@ def open_content(
     session.commit()
     chunks = store.get(blob.storage_key, start=start, length=length) if length else iter(())
     return Content(item=item, blob=blob, start=start, length=length, chunks=chunks)
-
-
-def item_events(
-    *, session: Session, principal: Principal, item_id: str, client: str | None = None
-) -> tuple[Item, list[LedgerEntry]]:
-    """An item's custody history (the read itself is the last event listed)."""
-    item, case = load_item(session, item_id)
-    require(
-        session, principal=principal, perm=Perm.ITEM_CUSTODY, case=case, item=item, client=client
-    )
-    custody.record(
-        session=session,
-        action=custody.Action.ITEM_CUSTODY_READ,
-        actor=principal.actor(),
-        case_id=case.id,
-        item_id=item.id,
-        sha256=item.sha256,
-        client=client,
-    )
-    session.commit()
-    entries = session.exec(
-        select(LedgerEntry)
-        .where(LedgerEntry.subject == f"item:{item.id}")
-        .order_by(LedgerEntry.idx)  # type: ignore[arg-type]
-    ).all()
-    return item, list(entries)

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
+import pyotp
 from sqlmodel import Session, select
 
 import custody
 from custody.events import utc_now
-from evidence.errors import AccountLocked, AuthenticationFailed, Conflict, InvalidInput, NotFound
+from evidence.errors import (
+    AccountLocked,
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    NotFound,
+)
 from evidence.models import ApiKey, AuthToken, Role, User
 from evidence.policy import Perm, Principal
 from evidence.security import (
@@ -77,6 +86,55 @@ def _failed_login(session: Session, user: User, *, lock_after: int, client: str 
     session.commit()
 
 
+class TotpRequired(AuthenticationFailed):
+    """The password was right but a one-time code is missing (or enrolment is due)."""
+
+    title = "One-time code required"
+
+
+@dataclass(frozen=True, slots=True)
+class TotpPolicy:
+    """Which roles must use a second factor, and whether they may still sign in with a
+    password alone until they have enrolled (the grace period)."""
+
+    roles: frozenset[Role]
+    grace: bool = True
+
+    @classmethod
+    def from_environment(cls, *, production: bool) -> TotpPolicy:
+        """`DALEL_TOTP_ROLES` (comma list; empty = nobody) and `DALEL_TOTP_GRACE` (1/0;
+        default: on in development, off in production)."""
+        raw = os.environ.get("DALEL_TOTP_ROLES", "prosecutor,defence,court,admin")
+        roles = frozenset(Role(r.strip()) for r in raw.split(",") if r.strip())
+        grace = os.environ.get("DALEL_TOTP_GRACE", "0" if production else "1") == "1"
+        return cls(roles=roles, grace=grace)
+
+    def needs_enrolment(self, user: User) -> bool:
+        return user.role in self.roles and not user.totp_secret
+
+
+NO_TOTP = TotpPolicy(roles=frozenset())
+# Codes already used, per user, so a code seen over a shoulder cannot be replayed within
+# its 30-second window (process-local: with several API processes the window is the
+# remaining protection).
+_used_codes: dict[str, set[str]] = {}
+
+
+def _check_code(user: User, code: str) -> bool:
+    code = "".join(code.split())
+    totp = pyotp.TOTP(user.totp_secret or "")
+    if not code.isdigit() or not totp.verify(code, valid_window=1):
+        return False
+    stamp = f"{totp.timecode(utc_now())}:{code}"
+    used = _used_codes.setdefault(user.id, set())
+    if stamp in used:
+        return False
+    if len(used) > 16:
+        used.clear()
+    used.add(stamp)
+    return True
+
+
 def login(
     *,
     session: Session,
@@ -86,8 +144,16 @@ def login(
     slowdown_after: int = 3,
     lock_after: int = 10,
     client: str | None = None,
+    totp: str | None = None,
+    totp_policy: TotpPolicy = NO_TOTP,
 ) -> tuple[str, AuthToken]:
-    """Check a password and issue a bearer token; repeated failures slow down, then lock."""
+    """Check a password (and the TOTP code once enrolled) and issue a bearer token;
+    repeated failures slow down, then lock.
+
+    A user with a TOTP secret always needs a code; a user whose role requires TOTP but who
+    has not enrolled yet is refused unless the policy allows a grace period (the web then
+    sends them to enrolment first).
+    """
     user = session.exec(select(User).where(User.username == username)).first()
     if user is not None and user.failed_logins >= slowdown_after:
         # Exponential back-off makes online guessing pointless long before the lock.
@@ -100,6 +166,19 @@ def login(
     if not ok:
         _failed_login(session, user, lock_after=lock_after, client=client)
         raise AuthenticationFailed("wrong username or password")
+    if user.totp_secret:
+        if not totp:
+            session.commit()
+            raise TotpRequired("enter the 6-digit code from your authenticator app")
+        if not _check_code(user, totp):
+            _failed_login(session, user, lock_after=lock_after, client=client)
+            raise AuthenticationFailed("wrong or already used one-time code")
+    elif totp_policy.needs_enrolment(user) and not totp_policy.grace:
+        session.commit()
+        raise TotpRequired(
+            "two-factor sign-in is required for your role: enrol an authenticator first "
+            "(ask an administrator to allow a grace period)"
+        )
     user.failed_logins = 0
     session.add(user)
     secret = new_secret(TOKEN_PREFIX)
@@ -139,8 +218,14 @@ def authenticate(*, session: Session, secret: str) -> Principal:
     )
 
 
-def revoke_token(*, session: Session, principal: Principal, everywhere: bool = False) -> int:
-    """Revoke the caller's current token, or every token they hold."""
+def revoke_token(
+    *,
+    session: Session,
+    principal: Principal,
+    everywhere: bool = False,
+    client: str | None = None,
+) -> int:
+    """Revoke the caller's current token, or every token they hold (recorded)."""
     query = select(AuthToken).where(
         AuthToken.user_id == principal.user_id,
         AuthToken.revoked_at.is_(None),  # type: ignore[union-attr]
@@ -151,8 +236,77 @@ def revoke_token(*, session: Session, principal: Principal, everywhere: bool = F
     for token in tokens:
         token.revoked_at = utc_now()
         session.add(token)
+    if everywhere:
+        custody.record(
+            session=session,
+            action=custody.Action.USER_SESSIONS_REVOKED,
+            actor=principal.actor(),
+            client=client,
+            details={"user": principal.user_id, "tokens": len(tokens)},
+        )
     session.commit()
     return len(tokens)
+
+
+def new_totp_secret() -> str:
+    """A fresh 160-bit base32 secret (typed in or pasted as a URI; no QR needed)."""
+    return pyotp.random_base32(32)
+
+
+def totp_uri(*, secret: str, username: str, issuer: str = "Dalel") -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=issuer)
+
+
+def enrol_totp(
+    *,
+    session: Session,
+    principal: Principal,
+    secret: str,
+    code: str,
+    current_code: str | None = None,
+    client: str | None = None,
+) -> User:
+    """Bind an authenticator to the caller once they prove it works with a valid code.
+
+    The secret comes back from the enrolment form (the server keeps nothing until the
+    code checks out); replacing an existing secret needs a code from the current one.
+    """
+    user = session.get(User, principal.user_id)
+    if user is None:
+        raise NotFound("no such user")
+    clean = secret.replace(" ", "").upper()
+    try:
+        valid = len(clean) >= 32 and bool(pyotp.TOTP(clean).now())
+    except Exception:  # binascii errors for non-base32 input
+        valid = False
+    if not valid:
+        raise InvalidInput("the secret must be at least 32 base32 characters")
+    if user.totp_secret and not _check_code(user, current_code or ""):
+        raise AuthenticationFailed("enter a code from your current authenticator to replace it")
+    candidate = User(id=user.id, username=user.username, role=user.role, password_hash="")
+    candidate.totp_secret = clean
+    if not _check_code(candidate, code):
+        raise InvalidInput("the code does not match this secret; check the device clock")
+    user.totp_secret = clean
+    session.add(user)
+    custody.record(
+        session=session,
+        action=custody.Action.USER_TOTP_ENROLLED,
+        actor=principal.actor(),
+        client=client,
+        details={"user": user.id, "replaced": current_code is not None},
+    )
+    session.commit()
+    return user
+
+
+def get_user(*, session: Session, principal: Principal) -> User:
+    """The caller's own account row."""
+    user = session.get(User, principal.user_id)
+    session.commit()
+    if user is None:
+        raise NotFound("no such user")
+    return user
 
 
 def create_api_key(

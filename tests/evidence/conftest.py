@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -16,6 +22,7 @@ from evidence.config import Settings
 from evidence.migrations import upgrade
 from evidence.models import Role
 from evidence.policy import Principal
+from tests.storage_fixtures import free_port
 
 PASSWORD = "correct horse battery"
 CASE_NUMBER = "202611210000001"
@@ -137,3 +144,64 @@ def team(api: Api) -> dict[str, dict[str, str]]:
         assert response.status_code == 201, response.text
     headers["case"] = {"id": case_id}
     return headers
+
+
+def dalel(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "evidence.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"dalel {' '.join(args)} failed: {result.stdout}{result.stderr}")
+    return result
+
+
+@pytest.fixture()
+def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    env = {**os.environ, "DALEL_DATA_DIR": str(tmp_path / "var"), "DALEL_PASSWORD": PASSWORD}
+    env.pop("DALEL_DATABASE_URL", None)
+    env.pop("DALEL_STORAGE_URL", None)
+    dalel(env, "user", "add", "olzhas", "--role", "officer")
+    dalel(env, "user", "add", "aigerim", "--role", "prosecutor")
+    dalel(env, "case", "create", "202611210000777", "--title", "Грабеж", "--by", "aigerim")
+    with_officer = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from evidence.cli import main; sys.exit(main(sys.argv[1:]))",
+            "user",
+            "add",
+            "x",
+            "--role",
+            "officer",
+        ],
+        env={**env, "DALEL_PASSWORD": ""},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert with_officer.returncode != 0 and "DALEL_PASSWORD" in with_officer.stderr
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evidence.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90  # a loaded 2-core CI machine starts slowly
+    while True:
+        try:
+            httpx.get(f"{url}/api/v1/openapi.json", timeout=1)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("dalel serve did not start") from None
+            time.sleep(0.2)
+    yield url, env
+    process.terminate()
+    process.wait(timeout=10)

@@ -4,75 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
+from tests.evidence.conftest import PASSWORD, dalel
 from tests.storage_fixtures import free_port
-
-PASSWORD = "correct horse battery"
-
-
-def dalel(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "evidence.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"dalel {' '.join(args)} failed: {result.stdout}{result.stderr}")
-    return result
-
-
-@pytest.fixture()
-def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    env = {**os.environ, "DALEL_DATA_DIR": str(tmp_path / "var"), "DALEL_PASSWORD": PASSWORD}
-    env.pop("DALEL_DATABASE_URL", None)
-    env.pop("DALEL_STORAGE_URL", None)
-    dalel(env, "user", "add", "olzhas", "--role", "officer")
-    dalel(env, "user", "add", "aigerim", "--role", "prosecutor")
-    dalel(env, "case", "create", "202611210000777", "--title", "Грабеж", "--by", "aigerim")
-    with_officer = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from evidence.cli import main; sys.exit(main(sys.argv[1:]))",
-            "user",
-            "add",
-            "x",
-            "--role",
-            "officer",
-        ],
-        env={**env, "DALEL_PASSWORD": ""},
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
-    assert with_officer.returncode != 0 and "DALEL_PASSWORD" in with_officer.stderr
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "evidence.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{url}/api/v1/openapi.json", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield url, env
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def test_upload_folder_skips_known_files_and_adds_new(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
