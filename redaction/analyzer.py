@@ -31,6 +31,18 @@ class Finding:
     recognizer: str
     reason: str
 
+    def as_dict(self) -> dict[str, object]:
+        """Plain JSON-ready mapping (for redaction plans and API responses)."""
+        return {
+            "entity_type": self.entity_type,
+            "start": self.start,
+            "end": self.end,
+            "score": self.score,
+            "text": self.text,
+            "recognizer": self.recognizer,
+            "reason": self.reason,
+        }
+
 
 def default_entities() -> list[str]:
     """Entity types proposed when the caller does not choose (``data/policy.yaml``)."""
@@ -74,14 +86,14 @@ def analyze_text(
 ) -> list[Finding]:
     """Return redaction proposals for ``text``, sorted by position.
 
-    ``language`` is "kk", "ru", "en" or "auto". ``entities`` narrows the proposed types
-    (default: ``default_entities()``). Names in ``exclude_names`` (officials acting in
-    their role: the investigator, the judge) are not proposed, in any grammatical case
-    the simple stemming in ``redaction.policy`` recognises.
+    ``language`` is "kk", "ru", "en" or "auto" (decided per chunk, so a Russian
+    protocol quoting a Kazakh statement gets both treatments). ``entities`` narrows the
+    proposed types (default: ``default_entities()``). Names in ``exclude_names``, plus
+    those configured in ``policy.yaml`` (officials acting in their role: the
+    investigator, the judge), are not proposed, in any grammatical case the simple
+    stemming in ``redaction.policy`` recognises.
     """
-    if language == "auto":
-        language = detect_language(text=text)
-    if language not in LANGUAGES:
+    if language != "auto" and language not in LANGUAGES:
         raise UnsupportedLanguageError(f"language {language!r} is not one of {LANGUAGES}")
     wanted = set(entities) if entities is not None else set(default_entities())
     threshold = (
@@ -94,11 +106,13 @@ def analyze_text(
     for offset, chunk in split_chunks(text=text):
         # Every type is detected, not only the wanted ones, so that a street named after
         # a person (ул. Абая) is resolved as ADDRESS before the policy filter runs.
-        for r in engine.analyze(text=chunk, language=language):
+        chunk_language = detect_language(text=chunk) if language == "auto" else language
+        for r in engine.analyze(text=chunk, language=chunk_language):
             if r.score >= threshold:
                 raw.append((r.entity_type, r.start + offset, r.end + offset, r.score, r))
     kept = resolve_overlaps(spans=raw, text=text)
-    kept = drop_excluded_names(spans=kept, text=text, exclude_names=list(exclude_names))
+    excluded = [*exclude_names, *(load_data("policy.yaml").get("exclude_names") or [])]
+    kept = drop_excluded_names(spans=kept, text=text, exclude_names=excluded)
     findings = []
     for entity, start, end, score, result in kept:
         if entity not in wanted:

@@ -207,3 +207,40 @@ def test_bare_mobile_needs_context(analyzer) -> None:
     assert ("PHONE_NUMBER", "701 123 45 67") in with_context
     without = pairs(analyze_text(text="Код операции 701 123 45 67 принят.", language="ru"))
     assert not any(e == "PHONE_NUMBER" for e, _ in without)
+
+
+LEGAL_RU = (
+    "Согласно Уголовно-процессуальному кодексу Республики Казахстан, следователь вправе "
+    "поручить органу дознания производство отдельных следственных действий. Приговор может "
+    "быть обжалован в Алматинский городской суд в течение 15 суток. Номер дела "
+    "241500031000777. Решение вступает в силу 01.01.2025. Телефон доверия 102."
+)
+
+
+def test_legal_boilerplate_has_no_findings(analyzer) -> None:
+    assert analyze_text(text=LEGAL_RU, language="ru") == []
+
+
+def test_auto_language_per_chunk_and_as_dict(analyzer) -> None:
+    from redaction.analyzer import Finding
+
+    found = analyze_text(text=RU + "\n" + KK, language="auto")
+    texts = {f.text for f in found}
+    assert "Иванов Пётр Сергеевич" in texts
+    assert "Сәрсенбаева Айгерім Нұрланқызы" in texts
+    d = found[0].as_dict()
+    assert set(d) == set(Finding.__slots__)
+
+
+def test_configured_officials_excluded(tmp_path, monkeypatch) -> None:
+    from redaction import engine
+
+    (tmp_path / "policy.yaml").write_text("exclude_names: [Ахметов Ерлан]\n", encoding="utf-8")
+    monkeypatch.setenv("DALEL_REDACTION_DATA_DIR", str(tmp_path))
+    engine.reset()
+    try:
+        found = pairs(analyze_text(text=RU, language="ru"))
+        assert not any("Ахметов" in t for e, t in found if e == "PERSON")
+    finally:
+        monkeypatch.delenv("DALEL_REDACTION_DATA_DIR")
+        engine.reset()
