@@ -6,17 +6,26 @@ packages: each contributes its router, its tables and its error statuses here.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from evidence import problems
 from evidence.config import Settings, get_settings
 from evidence.db import make_engine
 from evidence.routers import auth, cases, items, uploads
+from evidence.service.ledger import LedgerConfig, checkpoint
 from evidence.storage import open_store
+
+log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
 # Modules whose import registers tables on the shared metadata (order is irrelevant).
@@ -40,6 +49,21 @@ def _optional_router(module: str) -> APIRouter | None:
         return None
 
 
+def _checkpoint_once(engine: Engine, ledger: LedgerConfig) -> None:
+    with Session(engine, expire_on_commit=False) as session:
+        checkpoint(session=session, ledger=ledger)
+
+
+async def _checkpoint_loop(engine: Engine, ledger: LedgerConfig, interval: int) -> None:
+    """Sign a checkpoint whenever the log has grown, so proofs anchor to recent state."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await run_in_threadpool(_checkpoint_once, engine, ledger)
+        except Exception:  # the next round tries again; serving must go on
+            log.exception("periodic checkpoint failed")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI application for the given (or environment) settings."""
     settings = settings or get_settings()
@@ -47,9 +71,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url or "")
     store = open_store(settings.storage_url or "")
 
+    assert settings.ledger_key_dir is not None
+    ledger = LedgerConfig(key_dir=settings.ledger_key_dir, origin=settings.ledger_origin)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if settings.checkpoint_interval_seconds > 0:
+            task = asyncio.create_task(
+                _checkpoint_loop(engine, ledger, settings.checkpoint_interval_seconds)
+            )
         yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         engine.dispose()
 
     app = FastAPI(

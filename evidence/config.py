@@ -32,6 +32,9 @@ class Settings(BaseSettings):
 
     ledger_key_dir: Path | None = None
     ledger_origin: str = "dalel.local/ledger"
+    checkpoint_interval_seconds: int = Field(
+        default=60, description="sign a checkpoint this often when the log grew (0: never)"
+    )
 
     @model_validator(mode="after")
     def _derive_paths(self) -> Settings:

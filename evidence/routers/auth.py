@@ -5,27 +5,60 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Form
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from evidence import service
 from evidence.deps import ClientDep, CurrentPrincipal, SessionDep, SettingsDep
 from evidence.schemas import ApiKeyCreate, ApiKeyPublic, TokenPublic, UserCreate, UserPublic
+from evidence.service import users as accounts
 
 router = APIRouter(tags=["auth"])
 
 
+class PasswordForm(OAuth2PasswordRequestForm):
+    """The OAuth2 password form plus an optional `totp` field (the 6-digit code).
+
+    Clients that can only send standard fields may put the code in `client_secret`.
+    """
+
+    def __init__(
+        self,
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        scope: Annotated[str, Form()] = "",
+        client_id: Annotated[str | None, Form()] = None,
+        client_secret: Annotated[str | None, Form()] = None,
+        totp: Annotated[
+            str | None, Form(description="one-time code, once the user has enrolled TOTP")
+        ] = None,
+    ) -> None:
+        super().__init__(
+            username=username,
+            password=password,
+            scope=scope,
+            client_id=client_id,
+            client_secret=client_secret,
+        )
+        self.totp = totp or client_secret
+
+
 @router.post("/auth/token", response_model=TokenPublic, summary="Sign in")
 async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[PasswordForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
     client: ClientDep,
 ) -> TokenPublic:
-    """Exchange username and password for a short-lived bearer token.
+    """Exchange username and password (and the TOTP code, field `totp`, once the user has
+    enrolled) for a short-lived bearer token.
 
-    Repeated failures are slowed down and finally lock the account (423).
+    A missing code gives 401 with title "One-time code required". Roles listed in
+    `DALEL_TOTP_ROLES` (default prosecutor, defence, court, admin) must enrol; until they
+    do, password-only sign-in works only while `DALEL_TOTP_GRACE` is on (the default in
+    development). Repeated failures are slowed down and finally lock the account (423).
     """
     secret, row = await run_in_threadpool(
         service.login,
@@ -36,14 +69,56 @@ async def token(
         slowdown_after=settings.login_slowdown_after,
         lock_after=settings.login_lock_after,
         client=client,
+        totp=form.totp,
+        totp_policy=accounts.TotpPolicy.from_environment(production=settings.is_production),
     )
     return TokenPublic(access_token=secret, expires_at=row.expires_at)
 
 
 @router.post("/auth/revoke", summary="Sign out", status_code=204)
-def revoke(principal: CurrentPrincipal, session: SessionDep, everywhere: bool = False) -> None:
-    """Revoke the token used for this call, or with `everywhere=true` all of the caller's."""
-    service.revoke_token(session=session, principal=principal, everywhere=everywhere)
+def revoke(
+    principal: CurrentPrincipal, session: SessionDep, client: ClientDep, everywhere: bool = False
+) -> None:
+    """Revoke the token used for this call, or with `everywhere=true` all of the caller's
+    (every browser session and script token; recorded in custody)."""
+    service.revoke_token(session=session, principal=principal, everywhere=everywhere, client=client)
+
+
+class TotpEnrolment(BaseModel):
+    secret: str = Field(description="base32 secret to add to an authenticator app")
+    otpauth_uri: str = Field(description="the same secret as an otpauth:// URI")
+
+
+class TotpConfirm(BaseModel):
+    secret: str
+    code: str = Field(description="a current code computed from `secret`")
+    current_code: str | None = Field(
+        default=None, description="a code from the authenticator being replaced, if any"
+    )
+
+
+@router.post("/auth/totp", response_model=TotpEnrolment, summary="Start TOTP enrolment")
+def totp_start(principal: CurrentPrincipal) -> TotpEnrolment:
+    """A fresh secret; nothing is stored until it is confirmed with a valid code."""
+    secret = accounts.new_totp_secret()
+    return TotpEnrolment(
+        secret=secret, otpauth_uri=accounts.totp_uri(secret=secret, username=principal.username)
+    )
+
+
+@router.post("/auth/totp/confirm", status_code=204, summary="Confirm TOTP enrolment")
+def totp_confirm(
+    body: TotpConfirm, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+) -> None:
+    """Bind the secret to the caller's account; from now on sign-in needs a code."""
+    accounts.enrol_totp(
+        session=session,
+        principal=principal,
+        secret=body.secret,
+        code=body.code,
+        current_code=body.current_code,
+        client=client,
+    )
 
 
 def _public(user) -> UserPublic:  # type: ignore[no-untyped-def]
@@ -58,10 +133,7 @@ def _public(user) -> UserPublic:  # type: ignore[no-untyped-def]
 
 @router.get("/users/me", response_model=UserPublic, summary="Who am I")
 def me(principal: CurrentPrincipal, session: SessionDep) -> UserPublic:
-    from evidence.models import User
-
-    user = session.get(User, principal.user_id)
-    return _public(user)
+    return _public(accounts.get_user(session=session, principal=principal))
 
 
 @router.get("/users", response_model=list[UserPublic], summary="List users (admin)")

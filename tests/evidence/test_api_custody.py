@@ -51,3 +51,31 @@ def test_ledger_endpoints_are_public_and_errors_are_problems(api: Api, team) -> 
     bad = api.client.get("/api/v1/ledger/proof/inclusion", params={"index": 5, "tree_size": 2})
     assert bad.status_code in {400, 404}
     assert bad.headers["content-type"] == "application/problem+json"
+
+
+def test_checkpoints_are_signed_periodically(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from evidence.app import create_app
+    from evidence.config import Settings
+    from evidence.migrations import upgrade
+    from evidence.models import Role
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    upgrade(url)
+    settings = Settings(data_dir=tmp_path, database_url=url, checkpoint_interval_seconds=1)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        api = Api(client=client, engine=app.state.engine, settings=settings)
+        api.user("boss", Role.PROSECUTOR)
+        api.case(api.token("boss"))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            response = client.get("/api/v1/ledger/checkpoint")
+            if response.status_code == 200 and int(response.text.split("\n")[1]) >= 2:
+                break
+            time.sleep(0.3)
+        assert response.status_code == 200, response.text
+        assert int(response.text.split("\n")[1]) == len(api.events())

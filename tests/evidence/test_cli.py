@@ -180,3 +180,11 @@ def test_slow_upload_does_not_block_other_writers(server) -> None:  # type: igno
     assert other.status_code == 201, other.text
     assert waited < 5, f"a stalled upload held the database for {waited:.1f}s"
     assert results and results[0].status_code == 201, results[0].text if results else "no reply"
+
+
+def test_serve_refuses_development_secret_in_production(tmp_path: Path) -> None:
+    env = {**os.environ, "DALEL_DATA_DIR": str(tmp_path), "DALEL_ENV": "production"}
+    env.pop("DALEL_SECRET_KEY", None)
+    refused = dalel(env, "serve", "--port", str(free_port()), check=False)
+    assert refused.returncode != 0
+    assert "DALEL_SECRET_KEY" in refused.stderr and "Traceback" not in refused.stderr

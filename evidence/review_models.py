@@ -1,0 +1,104 @@
+"""Review tables: tags, item tags, notes and clips.
+
+They live on their own metadata (not `SQLModel.metadata`) until the lead adds an Alembic
+revision for them: `ensure_tables(engine)` creates them at start-up, so the migration
+test keeps comparing only migrated tables. Foreign keys point at the core tables'
+column objects, which works across metadata collections.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Engine, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from evidence.models import Case, Item, User, new_id
+from evidence.types import UTCDateTime
+
+_registry = registry()
+
+
+class ReviewBase(SQLModel, registry=_registry):
+    """Base of the review tables (separate metadata, see the module docstring)."""
+
+
+def _fk(column: Any, *, index: bool = True, nullable: bool = False) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(
+            String(36), ForeignKey(column, ondelete="CASCADE"), index=index, nullable=nullable
+        ),
+    )
+
+
+def _ts() -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Tag(ReviewBase, table=True):
+    """A label used inside one case ("suspect", "weapon", "кілт сөз")."""
+
+    __tablename__ = "tag"
+    __table_args__ = (UniqueConstraint("case_id", "name"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    case_id: str = _fk(Case.__table__.c.id)  # type: ignore[attr-defined]
+    name: str = Field(max_length=64)
+    created_by: str = _fk(User.__table__.c.id, index=False)  # type: ignore[attr-defined]
+    created_at: datetime = _ts()
+
+
+class ItemTag(ReviewBase, table=True):
+    __tablename__ = "item_tag"
+    __table_args__ = (UniqueConstraint("item_id", "tag_id"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    item_id: str = _fk(Item.__table__.c.id)  # type: ignore[attr-defined]
+    tag_id: str = _fk(Tag.__table__.c.id)  # type: ignore[attr-defined]
+    added_by: str = _fk(User.__table__.c.id, index=False)  # type: ignore[attr-defined]
+    added_at: datetime = _ts()
+
+
+class Note(ReviewBase, table=True):
+    """A remark on an item, optionally at a time range (seconds) or on a region (x, y, w, h
+    as fractions of the frame or page, so they survive a proxy's smaller resolution)."""
+
+    __tablename__ = "note"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    item_id: str = _fk(Item.__table__.c.id)  # type: ignore[attr-defined]
+    case_id: str = _fk(Case.__table__.c.id)  # type: ignore[attr-defined]
+    author_id: str = _fk(User.__table__.c.id, index=False)  # type: ignore[attr-defined]
+    body: str = Field(max_length=4000)
+    start: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
+    end: float | None = Field(default=None, sa_column=Column(Float, nullable=True))
+    page: int | None = None
+    region: str | None = Field(default=None, max_length=100)  # "x,y,w,h" fractions
+    private: bool = False
+    created_at: datetime = _ts()
+
+
+class Clip(ReviewBase, table=True):
+    """A bookmarked time range of an audio or video item."""
+
+    __tablename__ = "clip"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    item_id: str = _fk(Item.__table__.c.id)  # type: ignore[attr-defined]
+    case_id: str = _fk(Case.__table__.c.id)  # type: ignore[attr-defined]
+    author_id: str = _fk(User.__table__.c.id, index=False)  # type: ignore[attr-defined]
+    title: str = Field(max_length=200)
+    start: float = Field(sa_column=Column(Float, nullable=False))
+    end: float = Field(sa_column=Column(Float, nullable=False))
+    created_at: datetime = _ts()
+
+
+REVIEW_METADATA = _registry.metadata
+
+
+def ensure_tables(engine: Engine) -> None:
+    """Create the review tables if missing (idempotent; until they have a migration)."""
+    REVIEW_METADATA.create_all(engine, checkfirst=True)

@@ -1,0 +1,113 @@
+"""What the pages read from the media pipeline (ingest): processing state, durations,
+case search, chat messages for the timeline.
+
+`evidence` must not depend on a domain package, so this is the one place where the web
+layer reaches ingest, lazily and optionally: when ingest (or a part of it) is absent the
+pages show a clear empty state instead of failing. Transcripts and OCR text are fetched
+by the browser from ingest's REST endpoints (`/api/v1/items/{id}/transcript`, `/text`),
+which record their own custody events.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections import defaultdict
+from types import ModuleType
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from evidence.policy import Principal
+
+log = logging.getLogger(__name__)
+
+# Job states that mean work is still under way, and the ones that mean it failed.
+_RUNNING = {"queued", "running", "retrying", "pending", "started"}
+_FAILED = {"failed", "error", "dead"}
+
+
+def _module(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def available() -> bool:
+    return _module("ingest.models") is not None
+
+
+def processing(session: Session, item_ids: list[str]) -> dict[str, str]:
+    """A one-word state per item: processing, failed or done (items without jobs: absent)."""
+    models = _module("ingest.models")
+    if models is None or not item_ids or not hasattr(models, "Job"):
+        return {}
+    job = models.Job
+    states: dict[str, set[str]] = defaultdict(set)
+    for chunk in range(0, len(item_ids), 900):  # SQLite's bound-parameter limit
+        part = item_ids[chunk : chunk + 900]
+        for item_id, state in session.exec(
+            select(job.item_id, job.state).where(col(job.item_id).in_(part))
+        ):
+            states[item_id].add(str(state))
+    result = {}
+    for item_id, seen in states.items():
+        if seen & _RUNNING:
+            result[item_id] = "processing"
+        elif seen & _FAILED:
+            result[item_id] = "failed"
+        else:
+            result[item_id] = "done"
+    return result
+
+
+def durations(session: Session, item_ids: list[str]) -> dict[str, float]:
+    """Seconds of audio/video per item, from ingest's probe (when it has run)."""
+    models = _module("ingest.models")
+    if models is None or not item_ids or not hasattr(models, "MediaInfo"):
+        return {}
+    info = models.MediaInfo
+    found: dict[str, float] = {}
+    for chunk in range(0, len(item_ids), 900):
+        part = item_ids[chunk : chunk + 900]
+        for item_id, probe in session.exec(
+            select(info.item_id, info.probe).where(col(info.item_id).in_(part))
+        ):
+            value = (probe or {}).get("duration") if isinstance(probe, dict) else None
+            if value:
+                found[item_id] = float(value)
+    return found
+
+
+def search(
+    *, session: Session, principal: Principal, case_id: str, q: str, client: str | None
+) -> list[dict[str, Any]] | None:
+    """Hits from transcripts, OCR/PDF text and chat messages; None when search is absent.
+    Ingest's search authorises the caller and records each item shown."""
+    module = _module("ingest.search")
+    if module is None or not hasattr(module, "search"):
+        return None
+    hits = module.search(
+        session=session, principal=principal, case_id=case_id, q=q, limit=50, client=client
+    )
+    return [hit.as_dict() if hasattr(hit, "as_dict") else dict(hit) for hit in hits]
+
+
+def chat_messages(session: Session, item_ids: list[str], limit: int = 2000) -> list[Any] | None:
+    """Chat messages with a sent time, of the given (already authorised) items."""
+    models = _module("ingest.models")
+    if models is None or not hasattr(models, "ChatMessage") or not item_ids:
+        return None if models is None else []
+    msg = models.ChatMessage
+    rows: list[Any] = []
+    for chunk in range(0, len(item_ids), 900):
+        part = item_ids[chunk : chunk + 900]
+        rows.extend(
+            session.exec(
+                select(msg)
+                .where(col(msg.item_id).in_(part), col(msg.sent_at).is_not(None))
+                .limit(limit)
+            )
+        )
+    return rows[:limit]

@@ -1,0 +1,198 @@
+"""The item page (player or viewer, transcript, metadata, derived items, custody timeline,
+tags, notes, clips) and its forms."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from evidence import service
+from evidence.deps import ClientDep, SessionDep
+from evidence.errors import InvalidInput
+from evidence.models import Item
+from evidence.policy import Perm, allowed
+from evidence.service import review
+from evidence.service.access import case_role
+from evidence.service.review_case import media_kind
+from evidence.web.core import Me, WebRoute, check_csrf, page
+
+router = APIRouter(include_in_schema=False, route_class=WebRoute)
+
+
+def _seconds(value: str) -> float | None:
+    """Accept 75, 75.5, 1:15 or 0:01:15 (what people type when they read a player)."""
+    value = value.strip().replace(",", ".")
+    if not value:
+        return None
+    try:
+        parts = [float(p) for p in value.split(":")]
+    except ValueError as exc:
+        raise InvalidInput("times are seconds or m:ss") from exc
+    total = 0.0
+    for part in parts:
+        total = total * 60 + part
+    return total
+
+
+@router.get("/items/{item_id}")
+def item_page(
+    item_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep
+) -> Response:
+    item, blob = service.get_item(session=session, principal=me, item_id=item_id, client=client)
+    derived = service.list_derivatives(
+        session=session, principal=me, item_id=item.id, client=client
+    )
+    notes = review.item_annotations(session=session, principal=me, item_id=item.id, client=client)
+    _, events = service.item_events(session=session, principal=me, item_id=item.id, client=client)
+    role = case_role(session, case_id=item.case_id, user_id=me.user_id)
+    own = item.uploaded_by == me.user_id
+    may_play = allowed(principal=me, perm=Perm.ITEM_CONTENT, case_role=role, own_item=own)
+    session.commit()
+    by_kind = {child.derivative_kind: (child, b) for child, b in derived if child.derivative_kind}
+    proxy = by_kind.get("proxy")
+    kind = media_kind(blob.media_type)
+    source_id, source_type = item.id, blob.media_type
+    if proxy is not None and kind in {"video", "audio"}:
+        source_id, source_type = proxy[0].id, proxy[1].media_type
+    # A derivative shares its parent's case and uploader, so the caller may see its name.
+    parent = session.get(Item, item.parent_id) if item.parent_id else None
+    return page(
+        request,
+        "item.html",
+        me,
+        item=item,
+        blob=blob,
+        kind=kind,
+        derived=derived,
+        parent=parent,
+        thumbnail=by_kind.get("thumbnail"),
+        source_id=source_id,
+        source_type=source_type,
+        may_play=may_play,
+        may_edit=may_play,
+        annotations=notes,
+        events=events[-200:],
+        event_count=len(events),
+    )
+
+
+@router.post("/items/{item_id}/tags")
+def add_tag(
+    item_id: str,
+    request: Request,
+    me: Me,
+    session: SessionDep,
+    client: ClientDep,
+    csrf: Annotated[str, Form()],
+    tags: Annotated[str, Form()],
+) -> Response:
+    check_csrf(request, csrf)
+    names = [n for n in tags.split(",") if n.strip()]
+    review.tag_items(session=session, principal=me, item_ids=[item_id], names=names, client=client)
+    return RedirectResponse(f"/items/{item_id}#tags", status_code=303)
+
+
+@router.post("/items/{item_id}/tags/remove")
+def remove_tag(
+    item_id: str,
+    request: Request,
+    me: Me,
+    session: SessionDep,
+    client: ClientDep,
+    csrf: Annotated[str, Form()],
+    tag: Annotated[str, Form()],
+) -> Response:
+    check_csrf(request, csrf)
+    review.untag_item(session=session, principal=me, item_id=item_id, name=tag, client=client)
+    return RedirectResponse(f"/items/{item_id}#tags", status_code=303)
+
+
+@router.post("/items/{item_id}/notes")
+def add_note(
+    item_id: str,
+    request: Request,
+    me: Me,
+    session: SessionDep,
+    client: ClientDep,
+    csrf: Annotated[str, Form()],
+    body: Annotated[str, Form()],
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
+    page_no: Annotated[str, Form(alias="page")] = "",
+    region: Annotated[str, Form()] = "",
+    private: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    review.add_note(
+        session=session,
+        principal=me,
+        item_id=item_id,
+        body=body,
+        start=_seconds(start),
+        end=_seconds(end),
+        page=int(page_no) if page_no.strip().isdigit() else None,
+        region=region or None,
+        private=private == "1",
+        client=client,
+    )
+    return RedirectResponse(f"/items/{item_id}#notes", status_code=303)
+
+
+@router.post("/notes/{note_id}/delete")
+def delete_note(
+    note_id: str,
+    request: Request,
+    me: Me,
+    session: SessionDep,
+    client: ClientDep,
+    csrf: Annotated[str, Form()],
+    item: Annotated[str, Form()],
+) -> Response:
+    check_csrf(request, csrf)
+    review.delete_note(session=session, principal=me, note_id=note_id, client=client)
+    return RedirectResponse(f"/items/{item}#notes", status_code=303)
+
+
+@router.post("/items/{item_id}/clips")
+def add_clip(
+    item_id: str,
+    request: Request,
+    me: Me,
+    session: SessionDep,
+    client: ClientDep,
+    csrf: Annotated[str, Form()],
+    start: Annotated[str, Form()],
+    end: Annotated[str, Form()],
+    title: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    begin, finish = _seconds(start), _seconds(end)
+    if begin is None or finish is None:
+        raise InvalidInput("a clip needs a start and an end")
+    review.add_clip(
+        session=session,
+        principal=me,
+        item_id=item_id,
+        start=begin,
+        end=finish,
+        title=title,
+        client=client,
+    )
+    return RedirectResponse(f"/items/{item_id}#clips", status_code=303)
+
+
+@router.post("/clips/{clip_id}/delete")
+def delete_clip(
+    clip_id: str,
+    request: Request,
+    me: Me,
+    session: SessionDep,
+    client: ClientDep,
+    csrf: Annotated[str, Form()],
+    item: Annotated[str, Form()],
+) -> Response:
+    check_csrf(request, csrf)
+    review.delete_clip(session=session, principal=me, clip_id=clip_id, client=client)
+    return RedirectResponse(f"/items/{item}#clips", status_code=303)
