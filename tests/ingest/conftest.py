@@ -3,10 +3,13 @@ speech and a tiny random-initialised Whisper checkpoint. Nothing is downloaded."
 
 from __future__ import annotations
 
+import importlib
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -35,6 +38,16 @@ TEXTS = {
         "Куәгер жауабын өз қолымен растады.",
     ],
 }
+
+
+def require(module: str) -> ModuleType:
+    """Import an optional extra (whisper, c2pa): skip without it, but fail in CI."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail(f"{module} is required in CI (optional extra not installed)")
+        pytest.skip(f"{module} not installed")
 
 
 def _run(*args: str) -> None:

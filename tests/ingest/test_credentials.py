@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-c2pa = pytest.importorskip("c2pa")
+from ingest.media.credentials import read_content_credentials
+from tests.ingest.conftest import require
 
-from ingest.media.credentials import read_content_credentials  # noqa: E402
+c2pa = require("c2pa")
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,9 @@ import pytest
 from ingest.errors import ModelMissing, UnsupportedMedia
 from ingest.media.transcribe import LoadedModel, load_model, transcribe
 from ingest.media.transcript_export import to_srt, to_txt, to_vtt, write_docx, write_pdf
+from tests.ingest.conftest import require
+
+require("whisper")
 
 FAST = {"temperature": (0.0,), "sample_len": 8}  # the random model would use every fallback
 
