@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -28,3 +29,18 @@ def item_added(item_id: str, kind: str) -> None:
             callback(item_id, kind)
         except Exception:  # the item is safely stored; processing can be re-run
             log.exception("item-added hook failed for %s", item_id)
+
+
+# (session, user id, item id) -> is the item disclosed to that user right now?
+DisclosureLookup = Callable[[Any, str, str], bool]
+_disclosure_lookup: list[DisclosureLookup] = []
+
+
+def set_disclosure_lookup(lookup: DisclosureLookup | None) -> None:
+    """Install the disclosure package's answer to "was this item disclosed to them?"."""
+    _disclosure_lookup[:] = [lookup] if lookup else []
+
+
+def is_disclosed(session: Any, user_id: str, item_id: str) -> bool:
+    """Without a disclosure package nothing is ever disclosed (defence sees nothing)."""
+    return bool(_disclosure_lookup) and _disclosure_lookup[0](session, user_id, item_id)

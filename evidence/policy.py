@@ -47,6 +47,8 @@ _IN_CASE: dict[Perm, frozenset[Role]] = {
 }
 # What an officer may do with items they uploaded themselves.
 _OWN_ITEM = frozenset({Perm.ITEM_READ, Perm.ITEM_CONTENT, Perm.ITEM_CUSTODY})
+# What a defence lawyer may do with an item a prosecutor disclosed to them.
+_DISCLOSED = frozenset({Perm.ITEM_READ, Perm.ITEM_CONTENT})
 # Roles that may join a case as members (an administrator never reads evidence).
 MEMBER_ROLES = frozenset(Role) - {Role.ADMIN, Role.DEFENCE}
 
@@ -57,11 +59,13 @@ def allowed(
     perm: Perm,
     case_role: Role | None = None,
     own_item: bool = False,
+    disclosed: bool = False,
 ) -> bool:
-    """Decide one access: role × case membership (× disclosure, once it exists).
+    """Decide one access: role × case membership × disclosure.
 
     `case_role` is the caller's role in the case (None when not a member); `own_item`
-    says the caller uploaded the item in question.
+    says the caller uploaded the item in question; `disclosed` that a prosecutor has
+    disclosed the item to the caller (only ever true for defence lawyers).
     """
     if principal.role is Role.ADMIN:
         return perm is Perm.USER_MANAGE
@@ -69,7 +73,9 @@ def allowed(
         return False
     if perm is Perm.CASE_CREATE:
         return principal.role in {Role.PROSECUTOR, Role.INVESTIGATOR}
-    if case_role is None or principal.role is Role.DEFENCE:
+    if principal.role is Role.DEFENCE:
+        return disclosed and perm in _DISCLOSED
+    if case_role is None:
         return False
     if case_role in _IN_CASE[perm]:
         return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 import custody
+from evidence import hooks
 from evidence.errors import AccessDenied, NotFound
 from evidence.models import Case, CaseMember, Item, Role
 from evidence.policy import Perm, Principal, allowed
@@ -53,7 +54,14 @@ def require(
     """Raise (after recording the denial) unless the policy allows `perm`."""
     role = case_role(session, case_id=case.id, user_id=principal.user_id) if case else None
     own = item is not None and item.uploaded_by == principal.user_id
-    if not allowed(principal=principal, perm=perm, case_role=role, own_item=own):
+    disclosed = (
+        principal.role is Role.DEFENCE
+        and item is not None
+        and hooks.is_disclosed(session, principal.user_id, item.id)
+    )
+    if not allowed(
+        principal=principal, perm=perm, case_role=role, own_item=own, disclosed=disclosed
+    ):
         raise deny(
             session,
             principal=principal,

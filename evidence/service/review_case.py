@@ -215,8 +215,12 @@ def case_timeline(
     return case, rows
 
 
-def tag_counts(*, session: Session, case_id: str) -> dict[str, int]:
-    """How many items carry each tag (for the filter list)."""
+def tag_counts(
+    *, session: Session, principal: Principal, case_id: str, client: str | None = None
+) -> dict[str, int]:
+    """How many items carry each tag in a case."""
+    case = load_case(session, case_id)
+    require(session, principal=principal, perm=Perm.CASE_READ, case=case, client=client)
     counts: dict[str, int] = defaultdict(int)
     for name, n in session.exec(
         select(Tag.name, func.count(col(ItemTag.id)))

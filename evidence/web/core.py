@@ -15,6 +15,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
 
+import jinja2
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
@@ -30,8 +31,12 @@ from evidence.service import users
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "dalel_lang"
-templates = Jinja2Templates(directory=HERE / "templates", extensions=["jinja2.ext.i18n"])
-_env = templates.env
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"),
+    autoescape=True,
+    extensions=["jinja2.ext.i18n"],
+)
+templates = Jinja2Templates(env=_env)
 _env.install_gettext_callables(  # type: ignore[attr-defined]
     gettext=lambda s: i18n.translations(i18n.current()).gettext(s),
     ngettext=lambda s, p, n: i18n.translations(i18n.current()).ngettext(s, p, n),
