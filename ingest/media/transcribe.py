@@ -15,6 +15,7 @@ derivation, so a transcript names exactly which weights produced it.
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
 import re
 import time
@@ -107,16 +108,23 @@ def load_model(*, model: str, directory: Path | str | None, device: str = "cpu")
 
 
 def probe_duration(path: Path) -> float:
+    """Duration in seconds of a file's first audio track (UnsupportedMedia without one)."""
     proc = run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+        ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
+         "stream=index:format=duration", "-of", "json", str(path)],
         timeout=60,
-    )
+        ok_codes=(0, 1),
+    )  # fmt: skip
     try:
-        return float(proc.stdout.decode().strip())
-    except ValueError as exc:
-        raise UnsupportedMedia(
-            f"{path.name}: no audio duration (not an audio/video file?)"
-        ) from exc
+        info = json.loads(proc.stdout or b"{}")
+    except ValueError:
+        info = {}
+    if not info.get("streams"):
+        raise UnsupportedMedia(f"{path.name}: no audio track to transcribe")
+    try:
+        return float(info["format"]["duration"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UnsupportedMedia(f"{path.name}: audio duration unknown") from exc
 
 
 def load_audio_window(path: Path, *, start: float, length: float | None) -> np.ndarray:

@@ -121,8 +121,13 @@ def test_bad_inputs(tiny: LoadedModel, tmp_path: Path) -> None:
         transcribe(audio=tmp_path / "x.wav", model=tiny, language="xx-klingon")
     text = tmp_path / "notes.wav"
     text.write_text("not audio")
-    with pytest.raises(Exception, match=r"ffprobe|audio"):
+    with pytest.raises(UnsupportedMedia, match="no audio track"):
         transcribe(audio=text, model=tiny, language="ru", **FAST)
+
+
+def test_silent_video_has_nothing_to_transcribe(tiny: LoadedModel, portrait_video: Path) -> None:
+    with pytest.raises(UnsupportedMedia, match="no audio track"):
+        transcribe(audio=portrait_video, model=tiny, language="kk", **FAST)
 
 
 SAMPLE = {
