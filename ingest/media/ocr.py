@@ -27,6 +27,7 @@ from typing import Any
 
 from ingest.errors import ModelMissing, UnsupportedMedia
 from ingest.media import pdftext
+from ingest.media._heif import enable_heif
 from ingest.media._run import run, tool_version
 from ingest.media.pages import Page, Word
 
@@ -224,6 +225,7 @@ def _prepare_image(path: Path, tmp: Path) -> tuple[Path, str | None]:
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    enable_heif()
     try:
         with Image.open(path) as img:
             orientation = img.getexif().get(0x0112, 1)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import ToolFailed, UnsupportedMedia
+from ingest.media._heif import enable_heif
 from ingest.media._run import run, run_ffmpeg_with_progress, tool_version
 
 # A bodycam shift runs for hours; veryfast 720p runs at ~3x real time on 2 cores.
@@ -252,6 +253,7 @@ def _pil_jpeg(
     import PIL
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    enable_heif()
     started = time.perf_counter()
     # A decompression-bomb image raises rather than eating the worker's memory.
     Image.MAX_IMAGE_PIXELS = 200_000_000

@@ -185,3 +185,20 @@ def test_formats_tesseract_cannot_read_are_converted(
     result = ocr_image(path=pcx)
     assert result.parameters["prepared"] == "converted from PCX"
     assert "Interview" in result.pages[0].text
+
+
+def test_heic_page_photo(rendered_pages: dict[str, RenderedPage], tmp_path: Path) -> None:
+    from PIL import Image
+
+    from tests.ingest.conftest import require
+
+    require("pillow_heif")
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    heic = tmp_path / "page.heic"
+    with Image.open(rendered_pages["rus"].png) as page:
+        page.convert("RGB").save(heic, quality=90)
+    result = ocr_image(path=heic)
+    assert result.parameters["prepared"] == "converted from HEIF"
+    assert cer("\n".join(TEXTS["rus"]), result.pages[0].text) <= CER_BOUND["rus"]

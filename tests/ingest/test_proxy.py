@@ -157,3 +157,19 @@ def test_video_thumbnails_strip(video_720p: Path, tmp_path: Path) -> None:
             assert img.size == (320, 180)
     with pytest.raises(UnsupportedMedia):
         video_thumbnails(source=video_720p, output_dir=tmp_path / "x", duration=0.0)
+
+
+def test_iphone_heic_photo(tmp_path: Path) -> None:
+    from tests.ingest.conftest import require
+
+    require("pillow_heif")
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    heic = tmp_path / "IMG_0001.HEIC"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.new("RGB", (400, 300), (10, 200, 10)).save(heic, exif=exif.tobytes(), quality=80)
+    image_proxy(source=heic, output=tmp_path / "web.jpg", max_side=200)
+    with Image.open(tmp_path / "web.jpg") as img:
+        assert img.size == (150, 200)  # upright, like the phone shows it
