@@ -39,6 +39,8 @@ def _open(path: Path) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            raise UnsupportedMedia(f"{path.name}: the PDF is password-protected") from exc
         raise UnsupportedMedia(f"{path.name}: not a readable PDF ({exc})") from exc
 
 

@@ -299,6 +299,7 @@ def parse_pdf_date(value: str) -> str | None:
 def probe_pdf(*, path: Path | str) -> dict[str, Any]:
     """PDF document info (title, author, producer, dates) and page count via pypdfium2."""
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     from ingest.media.pdftext import pdfium_version
 
@@ -306,6 +307,9 @@ def probe_pdf(*, path: Path | str) -> dict[str, Any]:
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            # Password-protected: a fact to record on the item, not a failure.
+            return {"tool": pdfium_version(), "encrypted": True, "pages": None, "raw": {}}
         raise UnsupportedMedia(f"{path.name}: not a readable PDF ({exc})") from exc
     try:
         info = {k: v for k, v in pdf.get_metadata_dict(skip_empty=True).items()}
@@ -316,6 +320,7 @@ def probe_pdf(*, path: Path | str) -> dict[str, Any]:
         pdf.close()
     return {
         "tool": pdfium_version(),
+        "encrypted": False,
         "pages": pages,
         "pdf_version": version / 10 if version else None,
         "page_size_pt": list(first_size) if first_size else None,

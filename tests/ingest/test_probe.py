@@ -128,3 +128,21 @@ def test_iso6709() -> None:
         "alt": 801.0,
     }
     assert parse_iso6709("nowhere") is None
+
+
+def test_password_protected_pdf_is_recorded(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    from ingest.media.ocr import ocr_pdf
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 10, "sealed")
+    pdf.set_encryption(owner_password="owner", user_password="user")
+    sealed = tmp_path / "sealed.pdf"
+    pdf.output(str(sealed))
+    meta = probe_pdf(path=sealed)
+    assert meta["encrypted"] is True and meta["pages"] is None
+    with pytest.raises(UnsupportedMedia, match="password-protected"):
+        ocr_pdf(path=sealed)
