@@ -53,6 +53,18 @@ class Action(StrEnum):
     ITEM_CLIP_DELETED = "item.clip.deleted"
     CASE_TIMELINE_READ = "case.timeline.read"
     CASE_SEARCHED = "case.searched"
+    REDACTION_PLAN_CREATED = "redaction.plan.created"
+    REDACTION_PLAN_REVISED = "redaction.plan.revised"
+    REDACTION_PLAN_APPROVED = "redaction.plan.approved"
+    REDACTION_RESIDUAL_CHECKED = "redaction.residual.checked"
+    DISCLOSURE_CREATED = "disclosure.created"
+    DISCLOSURE_TRANCHE_ADDED = "disclosure.tranche.added"
+    DISCLOSURE_REVOKED = "disclosure.revoked"
+    DISCLOSURE_RECEIPT_SIGNED = "disclosure.receipt.signed"
+    DISCLOSURE_KEY_REGISTERED = "disclosure.key.registered"
+    ITEM_DISCLOSED = "item.disclosed"
+    ITEM_DISCLOSURE_WITHDRAWN = "item.disclosure.withdrawn"
+    ITEM_DISCLOSURE_FLAGGED = "item.disclosure.flagged"
 
 
 @dataclass(frozen=True, slots=True)

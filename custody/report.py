@@ -65,7 +65,9 @@ def _heading(pdf: _Pdf, text: str, size: int = 12) -> None:
 
 
 def _pairs(pdf: _Pdf, rows: Sequence[tuple[str, str]]) -> None:
-    with pdf.table(col_widths=(35, 145), first_row_as_headings=False, line_height=5) as table:
+    with pdf.table(
+        col_widths=(35, 145), first_row_as_headings=False, line_height=5, text_align="LEFT"
+    ) as table:
         for key, value in rows:
             row = table.row()
             row.cell(key)
@@ -75,7 +77,7 @@ def _pairs(pdf: _Pdf, rows: Sequence[tuple[str, str]]) -> None:
 
 def _events(pdf: _Pdf, custody: ItemCustody, lang: str) -> None:
     headings = (label("entry", lang), label("when", lang), label("what", lang), label("who", lang))
-    with pdf.table(col_widths=(20, 38, 72, 50), line_height=5) as table:
+    with pdf.table(col_widths=(20, 38, 72, 50), line_height=5, text_align="LEFT") as table:
         head = table.row()
         for text in headings:
             head.cell(text)
@@ -156,6 +158,6 @@ def custody_report_pdf(
     _checkpoint(pdf, note, {origin}, language)
     _heading(pdf, label("how", language), 11)
     for step in HOW_TO_VERIFY[language]:
-        pdf.multi_cell(0, 5, step, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, step, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(1)
     return bytes(pdf.output())

@@ -258,3 +258,33 @@ def test_item_custody_with_proofs(session: Session, keys: KeyRing) -> None:
             root=cp.root_hash,
         )
         assert e.event["item"] == "i0"
+
+
+def test_witness_reports_delivery_failures(
+    client: TestClient, session: Session, keys: KeyRing, tmp_path: Path
+) -> None:
+    _grow(session, 2)
+    make_checkpoint(session=session, keys=keys, origin=ORIGIN)
+    served = {
+        "/api/v1/ledger/key": client.get("/api/v1/ledger/key").text,
+        "/api/v1/ledger/checkpoint": client.get("/api/v1/ledger/checkpoint").text,
+    }
+
+    def refusing(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, text=served[request.url.path])
+        return httpx.Response(400, text="no")
+
+    def breaking(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, text=served[request.url.path])
+        raise httpx.ConnectError("gone", request=request)
+
+    for handler, message in ((refusing, "refused the cosignature"), (breaking, "cannot deliver")):
+        with pytest.raises(WitnessError, match=message):
+            run_witness(
+                server_url="http://x",
+                state_dir=tmp_path / handler.__name__,
+                name="w",
+                client=httpx.Client(transport=httpx.MockTransport(handler)),
+            )

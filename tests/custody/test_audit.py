@@ -141,3 +141,13 @@ def test_checkpoint_beyond_the_log(ledger: Session) -> None:
     _exec(ledger, "DELETE FROM ledger_node WHERE (idx + 1) * (1 << level) > 10 AND level < 5")
     msgs = _messages(ledger)
     assert any("signs a size the log never reached" in m for m in msgs)
+
+
+def test_small_comparison_windows(ledger: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    import custody.audit
+
+    # The node comparison window is a memory bound; shrink it so windows flush mid-log.
+    monkeypatch.setattr(custody.audit, "_WINDOW", 4)
+    assert verify_ledger(session=ledger).ok
+    _exec(ledger, "UPDATE ledger_node SET hash = :h WHERE level = 1 AND idx = 0", h=b"\0" * 32)
+    assert any("node level 1 #0" in m for m in _messages(ledger))

@@ -167,3 +167,19 @@ def test_key_files_must_be_private_and_valid(tmp_path: Path) -> None:
     path.write_text("garbage")
     with pytest.raises(KeyStoreError):
         load_keys(key_dir=tmp_path, name="n")
+
+
+def test_private_key_prefix_and_duplicate_lines() -> None:
+    signer = note.Signer.generate("k")
+    with pytest.raises(SignatureError, match="malformed private key"):
+        note.Signer.parse(str(signer).replace("PRIVATE+KEY", "PUBLIC+KEY"))
+    text = "k\n1\nAAAA\n"
+    twice = note.sign_note(text, [signer, signer])
+    assert note.verified_signers(twice, [signer.verifier])[1] == [signer.verifier]
+    witness = note.Signer.generate("w", note.COSIGNATURE_V1)
+    both = note.add_signatures(
+        twice, [note.cosign(text, witness, 1), note.cosign(text, witness, 2)]
+    )
+    assert note.witnesses_that_cosigned(both, [witness.verifier, signer.verifier]) == [
+        witness.verifier
+    ]

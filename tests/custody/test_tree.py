@@ -123,3 +123,20 @@ def test_concurrent_processes_make_one_log(fresh_pg_url: str, fresh_pg_engine) -
         assert idx == list(range(4 * 45))
         report = verify_ledger(session=session)
         assert report.ok, report.problems
+
+
+def test_missing_node_stops_appends_and_events_need_aware_times(session: Session) -> None:
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    from custody.events import format_time, subject_of
+
+    _append(session, 4)
+    session.execute(text("DELETE FROM ledger_node WHERE level = 2"))
+    with pytest.raises(ProofError, match="missing"):
+        record(session=session, action=Action.ITEM_CONTENT_READ, actor=SYSTEM, item_id="z")
+    with pytest.raises(ValueError, match="timezone-aware"):
+        format_time(datetime(2026, 1, 1))
+    assert subject_of(item_id=None, case_id="c1") == "case:c1"
+    assert subject_of(item_id=None, case_id=None) == "system"
