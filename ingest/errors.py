@@ -50,3 +50,33 @@ class ChatExportInvalid(IngestError):
     """A chat export (Telegram result.json, WhatsApp _chat.txt) cannot be parsed."""
 
     title = "Chat export invalid"
+
+
+class UnknownStage(IngestError):
+    """A stage name that the pipeline does not have (e.g. in a re-run request)."""
+
+    title = "Unknown stage"
+
+
+class NotProcessed(IngestError):
+    """The item has no such output yet (no transcript, no text, not a chat export)."""
+
+    title = "Not processed"
+
+
+class InvalidEdit(IngestError):
+    """A transcript edit that is malformed (times out of order, empty segments...)."""
+
+    title = "Invalid edit"
+
+
+class QueueUnavailable(IngestError):
+    """Redis is configured but unreachable; the job row stays queued for a re-run."""
+
+    title = "Queue unavailable"
+
+
+class EditConflict(IngestError):
+    """A transcript edit based on a version that is no longer the latest."""
+
+    title = "Edit conflict"

@@ -1,0 +1,243 @@
+"""Queue entry points: job rows, submission and `run_job` (ids in, rows reloaded).
+
+A job is one stage of one item. Its id is deterministic — the content SHA-256, the
+stage, a hash of the tool versions and settings, and the item — so submitting twice
+gives one row and a retried job finds the outputs of the first attempt.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from custody.events import utc_now
+from evidence.errors import IntegrityMismatch, NotFound
+from evidence.models import Item
+from evidence.storage import ObjectStore
+from ingest.config import IngestSettings, get_ingest_settings
+from ingest.errors import (
+    ArchiveRejected,
+    ChatExportInvalid,
+    IngestError,
+    ModelMissing,
+    ToolMissing,
+    UnknownStage,
+    UnsupportedMedia,
+)
+from ingest.models import Job, JobState
+
+log = logging.getLogger(__name__)
+
+# Retrying cannot fix these: the failure is recorded and the job ends.
+PERMANENT = (
+    ModelMissing,
+    ToolMissing,
+    UnsupportedMedia,
+    ArchiveRejected,
+    ChatExportInvalid,
+    IntegrityMismatch,
+    NotFound,
+)
+# Set by the backend running the job: False while another attempt will follow.
+final_attempt: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
+    "final_attempt", default=None
+)
+
+
+@dataclass
+class Runtime:
+    engine: Engine
+    store: ObjectStore
+    settings: IngestSettings
+
+
+_runtime: Runtime | None = None
+
+
+def configure(
+    *,
+    engine: Engine | None = None,
+    store: ObjectStore | None = None,
+    settings: IngestSettings | None = None,
+) -> Runtime:
+    """Point jobs at an engine and store (the app does this at start-up; tests too).
+
+    Anything not given is built from the environment, as a worker process does.
+    """
+    global _runtime
+    if engine is None or store is None:
+        from evidence.config import get_settings
+        from evidence.db import make_engine
+        from evidence.storage import open_store
+
+        vault = get_settings()
+        engine = engine or make_engine(vault.database_url or "")
+        store = store or open_store(vault.storage_url or "")
+    _runtime = Runtime(engine=engine, store=store, settings=settings or get_ingest_settings())
+    return _runtime
+
+
+def runtime() -> Runtime:
+    """The process's engine, store and settings (built once per worker process)."""
+    return _runtime or configure()
+
+
+def fingerprint_hash(fingerprint: dict[str, Any]) -> str:
+    raw = json.dumps(fingerprint, sort_keys=True, default=str).encode()
+    return hashlib.sha256(raw).hexdigest()[:12]
+
+
+def job_identity(*, item: Item, stage: str, settings: IngestSettings) -> tuple[str, str, dict]:
+    """(job id, content key, fingerprint) of one stage of one item."""
+    from ingest.stages import stages
+
+    spec = stages().get(stage)
+    if spec is None:
+        raise UnknownStage(f"no such stage: {stage}")
+    fingerprint = {"stage": stage, **spec.fingerprint(settings)}
+    key = f"{item.sha256}:{stage}:{fingerprint_hash(fingerprint)}"
+    return f"{key}:{item.id}", key, fingerprint
+
+
+def prepare(*, session: Session, item_id: str, stage: str, rerun: bool = False) -> Job | None:
+    """Create (or, with `rerun`, reset) the job row; None when it needs no run.
+
+    An existing job that is queued, running or done is left alone, so the item-added
+    hook firing twice never processes an item twice.
+    """
+    from ingest.stages import stages
+
+    settings = runtime().settings
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound("no such item")
+    job_id, key, fingerprint = job_identity(item=item, stage=stage, settings=settings)
+    now = utc_now()
+    job = session.get(Job, job_id)
+    if job is not None and not rerun and job.state is not JobState.FAILED:
+        return None
+    if job is None:
+        job = Job(
+            id=job_id,
+            key=key,
+            item_id=item_id,
+            stage=stage,
+            queue=stages()[stage].queue,
+            fingerprint=fingerprint,
+            created_at=now,
+            updated_at=now,
+        )
+    job.state, job.error, job.progress, job.updated_at = JobState.QUEUED, None, 0.0, now
+    job.finished_at = None
+    session.add(job)
+    session.commit()
+    return job
+
+
+def submit(*, item_id: str, stage: str, rerun: bool = False) -> Job | None:
+    """Record the job and hand it to the configured backend."""
+    from ingest import queue
+
+    rt = runtime()
+    with Session(rt.engine, expire_on_commit=False) as session:
+        job = prepare(session=session, item_id=item_id, stage=stage, rerun=rerun)
+    if job is not None:
+        queue.dispatch(job_id=job.id, queue_name=job.queue, stage=stage, settings=rt.settings)
+    return job
+
+
+def _finish(session: Session, job: Job, state: JobState, **changes: Any) -> None:
+    session.rollback()  # drop whatever the failed stage left half-done
+    fresh = session.get(Job, job.id)
+    assert fresh is not None
+    fresh.state, fresh.updated_at = state, utc_now()
+    for name, value in changes.items():
+        setattr(fresh, name, value)
+    if state in {JobState.DONE, JobState.FAILED}:
+        fresh.finished_at = fresh.updated_at
+    session.add(fresh)
+    session.commit()
+
+
+def run_job(job_id: str) -> dict[str, Any]:
+    """Run one job by id: the RQ and in-process entry point. Safe to run twice."""
+    from ingest.stages import Context, stages
+
+    rt = runtime()
+    with Session(rt.engine, expire_on_commit=False) as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise NotFound(f"no such job: {job_id}")
+        if job.state is JobState.DONE:
+            return job.result or {}
+        item = session.get(Item, job.item_id)
+        if item is None:
+            _finish(session, job, JobState.FAILED, error="NotFound: the item is gone")
+            return {}
+        job.state, job.attempts = JobState.RUNNING, job.attempts + 1
+        job.started_at = job.updated_at = utc_now()
+        job.error = None
+        session.add(job)
+        session.commit()
+        ctx = Context(
+            session=session,
+            store=rt.store,
+            engine=rt.engine,
+            job=job,
+            item=item,
+            settings=rt.settings,
+        )
+        try:
+            result = stages()[job.stage].run(ctx)
+        except PERMANENT as exc:
+            log.warning("job %s failed for good: %s", job_id, exc)
+            _finish(session, job, JobState.FAILED, error=_reason(exc))
+            return {"error": _reason(exc)}
+        except Exception as exc:
+            log.exception("job %s failed", job_id)
+            state = JobState.FAILED if _is_final() else JobState.QUEUED
+            _finish(session, job, state, error=_reason(exc))
+            raise
+        _finish(session, job, JobState.DONE, result=result, progress=1.0, error=None)
+    for stage in result.get("next", []):
+        try:
+            submit(item_id=job.item_id, stage=stage)
+        except Exception:  # one follow-up failing to queue must not undo this job
+            log.exception("could not queue %s for %s", stage, job.item_id)
+    return result
+
+
+def _reason(exc: BaseException) -> str:
+    name = type(exc).__name__
+    text = str(exc) or getattr(exc, "title", "") or name
+    return text if isinstance(exc, IngestError) and text.startswith(name) else f"{name}: {text}"
+
+
+def _is_final() -> bool:
+    """Whether no further attempt follows this one (RQ knows its own retries)."""
+    flag = final_attempt.get()
+    if flag is not None:
+        return flag
+    try:
+        from rq import get_current_job
+
+        current = get_current_job()
+    except Exception:  # not under RQ
+        return True
+    return current is None or not current.retries_left
+
+
+def jobs_for(*, session: Session, item_id: str) -> list[Job]:
+    """Every job of an item, oldest first."""
+    return list(
+        session.exec(
+            select(Job).where(Job.item_id == item_id).order_by(Job.created_at)  # type: ignore[arg-type]
+        )
+    )

@@ -1,0 +1,185 @@
+"""Ingest tables: jobs, media facts, transcripts, text pages, chat messages, archive
+findings and the search index. Evidence-derived rows point at vault items by id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from evidence.models import new_id
+from evidence.types import UTCDateTime
+
+
+def _ts(nullable: bool = False) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(UTCDateTime(), nullable=nullable),
+    )
+
+
+def _json(nullable: bool = True) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=Column(JSON, nullable=True))
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(SQLModel, table=True):
+    """One processing stage of one item.
+
+    `key` is the content-level identity "<sha256>:<stage>:<versions hash>"; `id` adds
+    the item, because derivatives belong to a case and the same bytes may sit in two.
+    """
+
+    __tablename__ = "job"
+
+    id: str = Field(primary_key=True, max_length=160)
+    key: str = Field(index=True, max_length=120)
+    item_id: str = Field(foreign_key="item.id", index=True, max_length=36)
+    stage: str = Field(max_length=32)
+    queue: str = Field(max_length=32)
+    state: JobState = Field(default=JobState.QUEUED, max_length=16)
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    progress: float = 0.0
+    result: dict[str, Any] | None = _json()
+    fingerprint: dict[str, Any] | None = _json()
+    created_at: datetime = _ts()
+    started_at: datetime | None = _ts(nullable=True)
+    finished_at: datetime | None = _ts(nullable=True)
+    updated_at: datetime = _ts()
+
+
+class MediaInfo(SQLModel, table=True):
+    """What the content is (by bytes, not name) and what its metadata says."""
+
+    __tablename__ = "media_info"
+
+    item_id: str = Field(primary_key=True, foreign_key="item.id", max_length=36)
+    media_type: str = Field(max_length=120)
+    kind: str = Field(max_length=32)
+    extension: str = Field(default="", max_length=32)
+    extension_mismatch: bool = False
+    mismatch_reason: str | None = Field(default=None, max_length=500)
+    detection: dict[str, Any] | None = _json()
+    probe: dict[str, Any] | None = _json()
+    probe_error: str | None = Field(default=None, max_length=2000)
+    c2pa: dict[str, Any] | None = _json()
+    created_at: datetime = _ts()
+
+
+class TranscriptOrigin(StrEnum):
+    MACHINE = "machine"
+    REVIEWED = "reviewed"
+
+
+class Transcript(SQLModel, table=True):
+    """A version of the transcript of an audio/video item; edits add versions."""
+
+    __tablename__ = "transcript"
+    __table_args__ = (UniqueConstraint("item_id", "version"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    item_id: str = Field(foreign_key="item.id", index=True, max_length=36)
+    version: int
+    origin: TranscriptOrigin = Field(max_length=16)
+    language: str | None = Field(default=None, max_length=16)
+    duration: float | None = None
+    segments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    verified: bool = False
+    edited_by: str | None = Field(default=None, foreign_key="user.id", max_length=36)
+    derivative_id: str | None = Field(default=None, foreign_key="item.id", max_length=36)
+    derivation: dict[str, Any] | None = _json()
+    created_at: datetime = _ts()
+
+
+class TextPage(SQLModel, table=True):
+    """One page of text of an image or PDF item, with word boxes (redaction needs them)."""
+
+    __tablename__ = "text_page"
+    __table_args__ = (UniqueConstraint("item_id", "page"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    item_id: str = Field(foreign_key="item.id", index=True, max_length=36)
+    page: int
+    source: str = Field(max_length=16)  # ocr | pdf-text
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    words: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    width: int = 0
+    height: int = 0
+    dpi: int = 0
+    mean_confidence: float | None = None
+    created_at: datetime = _ts()
+
+
+class ChatMessage(SQLModel, table=True):
+    """A message parsed out of a chat export item (Telegram or WhatsApp)."""
+
+    __tablename__ = "chat_message"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    item_id: str = Field(foreign_key="item.id", index=True, max_length=36)
+    platform: str = Field(max_length=16)
+    chat_name: str | None = Field(default=None, max_length=300)
+    position: int = Field(sa_column=Column(Integer, nullable=False))
+    message_id: str = Field(max_length=64)
+    sender: str | None = Field(default=None, max_length=300)
+    sent_at: datetime | None = _ts(nullable=True)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    system: bool = False
+    reply_to: str | None = Field(default=None, max_length=64)
+    attachments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    attachment_item_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+
+
+class ArchiveFinding(SQLModel, table=True):
+    """An archive member not extracted (or the archive refused), with the reason."""
+
+    __tablename__ = "archive_finding"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    item_id: str = Field(foreign_key="item.id", index=True, max_length=36)
+    member_path: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = Field(max_length=64)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = _ts()
+
+
+# The PostgreSQL full-text expression; the GIN index and the queries must use it verbatim.
+PG_TSVECTOR = "(to_tsvector('russian', text) || to_tsvector('simple', text))"
+
+
+class SearchEntry(SQLModel, table=True):
+    """One searchable unit: a transcript segment, a page, a chat message.
+
+    PostgreSQL searches it through a GIN expression index (below); SQLite through the
+    FTS5 table `search_fts` kept by `ingest.search` (metadata cannot express FTS5).
+    """
+
+    __tablename__ = "search_entry"
+    __table_args__ = (
+        Index("ix_search_entry_tsv", text(PG_TSVECTOR), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+        Index("ix_search_entry_source", "item_id", "source"),
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    )
+    case_id: str = Field(foreign_key="case.id", index=True, max_length=36)
+    item_id: str = Field(foreign_key="item.id", max_length=36)
+    source: str = Field(max_length=16)  # transcript | ocr | pdf-text | chat | text
+    locator: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    text: str = Field(sa_column=Column(Text, nullable=False))

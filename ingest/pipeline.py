@@ -1,0 +1,41 @@
+"""Where processing starts: the vault's item-added hook → detection → by kind.
+
+`on_item_added` is registered by `evidence.app` (via `install`). Detection decides the
+follow-up stages (see `ingest.stages.detect.follow_ups`): video → thumbnail, proxy,
+transcription; audio → proxy, transcription; image → web JPEG, thumbnail, OCR;
+PDF → text/OCR; archives and chat exports → unpack.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Engine
+
+from evidence import hooks
+from evidence.models import ItemKind
+from evidence.storage import ObjectStore
+from ingest import jobs, queue
+from ingest.config import IngestSettings
+
+log = logging.getLogger(__name__)
+
+
+def on_item_added(item_id: str, kind: str) -> None:
+    """Start processing a new original or unpacked child (derivatives are outputs, not
+    inputs: they are never processed again)."""
+    if kind == str(ItemKind.DERIVATIVE):
+        return
+    jobs.submit(item_id=item_id, stage="detect")
+
+
+def install(*, engine: Engine, store: ObjectStore, settings: IngestSettings | None = None) -> None:
+    """Wire ingest into an application: jobs use its engine and store, and new items
+    start the pipeline. Called once by `evidence.app.create_app`."""
+    jobs.configure(engine=engine, store=store, settings=settings)
+    hooks.on_item_added(on_item_added)
+
+
+def shutdown() -> None:
+    """Stop in-process job threads (application shutdown)."""
+    queue.shutdown(wait=False)

@@ -1,0 +1,297 @@
+"""Ingest endpoints (mounted under /api/v1): jobs, transcripts, text, chat messages,
+metadata and case search. Thin: every decision is in `ingest.service`/`ingest.search`."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response, status
+
+from evidence.deps import ClientDep, CurrentPrincipal, SessionDep, StoreDep
+from ingest import errors, service
+from ingest import search as search_mod
+from ingest.media import transcript_export
+from ingest.models import Transcript
+from ingest.schemas import (
+    FindingPublic,
+    JobPublic,
+    MessagePublic,
+    MetadataPublic,
+    SearchHit,
+    SearchResults,
+    TextPagePublic,
+    TextPublic,
+    TranscriptEdit,
+    TranscriptPublic,
+    TranscriptVersion,
+)
+
+router = APIRouter(tags=["processing"])
+
+# HTTP status of each ingest error, for `evidence.problems` (most specific first).
+ERROR_STATUS: list[tuple[type[Exception], int]] = [
+    (errors.UnknownStage, 404),
+    (errors.NotProcessed, 404),
+    (errors.EditConflict, 409),
+    (errors.InvalidEdit, 422),
+    (errors.QueueUnavailable, 503),
+    (errors.ModelMissing, 503),
+    (errors.ToolMissing, 503),
+    (errors.UnsupportedMedia, 415),
+    (errors.ArchiveRejected, 422),
+    (errors.ChatExportInvalid, 422),
+    (errors.ToolFailed, 502),
+    (errors.IngestError, 500),
+]
+
+_EXPORT_TYPES = {
+    "txt": "text/plain; charset=utf-8",
+    "srt": "application/x-subrip; charset=utf-8",
+    "vtt": "text/vtt; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _transcript(row: Transcript) -> TranscriptPublic:
+    return TranscriptPublic.model_validate(
+        {
+            "item_id": row.item_id,
+            "language": row.language,
+            "segments": row.segments,
+            "version": row.version,
+            "origin": str(row.origin),
+            "verified": row.verified,
+            "edited_by": row.edited_by,
+            "created_at": row.created_at,
+            "duration": row.duration,
+        }
+    )
+
+
+@router.get("/items/{item_id}/jobs", response_model=list[JobPublic], summary="Processing jobs")
+def item_jobs(
+    item_id: str, session: SessionDep, principal: CurrentPrincipal, client: ClientDep
+) -> list[Any]:
+    """State, attempts, progress and failure reason of every processing stage of an item.
+
+    Reveals no content, so administrators may look too.
+    """
+    rows = service.list_jobs(session=session, principal=principal, item_id=item_id, client=client)
+    return [JobPublic.model_validate(row, from_attributes=True) for row in rows]
+
+
+@router.post(
+    "/items/{item_id}/jobs/{stage}/rerun",
+    response_model=JobPublic,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Re-run a processing stage",
+)
+def rerun_stage(
+    item_id: str, stage: str, session: SessionDep, principal: CurrentPrincipal, client: ClientDep
+) -> Any:
+    """Queue a stage (detect, thumbnail, proxy, transcribe, ocr, unpack) again.
+
+    Administrators, or the case's investigators and prosecutors. Outputs a previous run
+    already registered are reused, never duplicated.
+    """
+    job = service.rerun(
+        session=session, principal=principal, item_id=item_id, stage=stage, client=client
+    )
+    return JobPublic.model_validate(job, from_attributes=True)
+
+
+@router.get("/items/{item_id}/transcript", response_model=TranscriptPublic, summary="Transcript")
+def get_transcript(
+    item_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    client: ClientDep,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> Any:
+    """The latest transcript version (or `?version=`): segments with word timestamps.
+
+    Recorded in custody as a read of the item's content.
+    """
+    row = service.get_transcript(
+        session=session, principal=principal, item_id=item_id, version=version, client=client
+    )
+    return _transcript(row)
+
+
+@router.put(
+    "/items/{item_id}/transcript", response_model=TranscriptPublic, summary="Edit transcript"
+)
+def put_transcript(
+    item_id: str,
+    body: TranscriptEdit,
+    session: SessionDep,
+    store: StoreDep,
+    principal: CurrentPrincipal,
+    client: ClientDep,
+) -> Any:
+    """Save a reviewed version (optionally marked verified) as a new version.
+
+    The machine version and earlier versions stay; the new one is also stored as a
+    `transcript` derivative made by the reviewer. Investigators and prosecutors only.
+    """
+    row = service.edit_transcript(
+        session=session,
+        store=store,
+        principal=principal,
+        item_id=item_id,
+        segments=[s.model_dump() for s in body.segments],
+        verified=body.verified,
+        language=body.language,
+        base_version=body.base_version,
+        client=client,
+    )
+    return _transcript(row)
+
+
+@router.get(
+    "/items/{item_id}/transcript/versions",
+    response_model=list[TranscriptVersion],
+    summary="Transcript versions",
+)
+def transcript_versions(
+    item_id: str, session: SessionDep, principal: CurrentPrincipal, client: ClientDep
+) -> list[Any]:
+    """Version history: machine version first, then each reviewer's version."""
+    rows = service.transcript_versions(
+        session=session, principal=principal, item_id=item_id, client=client
+    )
+    return [
+        TranscriptVersion.model_validate(
+            {**row.model_dump(), "origin": str(row.origin)}, from_attributes=False
+        )
+        for row in rows
+    ]
+
+
+@router.get(
+    "/items/{item_id}/transcript.{fmt}",
+    summary="Transcript export",
+    response_class=Response,
+    responses={200: {"content": {t.split(";")[0]: {} for t in _EXPORT_TYPES.values()}}},
+)
+def export_transcript(
+    item_id: str,
+    fmt: Literal["txt", "srt", "vtt", "docx"],
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    client: ClientDep,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """The transcript as plain text, SubRip, WebVTT, or a DOCX protocol draft."""
+    row = service.get_transcript(
+        session=session, principal=principal, item_id=item_id, version=version, client=client
+    )
+    data = {"language": row.language, "duration": row.duration, "segments": row.segments}
+    if fmt == "txt":
+        body: bytes = transcript_export.to_txt(data).encode()
+    elif fmt == "srt":
+        body = transcript_export.to_srt(data).encode()
+    elif fmt == "vtt":
+        body = transcript_export.to_vtt(data).encode()
+    else:
+        item = service.item_of(session, item_id)
+        with tempfile.TemporaryDirectory(prefix="dalel-docx-") as tmp:
+            out = Path(tmp) / "draft.docx"
+            transcript_export.write_docx(
+                data,
+                output=out,
+                fields={"Файл": item.original_name, "Версия": str(row.version)},
+            )
+            body = out.read_bytes()
+    stem = Path(service.item_of(session, item_id).original_name).stem or "transcript"
+    return Response(
+        body,
+        media_type=_EXPORT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{_ascii(stem)}.{fmt}"'},
+    )
+
+
+def _ascii(name: str) -> str:
+    return "".join(c if c.isascii() and c not in '"\\' else "_" for c in name) or "transcript"
+
+
+@router.get("/items/{item_id}/text", response_model=TextPublic, summary="Extracted text")
+def item_text(
+    item_id: str, session: SessionDep, principal: CurrentPrincipal, client: ClientDep
+) -> Any:
+    """Text of an image or PDF: per page, with word boxes (pixels at the page's dpi)."""
+    pages = service.get_text(session=session, principal=principal, item_id=item_id, client=client)
+    return TextPublic(
+        item_id=item_id,
+        text="\n\f".join(p.text for p in pages),
+        pages=[TextPagePublic.model_validate(p, from_attributes=True) for p in pages],
+    )
+
+
+@router.get(
+    "/items/{item_id}/messages", response_model=list[MessagePublic], summary="Chat messages"
+)
+def item_messages(
+    item_id: str,
+    response: Response,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    client: ClientDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Any]:
+    """Messages of a Telegram or WhatsApp export item, in order; attachments link to
+    the child items unpacked from the same export. Total count in `X-Total-Count`."""
+    total, rows = service.list_messages(
+        session=session, principal=principal, item_id=item_id, limit=limit, offset=offset,
+        client=client,
+    )  # fmt: skip
+    response.headers["X-Total-Count"] = str(total)
+    return [MessagePublic.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.get("/items/{item_id}/metadata", response_model=MetadataPublic, summary="Media metadata")
+def item_metadata(
+    item_id: str, session: SessionDep, principal: CurrentPrincipal, client: ClientDep
+) -> Any:
+    """Type detected from the content (and any extension mismatch), ffprobe/exiftool/PDF
+    metadata, C2PA result, and archive members that were not extracted, with reasons."""
+    info, findings = service.get_metadata(
+        session=session, principal=principal, item_id=item_id, client=client
+    )
+    return MetadataPublic(
+        item_id=item_id,
+        media_type=info.media_type,
+        kind=info.kind,
+        extension=info.extension,
+        extension_mismatch=info.extension_mismatch,
+        mismatch_reason=info.mismatch_reason,
+        probe=info.probe,
+        probe_error=info.probe_error,
+        c2pa=info.c2pa,
+        archive_findings=[FindingPublic.model_validate(f, from_attributes=True) for f in findings],
+    )
+
+
+@router.get("/cases/{case_id}/search", response_model=SearchResults, summary="Search a case")
+def search_case(
+    case_id: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    client: ClientDep,
+    q: Annotated[str, Query(min_length=1, max_length=500)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> Any:
+    """Full text over transcripts, OCR and PDF text, and chat messages of one case.
+
+    Only items the caller may read; each hit names its item and where to look:
+    `{"start","end"}` seconds, `{"page"}`, or `{"message"}`.
+    """
+    hits = search_mod.search(
+        session=session, principal=principal, case_id=case_id, q=q, limit=limit, offset=offset,
+        client=client,
+    )  # fmt: skip
+    return SearchResults(q=q, hits=[SearchHit(**h.as_dict()) for h in hits])

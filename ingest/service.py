@@ -1,0 +1,264 @@
+"""Ingest services for the API: job status and re-runs, transcripts (with reviewed
+versions), extracted text, chat messages, media metadata.
+
+Keyword-only functions; every one that returns evidence-derived content records the
+view through `evidence.service.record_view` first (which also authorises it).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from custody.events import utc_now
+from evidence import service
+from evidence.models import Item, Role
+from evidence.policy import Perm, Principal, allowed
+from evidence.service.access import case_role, deny, load_item, require
+from evidence.storage import ObjectStore
+from ingest import jobs
+from ingest.errors import EditConflict, InvalidEdit, NotProcessed, UnknownStage
+from ingest.models import (
+    ArchiveFinding,
+    ChatMessage,
+    Job,
+    MediaInfo,
+    TextPage,
+    Transcript,
+    TranscriptOrigin,
+)
+from ingest.search import replace_entries
+
+REVIEW_TOOL = "dalel-transcript-review"
+
+
+def list_jobs(
+    *, session: Session, principal: Principal, item_id: str, client: str | None = None
+) -> list[Job]:
+    """An item's jobs with state and failure reason; no content, so administrators
+    (who never read evidence) may see them too."""
+    item, case = load_item(session, item_id)
+    if principal.role is not Role.ADMIN:
+        require(
+            session, principal=principal, perm=Perm.ITEM_READ, case=case, item=item, client=client
+        )
+    return jobs.jobs_for(session=session, item_id=item_id)
+
+
+def rerun(
+    *, session: Session, principal: Principal, item_id: str, stage: str, client: str | None = None
+) -> Job:
+    """Queue a stage again (administrators, or the case's investigators and prosecutors)."""
+    from ingest.stages import stages
+
+    item, case = load_item(session, item_id)
+    if principal.role is not Role.ADMIN:
+        role = case_role(session, case_id=case.id, user_id=principal.user_id)
+        if not allowed(principal=principal, perm=Perm.CASE_MANAGE, case_role=role):
+            raise deny(
+                session, principal=principal, perm=Perm.CASE_MANAGE, client=client,
+                case_id=case.id, item_id=item.id,
+            )  # fmt: skip
+    if stage not in stages():
+        raise UnknownStage(f"no such stage: {stage}; stages are {', '.join(sorted(stages()))}")
+    session.commit()
+    job = jobs.submit(item_id=item_id, stage=stage, rerun=True)
+    assert job is not None
+    session.expire_all()
+    fresh = session.get(Job, job.id)
+    return fresh or job
+
+
+def _latest(session: Session, item_id: str, version: int | None = None) -> Transcript:
+    query = select(Transcript).where(Transcript.item_id == item_id)
+    if version is not None:
+        query = query.where(Transcript.version == version)
+    row = session.exec(query.order_by(Transcript.version.desc())).first()  # type: ignore[attr-defined]
+    if row is None:
+        raise NotProcessed(
+            "no transcript for this item" + (f" (version {version})" if version else "")
+        )
+    return row
+
+
+def get_transcript(
+    *,
+    session: Session,
+    principal: Principal,
+    item_id: str,
+    version: int | None = None,
+    client: str | None = None,
+) -> Transcript:
+    """The latest (or a given) version of an item's transcript; the view is recorded."""
+    service.record_view(
+        session=session, principal=principal, item_id=item_id, view="transcript", client=client
+    )
+    return _latest(session, item_id, version)
+
+
+def transcript_versions(
+    *, session: Session, principal: Principal, item_id: str, client: str | None = None
+) -> list[Transcript]:
+    """Every version, machine first; the machine version is never changed."""
+    service.record_view(
+        session=session, principal=principal, item_id=item_id, view="transcript.versions",
+        client=client,
+    )  # fmt: skip
+    return list(
+        session.exec(
+            select(Transcript).where(Transcript.item_id == item_id).order_by(Transcript.version)  # type: ignore[arg-type]
+        )
+    )
+
+
+def _check_segments(segments: list[dict[str, Any]]) -> None:
+    floor = 0.0
+    for n, seg in enumerate(segments, 1):
+        if seg["end"] < seg["start"]:
+            raise InvalidEdit(f"segment {n} ends before it starts")
+        if seg["start"] < floor:
+            raise InvalidEdit(f"segment {n} starts before the previous one")
+        for word in seg.get("words") or []:
+            if word["end"] < word["start"]:
+                raise InvalidEdit(f"a word of segment {n} ends before it starts")
+        floor = seg["start"]
+
+
+def edit_transcript(
+    *,
+    session: Session,
+    store: ObjectStore,
+    principal: Principal,
+    item_id: str,
+    segments: list[dict[str, Any]],
+    verified: bool,
+    language: str | None = None,
+    base_version: int | None = None,
+    client: str | None = None,
+) -> Transcript:
+    """Save a reviewer's version as a new version (and a `transcript` derivative made by
+    the reviewer); the machine version stays. Investigators and prosecutors only."""
+    item = service.record_view(
+        session=session, principal=principal, item_id=item_id, view="transcript.edit", client=client
+    )
+    role = case_role(session, case_id=item.case_id, user_id=principal.user_id)
+    if not allowed(principal=principal, perm=Perm.CASE_MANAGE, case_role=role):
+        raise deny(
+            session, principal=principal, perm=Perm.CASE_MANAGE, client=client,
+            case_id=item.case_id, item_id=item.id,
+        )  # fmt: skip
+    latest = _latest(session, item_id)
+    if base_version is not None and base_version != latest.version:
+        raise EditConflict(
+            f"version {base_version} was edited; the latest is {latest.version}: reload and retry"
+        )
+    _check_segments(segments)
+    version = latest.version + 1
+    language = language or latest.language
+    body = {"language": language, "segments": segments, "version": version, "verified": verified}
+    derivation = {
+        "tool": REVIEW_TOOL,
+        "version": "1",
+        "parameters": {"version": version, "base_version": latest.version, "verified": verified},
+    }
+    derivative = service.register_derivative(
+        session=session,
+        store=store,
+        parent_id=item_id,
+        source=json.dumps(body, ensure_ascii=False, indent=1).encode(),
+        name=f"{Path(item.original_name).stem or 'item'}.transcript.v{version}.json",
+        derivative_kind="transcript",
+        derivation=derivation,
+        actor=principal.actor(),
+    )
+    row = Transcript(
+        item_id=item_id,
+        version=version,
+        origin=TranscriptOrigin.REVIEWED,
+        language=language,
+        duration=latest.duration,
+        segments=segments,
+        verified=verified,
+        edited_by=principal.user_id,
+        derivative_id=derivative.id,
+        derivation=derivation,
+        created_at=utc_now(),
+    )
+    session.add(row)
+    # Search follows the latest version: reviewers fix the words people search for.
+    replace_entries(
+        session=session, case_id=item.case_id, item_id=item_id, source="transcript",
+        entries=[(s["text"], {"start": s["start"], "end": s["end"]}) for s in segments],
+    )  # fmt: skip
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise EditConflict("another edit saved the same version first: reload and retry") from exc
+    return row
+
+
+def get_text(
+    *, session: Session, principal: Principal, item_id: str, client: str | None = None
+) -> list[TextPage]:
+    """Extracted or OCR text of an image/PDF item, per page with word boxes."""
+    service.record_view(
+        session=session, principal=principal, item_id=item_id, view="text", client=client
+    )
+    pages = list(
+        session.exec(select(TextPage).where(TextPage.item_id == item_id).order_by(TextPage.page))  # type: ignore[arg-type]
+    )
+    if not pages:
+        raise NotProcessed("no extracted text for this item")
+    return pages
+
+
+def list_messages(
+    *,
+    session: Session,
+    principal: Principal,
+    item_id: str,
+    limit: int = 200,
+    offset: int = 0,
+    client: str | None = None,
+) -> tuple[int, list[ChatMessage]]:
+    """Messages parsed from a chat export item, in export order: (total, page)."""
+    service.record_view(
+        session=session, principal=principal, item_id=item_id, view="messages", client=client
+    )
+    total = session.exec(
+        select(func.count()).select_from(ChatMessage).where(ChatMessage.item_id == item_id)
+    ).one()
+    if not total:
+        raise NotProcessed("no chat messages for this item")
+    rows = session.exec(
+        select(ChatMessage)
+        .where(ChatMessage.item_id == item_id)
+        .order_by(ChatMessage.position)  # type: ignore[arg-type]
+        .offset(offset)
+        .limit(limit)
+    )
+    return int(total), list(rows)
+
+
+def get_metadata(
+    *, session: Session, principal: Principal, item_id: str, client: str | None = None
+) -> tuple[MediaInfo, list[ArchiveFinding]]:
+    """Detected type, probe metadata (device, GPS, times), C2PA, archive findings."""
+    service.record_view(
+        session=session, principal=principal, item_id=item_id, view="metadata", client=client
+    )
+    info = session.get(MediaInfo, item_id)
+    if info is None:
+        raise NotProcessed("the item has not been through detection yet")
+    findings = list(session.exec(select(ArchiveFinding).where(ArchiveFinding.item_id == item_id)))
+    return info, findings
+
+
+def item_of(session: Session, item_id: str) -> Item:
+    return load_item(session, item_id)[0]
