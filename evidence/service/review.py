@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
 import custody
 from custody.events import utc_now
+from custody.models import LedgerEntry
 from evidence.errors import AccessDenied, InvalidInput, NotFound
 from evidence.models import Case, Item
 from evidence.policy import Perm, Principal
@@ -308,3 +309,43 @@ def item_annotations(
     ).all()
     clips = session.exec(select(Clip).where(Clip.item_id == item.id).order_by(Clip.start)).all()
     return Annotations(tags=list(tags), notes=list(notes), clips=list(clips))
+
+
+def custody_timeline(
+    *,
+    session: Session,
+    principal: Principal,
+    item_id: str,
+    limit: int = 200,
+    client: str | None = None,
+) -> tuple[int, list[LedgerEntry]]:
+    """An item's custody events for display (the newest `limit`, oldest first) and their
+    total count, without proofs: the item page needs the story, not a checkpoint
+    signature per view (`GET /items/{id}/custody` gives the provable record). The read
+    itself is recorded first, so it is the last event listed."""
+    item, case = load_item(session, item_id)
+    require(
+        session, principal=principal, perm=Perm.ITEM_CUSTODY, case=case, item=item, client=client
+    )
+    custody.record(
+        session=session,
+        action=custody.Action.ITEM_CUSTODY_READ,
+        actor=principal.actor(),
+        case_id=case.id,
+        item_id=item.id,
+        sha256=item.sha256,
+        client=client,
+        details={"view": "item-page"},
+    )
+    session.commit()
+    subject = f"item:{item.id}"
+    total = session.exec(
+        select(func.count()).select_from(LedgerEntry).where(LedgerEntry.subject == subject)
+    ).one()
+    newest = session.exec(
+        select(LedgerEntry)
+        .where(LedgerEntry.subject == subject)
+        .order_by(col(LedgerEntry.idx).desc())
+        .limit(limit)
+    ).all()
+    return int(total), list(reversed(newest))

@@ -146,13 +146,14 @@ def login(
     client: str | None = None,
     totp: str | None = None,
     totp_policy: TotpPolicy = NO_TOTP,
+    for_enrolment: bool = False,
 ) -> tuple[str, AuthToken]:
     """Check a password (and the TOTP code once enrolled) and issue a bearer token;
     repeated failures slow down, then lock.
 
     A user with a TOTP secret always needs a code; a user whose role requires TOTP but who
     has not enrolled yet is refused unless the policy allows a grace period (the web then
-    sends them to enrolment first).
+    holds them at enrolment: `for_enrolment=True` issues the token for that purpose).
     """
     user = session.exec(select(User).where(User.username == username)).first()
     if user is not None and user.failed_logins >= slowdown_after:
@@ -173,11 +174,11 @@ def login(
         if not _check_code(user, totp):
             _failed_login(session, user, lock_after=lock_after, client=client)
             raise AuthenticationFailed("wrong or already used one-time code")
-    elif totp_policy.needs_enrolment(user) and not totp_policy.grace:
+    elif totp_policy.needs_enrolment(user) and not totp_policy.grace and not for_enrolment:
         session.commit()
         raise TotpRequired(
             "two-factor sign-in is required for your role: enrol an authenticator first "
-            "(ask an administrator to allow a grace period)"
+            "(sign in on the web to enrol)"
         )
     user.failed_logins = 0
     session.add(user)

@@ -69,6 +69,7 @@ def login(
             client=client,
             totp=totp or None,
             totp_policy=users.TotpPolicy.from_environment(production=settings.is_production),
+            for_enrolment=True,  # held at /account until enrolled (see core.signed_in)
         )
     except AuthenticationFailed as exc:
         i18n.activate(i18n.negotiate(request.cookies.get(LANG_COOKIE), None))

@@ -90,17 +90,18 @@ class SignInNeeded(Exception):
 
 
 def signed_in(request: Request, principal: WebPrincipal, session: SessionDep) -> Principal:
-    """The signed-in person; roles that must use TOTP are held at enrolment until done."""
+    """The signed-in person. Roles that must use TOTP and have not enrolled are held at
+    the enrolment page once the grace period is off; during it, pages show a reminder."""
     if principal is None:
         raise SignInNeeded("/login")
     settings = request.app.state.settings
     policy = users.TotpPolicy.from_environment(production=settings.is_production)
-    if (
-        principal.role in policy.roles
-        and request.url.path != "/account"
-        and policy.needs_enrolment(users.get_user(session=session, principal=principal))
+    if principal.role in policy.roles and policy.needs_enrolment(
+        users.get_user(session=session, principal=principal)
     ):
-        raise SignInNeeded("/account?enrol=1")
+        if not policy.grace and request.url.path not in {"/account", "/account/totp"}:
+            raise SignInNeeded("/account")
+        request.state.enrol_due = True
     return principal
 
 
@@ -122,6 +123,7 @@ def page(
         "principal": principal,
         "csrf": csrf_token(request),
         "lang": lang,
+        "enrol_due": getattr(request.state, "enrol_due", False),
         "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
     response = templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -16,6 +16,7 @@ from collections import defaultdict
 from types import ModuleType
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlmodel import Session, col, select
 
 from evidence.policy import Principal
@@ -34,16 +35,37 @@ def _module(name: str) -> ModuleType | None:
         return None
 
 
+_ready: set[tuple[str, str]] = set()
+
+
+def _table(session: Session, model: Any) -> bool:
+    """True once the table of an ingest model exists (ingest may be installed before its
+    tables are migrated); positive answers are cached per database."""
+    bind = session.get_bind()
+    key = (str(bind.url), model.__tablename__)
+    if key in _ready:
+        return True
+    if inspect(bind).has_table(model.__tablename__):
+        _ready.add(key)
+        return True
+    return False
+
+
+def _model(session: Session, name: str) -> Any | None:
+    models = _module("ingest.models")
+    model = getattr(models, name, None) if models is not None else None
+    return model if model is not None and _table(session, model) else None
+
+
 def available() -> bool:
     return _module("ingest.models") is not None
 
 
 def processing(session: Session, item_ids: list[str]) -> dict[str, str]:
     """A one-word state per item: processing, failed or done (items without jobs: absent)."""
-    models = _module("ingest.models")
-    if models is None or not item_ids or not hasattr(models, "Job"):
+    job = _model(session, "Job")
+    if job is None or not item_ids:
         return {}
-    job = models.Job
     states: dict[str, set[str]] = defaultdict(set)
     for chunk in range(0, len(item_ids), 900):  # SQLite's bound-parameter limit
         part = item_ids[chunk : chunk + 900]
@@ -64,10 +86,9 @@ def processing(session: Session, item_ids: list[str]) -> dict[str, str]:
 
 def durations(session: Session, item_ids: list[str]) -> dict[str, float]:
     """Seconds of audio/video per item, from ingest's probe (when it has run)."""
-    models = _module("ingest.models")
-    if models is None or not item_ids or not hasattr(models, "MediaInfo"):
+    info = _model(session, "MediaInfo")
+    if info is None or not item_ids:
         return {}
-    info = models.MediaInfo
     found: dict[str, float] = {}
     for chunk in range(0, len(item_ids), 900):
         part = item_ids[chunk : chunk + 900]
@@ -86,7 +107,7 @@ def search(
     """Hits from transcripts, OCR/PDF text and chat messages; None when search is absent.
     Ingest's search authorises the caller and records each item shown."""
     module = _module("ingest.search")
-    if module is None or not hasattr(module, "search"):
+    if module is None or not hasattr(module, "search") or _model(session, "SearchEntry") is None:
         return None
     hits = module.search(
         session=session, principal=principal, case_id=case_id, q=q, limit=50, client=client
@@ -96,10 +117,11 @@ def search(
 
 def chat_messages(session: Session, item_ids: list[str], limit: int = 2000) -> list[Any] | None:
     """Chat messages with a sent time, of the given (already authorised) items."""
-    models = _module("ingest.models")
-    if models is None or not hasattr(models, "ChatMessage") or not item_ids:
-        return None if models is None else []
-    msg = models.ChatMessage
+    msg = _model(session, "ChatMessage")
+    if msg is None:
+        return None
+    if not item_ids:
+        return []
     rows: list[Any] = []
     for chunk in range(0, len(item_ids), 900):
         part = item_ids[chunk : chunk + 900]

@@ -45,7 +45,9 @@ def item_page(
         session=session, principal=me, item_id=item.id, client=client
     )
     notes = review.item_annotations(session=session, principal=me, item_id=item.id, client=client)
-    _, events = service.item_events(session=session, principal=me, item_id=item.id, client=client)
+    event_count, events = review.custody_timeline(
+        session=session, principal=me, item_id=item.id, client=client
+    )
     role = case_role(session, case_id=item.case_id, user_id=me.user_id)
     own = item.uploaded_by == me.user_id
     may_play = allowed(principal=me, perm=Perm.ITEM_CONTENT, case_role=role, own_item=own)
@@ -73,8 +75,8 @@ def item_page(
         may_play=may_play,
         may_edit=may_play,
         annotations=notes,
-        events=events[-200:],
-        event_count=len(events),
+        events=events,
+        event_count=event_count,
     )
 
 

@@ -10,8 +10,9 @@ from tests.evidence.conftest import PASSWORD, Api
 def test_sign_in_upload_and_view(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     client = api.client
     assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    client.cookies.set("dalel_lang", "en")
     bad = client.post("/login", data={"username": "officer", "password": "wrong"})
-    assert "wrong username or password" in bad.text
+    assert bad.status_code == 401 and "Wrong username, password or code." in bad.text
     page = client.post("/login", data={"username": "officer", "password": PASSWORD})
     assert page.status_code == 200 and "202611210000001" in page.text
     case_page = client.get(f"/cases/{team['case']['id']}")
