@@ -22,10 +22,11 @@ from typing import IO, Any, BinaryIO
 from sqlmodel import Session, col, select
 
 from custody import merkle
-from custody.checkpoint import log_verifiers, served_note
+from custody.checkpoint import latest_checkpoint, log_verifiers, served_note
 from custody.errors import BundleError
 from custody.events import format_time, utc_now
 from custody.models import Checkpoint
+from custody.note import Verifier, witnesses_that_cosigned
 from custody.service import entries_for_items
 from custody.tree import node_fetcher
 from custody.verifier import FORMAT
@@ -69,17 +70,33 @@ def _safe_name(item_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", item_id)
 
 
-def _checkpoints(session: Session) -> list[Checkpoint]:
-    """The oldest non-empty checkpoint and the newest: the bundle proves the log only grew."""
-    newest = session.exec(select(Checkpoint).order_by(col(Checkpoint.id).desc()).limit(1)).first()
-    if newest is None:
-        raise BundleError("no checkpoint has been signed yet: run `dalel ledger checkpoint`")
+def _anchor(session: Session, witness_keys: Sequence[str], required: int) -> Checkpoint:
+    """The newest checkpoint that satisfies the witness policy (k valid cosignatures)."""
+    if required <= 0:
+        newest = latest_checkpoint(session=session)
+        if newest is None:
+            raise BundleError("no checkpoint has been signed yet: run `dalel ledger checkpoint`")
+        return newest
+    witnesses = [Verifier.parse(key) for key in witness_keys]
+    candidates = session.exec(select(Checkpoint).order_by(col(Checkpoint.id).desc()).limit(50))
+    for checkpoint in candidates:
+        note = served_note(session=session, checkpoint=checkpoint)
+        if len(witnesses_that_cosigned(note, witnesses)) >= required:
+            return checkpoint
+    raise BundleError(
+        f"no recent checkpoint has {required} cosignatures from the given witnesses: "
+        "run the witnesses (`dalel witness`) first"
+    )
+
+
+def _checkpoints(session: Session, anchor: Checkpoint) -> list[Checkpoint]:
+    """The oldest non-empty checkpoint and the anchor: the bundle proves the log only grew."""
     oldest = session.exec(
         select(Checkpoint).where(Checkpoint.size > 0).order_by(col(Checkpoint.id)).limit(1)
     ).first()
-    if oldest is None or oldest.id == newest.id or oldest.size > newest.size:
-        return [newest]
-    return [oldest, newest]
+    if oldest is None or oldest.id == anchor.id or oldest.size > anchor.size:
+        return [anchor]
+    return [oldest, anchor]
 
 
 def build_manifest(
@@ -90,8 +107,8 @@ def build_manifest(
     witnesses_required: int = 0,
 ) -> tuple[dict[str, Any], int]:
     """bundle.json content and the number of item events newer than the anchor."""
-    cps = _checkpoints(session)
-    anchor = cps[-1]
+    anchor = _anchor(session, witness_keys, witnesses_required)
+    cps = _checkpoints(session, anchor)
     fetch = node_fetcher(session)
     entries = entries_for_items(session=session, item_ids=[item.id for item in items])
     included = [e for e in entries if e.idx < anchor.size]

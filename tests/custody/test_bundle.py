@@ -265,3 +265,21 @@ def test_single_checkpoint_bundle(session: Session, tmp_path: Path, capsys) -> N
     )
     assert verify([str(out.path)]) == 0
     shutil.rmtree(out.path)
+
+
+def test_anchor_is_newest_checkpoint_meeting_the_witness_policy(
+    session: Session, case: list[BundleItem], tmp_path: Path, witness: Signer, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    keys = load_keys(key_dir=tmp_path / "keys", name=ORIGIN)
+    newer = make_checkpoint(session=session, keys=keys, origin=ORIGIN)  # not cosigned
+    assert newer.size == 8
+    manifest, pending = build_manifest(
+        session=session, items=case, witness_keys=[str(witness.verifier)], witnesses_required=1
+    )
+    assert manifest["checkpoints"][-1].split("\n")[1] == "7" and pending == 1
+    unwitnessed, _ = build_manifest(session=session, items=case)
+    assert unwitnessed["checkpoints"][-1].split("\n")[1] == "8"
+    with pytest.raises(BundleError, match="2 cosignatures"):
+        build_manifest(
+            session=session, items=case, witness_keys=[str(witness.verifier)], witnesses_required=2
+        )
