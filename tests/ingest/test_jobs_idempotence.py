@@ -1,0 +1,125 @@
+"""Jobs are safe to run twice: one row per stage, one derivative per output, retries
+that resume after a crash, permanent failures recorded without retry."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from evidence.models import Item
+from ingest import jobs
+from ingest.models import Job, JobState
+from tests.ingest.conftest_integration import Api, build_api, ingest_settings, make_team
+
+pytest_plugins = ["tests.ingest.conftest_integration"]
+
+
+def _derived(api: Api, parent: str) -> list[Item]:
+    with Session(api.engine) as session:
+        return list(session.exec(select(Item).where(Item.parent_id == parent)))
+
+
+def _job(api: Api, item_id: str, stage: str) -> Job:
+    with Session(api.engine) as session:
+        job = session.exec(select(Job).where(Job.item_id == item_id, Job.stage == stage)).one()
+        session.expunge(job)
+        return job
+
+
+def _upload(api: Api, team: dict, data: bytes, name: str) -> str:
+    response = api.upload(team["case"]["id"], team["prosecutor"], data, name=name)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def test_running_twice_makes_one_derivative(sqlite_api: Api, photo_jpeg: Path) -> None:
+    api = sqlite_api
+    team = make_team(api)
+    item = _upload(api, team, photo_jpeg.read_bytes(), "photo.jpg")
+    before = sorted(d.id for d in _derived(api, item))
+    assert before
+    job = _job(api, item, "thumbnail")
+    # A worker that died after registering its outputs but before marking the job done:
+    with Session(api.engine) as session:
+        row = session.get(Job, job.id)
+        assert row is not None
+        row.state = JobState.RUNNING
+        session.add(row)
+        session.commit()
+    jobs.run_job(job.id)
+    jobs.run_job(job.id)  # and once more, already done: nothing happens
+    assert sorted(d.id for d in _derived(api, item)) == before
+    assert _job(api, item, "thumbnail").attempts == 2
+    # The hook firing again queues nothing new; an explicit re-run reuses the outputs.
+    assert jobs.submit(item_id=item, stage="detect") is None
+    jobs.submit(item_id=item, stage="thumbnail", rerun=True)
+    assert sorted(d.id for d in _derived(api, item)) == before
+    with Session(api.engine) as session:
+        assert len(session.exec(select(Job).where(Job.item_id == item)).all()) == 3
+
+
+def test_crash_mid_job_is_retried_without_duplicates(
+    sqlite_api: Api, photo_jpeg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest.media import proxy
+
+    api = sqlite_api
+    team = make_team(api)
+    real = proxy.image_thumbnail
+    calls = {"n": 0}
+
+    def flaky(**kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:  # after the web JPEG was registered
+            raise RuntimeError("worker lost")
+        return real(**kwargs)
+
+    monkeypatch.setattr(proxy, "image_thumbnail", flaky)
+    item = _upload(api, team, photo_jpeg.read_bytes(), "photo.jpg")
+    job = _job(api, item, "thumbnail")
+    assert job.state is JobState.DONE and job.attempts == 2
+    kinds = sorted(d.derivative_kind or "" for d in _derived(api, item))
+    assert kinds.count("proxy") == 1 and kinds.count("thumbnail") == 1
+
+
+@pytest.fixture()
+def no_model_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
+    yield from build_api(request, tmp_path, "sqlite", ingest_settings(None))
+
+
+def test_missing_whisper_model_fails_clearly(no_model_api: Api, tone_wav: Path) -> None:
+    api = no_model_api
+    team = make_team(api)
+    item = _upload(api, team, tone_wav.read_bytes(), "call.wav")
+    response = api.client.get(f"/api/v1/items/{item}/jobs", headers=team["prosecutor"])
+    states = {j["stage"]: j for j in response.json()}
+    assert states["proxy"]["state"] == "done"
+    failed = states["transcribe"]
+    assert failed["state"] == "failed" and failed["attempts"] == 1  # not retried
+    assert "DALEL_WHISPER_MODEL" in failed["error"] and "DALEL_WHISPER_DIR" in failed["error"]
+
+
+@pytest.fixture()
+def thread_api(
+    request: pytest.FixtureRequest, tmp_path: Path, tiny_whisper_dir: Path
+) -> Iterator[Api]:
+    settings = ingest_settings(tiny_whisper_dir, jobs="thread")
+    yield from build_api(request, tmp_path, "sqlite", settings)
+
+
+def test_thread_backend_runs_in_the_background(thread_api: Api, photo_jpeg: Path) -> None:
+    api = thread_api
+    team = make_team(api)
+    item = _upload(api, team, photo_jpeg.read_bytes(), "photo.jpg")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        response = api.client.get(f"/api/v1/items/{item}/jobs", headers=team["prosecutor"])
+        states = {j["stage"]: j["state"] for j in response.json()}
+        if states.keys() >= {"detect", "thumbnail", "ocr"} and set(states.values()) == {"done"}:
+            break
+        time.sleep(0.2)
+    assert states == {"detect": "done", "thumbnail": "done", "ocr": "done"}
