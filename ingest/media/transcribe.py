@@ -31,6 +31,7 @@ from ingest.media._run import run
 
 SAMPLE_RATE = 16_000
 DEFAULT_CHUNK_SECONDS = 600.0
+BOUNDARY_SEARCH_SECONDS = 10.0
 # Whisper's fallback ladder: temperature 0 alone can loop on Kazakh/Russian audio.
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 DECODE_TIMEOUT = 3600.0
@@ -151,6 +152,26 @@ def load_audio_window(path: Path, *, start: float, length: float | None) -> np.n
     return np.frombuffer(proc.stdout, np.int16).flatten().astype(np.float32) / 32768.0
 
 
+def quiet_cut(window: np.ndarray, *, target: float, search: float) -> int:
+    """Sample index of the quietest 100 ms within `search` s of `target` s into `window`.
+
+    Cutting a long recording at fixed times splits words, and Whisper then drops
+    or garbles both halves; the nearest pause loses nothing.
+    """
+    frame = SAMPLE_RATE // 10
+    lo = max(0, int((target - search) * SAMPLE_RATE))
+    hi = min(window.size, int((target + search) * SAMPLE_RATE))
+    if hi - lo < 2 * frame:
+        return min(window.size, int(target * SAMPLE_RATE))
+    region = window[lo:hi]
+    usable = (region.size // frame) * frame
+    energy = (region[:usable].reshape(-1, frame) ** 2).mean(axis=1)
+    # Among equally quiet frames prefer the one nearest the nominal boundary.
+    centre = (target * SAMPLE_RATE - lo) / frame
+    best = min(range(energy.size), key=lambda i: (round(float(energy[i]), 8), abs(i - centre)))
+    return lo + best * frame + frame // 2
+
+
 def transcribe(
     *,
     audio: Path | str,
@@ -162,8 +183,10 @@ def transcribe(
     on_progress: Callable[[float], None] | None = None,
     **decode_options: Any,
 ) -> dict[str, Any]:
-    """Transcribe an audio or video file in windows of `chunk_seconds`.
+    """Transcribe an audio or video file in windows of about `chunk_seconds`.
 
+    Each window ends at the quietest moment within 10 s of its nominal end (see
+    `quiet_cut`); the windows used are listed in the derivation parameters.
     `language` is None/"auto" (detected on the first window, then kept so one
     recording gets one language) or a code such as "kk", "ru", "en".
     `decode_options` go to whisper's decoder (beam_size, sample_len, ...).
@@ -181,9 +204,15 @@ def transcribe(
     duration = probe_duration(path)
     started = time.perf_counter()
     segments: list[dict[str, Any]] = []
+    windows: list[list[float]] = []
+    # Look for a quiet cut point this far either side of each nominal boundary.
+    search = min(BOUNDARY_SEARCH_SECONDS, chunk_seconds / 4)
     offset = 0.0
     while offset < duration or offset == 0.0:
-        window = load_audio_window(path, start=offset, length=chunk_seconds)
+        window = load_audio_window(path, start=offset, length=chunk_seconds + search)
+        if offset + window.size / SAMPLE_RATE < duration - 0.05:
+            window = window[: quiet_cut(window, target=chunk_seconds, search=search)]
+        length = window.size / SAMPLE_RATE
         if window.size:
             result = whisper.transcribe(
                 model.model,
@@ -196,16 +225,16 @@ def transcribe(
                 **decode_options,
             )
             language = language or result.get("language")
-            window_end = offset + window.size / SAMPLE_RATE
             for seg in result["segments"]:
-                item = _segment(seg, offset, window_end)
+                item = _segment(seg, offset, offset + length)
                 if item["text"] or item["words"]:
                     segments.append(item)
-        offset += chunk_seconds
-        if on_progress:
-            on_progress(min(1.0, offset / duration) if duration else 1.0)
-        if duration <= 0:
+        windows.append([round(offset, 3), round(offset + length, 3)])
+        if length <= 0 or duration <= 0:
             break
+        offset += length
+        if on_progress:
+            on_progress(min(1.0, offset / duration))
     _make_monotonic(segments, duration)
     return {
         "language": language,
@@ -220,6 +249,7 @@ def transcribe(
             "parameters": {
                 "language": language,
                 "chunk_seconds": chunk_seconds,
+                "windows": windows,
                 "word_timestamps": word_timestamps,
                 "temperature": list(temperature),
                 **{k: v for k, v in decode_options.items() if isinstance(v, int | float | str)},

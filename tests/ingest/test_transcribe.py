@@ -73,22 +73,46 @@ def test_auto_language_with_the_default_fallback_temperatures(
     assert_well_formed(result, 1.0)
 
 
-def test_long_recordings_go_in_windows(
+def test_long_recordings_go_in_windows_cut_at_pauses(
     tiny: LoadedModel, speech: dict[str, Path], tmp_path: Path
 ) -> None:
-    two = tmp_path / "two.wav"
+    """kk speech 0-1.5 s, silence 1.5-1.9 s, en speech 1.9-3.4 s; nominal window 1.6 s."""
+    joined = tmp_path / "joined.wav"
     subprocess.run(
         ["ffmpeg", "-loglevel", "error", "-i", speech["kk"], "-i", speech["en"],
-         "-filter_complex", "concat=n=2:v=0:a=1", two],
+         "-f", "lavfi", "-t", "0.4", "-i", "anullsrc=r=22050:cl=mono",
+         "-filter_complex", "[0:a][2:a][1:a]concat=n=3:v=0:a=1", joined],
         check=True, timeout=60,
     )  # fmt: skip
     progress: list[float] = []
     result = transcribe(
-        audio=two, model=tiny, language="kk", chunk_seconds=1.5, on_progress=progress.append, **FAST
+        audio=joined,
+        model=tiny,
+        language="kk",
+        chunk_seconds=1.6,
+        on_progress=progress.append,
+        **FAST,
     )
-    assert progress == [0.5, 1.0]
-    assert_well_formed(result, 3.0)
-    assert result["derivation"]["parameters"]["chunk_seconds"] == 1.5
+    windows = result["derivation"]["parameters"]["windows"]
+    assert len(windows) == 2 and windows[0][0] == 0.0
+    assert 1.5 <= windows[0][1] <= 1.9, "the cut falls in the pause, not inside a word"
+    assert windows[1][0] == windows[0][1] and windows[1][1] == pytest.approx(3.4, abs=0.05)
+    assert progress == sorted(progress) and progress[-1] == 1.0
+    assert_well_formed(result, 3.4)
+
+
+def test_quiet_cut_prefers_the_pause_nearest_the_boundary() -> None:
+    import numpy as np
+
+    from ingest.media.transcribe import SAMPLE_RATE, quiet_cut
+
+    rng = np.random.default_rng(0)
+    loud = rng.normal(0, 0.3, 6 * SAMPLE_RATE).astype(np.float32)
+    loud[int(4.2 * SAMPLE_RATE) : int(4.5 * SAMPLE_RATE)] = 0.0  # a pause after 4 s
+    cut = quiet_cut(loud, target=4.0, search=1.0) / SAMPLE_RATE
+    assert 4.2 <= cut <= 4.5
+    silent = np.zeros(6 * SAMPLE_RATE, dtype=np.float32)
+    assert quiet_cut(silent, target=4.0, search=1.0) / SAMPLE_RATE == pytest.approx(4.0, abs=0.1)
 
 
 def test_video_files_are_transcribed_from_their_audio(tiny: LoadedModel, video_720p: Path) -> None:
