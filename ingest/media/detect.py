@@ -161,9 +161,8 @@ def _looks_like_chat_export(path: Path, media_type: str) -> bool:
                 head = fh.read(4096).decode("utf-8", "replace")
             # One chat: "name", "type", "id", "messages" at the top. A full export
             # starts with "about" (Telegram's notice) and lists chats much later.
-            return '"messages"' in head or (
-                name == "result.json" and '"about"' in head and "Telegram" in head
-            )
+            single = all(f'"{key}"' in head for key in ("name", "type", "id", "messages"))
+            return single or (name == "result.json" and '"about"' in head and "Telegram" in head)
         if media_type.startswith("text/"):
             with path.open("rb") as fh:
                 lines = fh.read(4096).decode("utf-8", "replace").splitlines()[:5]

@@ -94,3 +94,9 @@ def test_full_telegram_export_is_recognised(tmp_path: Path) -> None:
     contacts = [{"first_name": f"n{i}", "phone_number": "+7700"} for i in range(300)]
     full.write_text(json.dumps({"about": about, "contacts": {"list": contacts}, "chats": {}}))
     assert detect(path=full).kind is Kind.CHAT_EXPORT
+
+
+def test_other_json_is_just_text(tmp_path: Path) -> None:
+    api_dump = tmp_path / "errors.json"
+    api_dump.write_text(json.dumps({"messages": ["disk full"], "level": "warning"}))
+    assert detect(path=api_dump).kind is Kind.TEXT
