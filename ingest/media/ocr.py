@@ -305,7 +305,9 @@ def ocr_pdf(
                 timeout=page_timeout,
             )
             image.unlink()
-            ocr_pages += _pages_from_tsv(base.with_suffix(".tsv"), dpi, [number])
+            parsed = _pages_from_tsv(base.with_suffix(".tsv"), dpi, [number])
+            # A blank page still is a page: keep it, with no text, so numbering holds.
+            ocr_pages += parsed or [Page(number, "ocr", "", [], 0, 0, dpi)]
             if searchable_pdf is not None:
                 layers[number] = base.with_suffix(".pdf")
             done += 1

@@ -202,3 +202,12 @@ def test_heic_page_photo(rendered_pages: dict[str, RenderedPage], tmp_path: Path
     result = ocr_image(path=heic)
     assert result.parameters["prepared"] == "converted from HEIF"
     assert cer("\n".join(TEXTS["rus"]), result.pages[0].text) <= CER_BOUND["rus"]
+
+
+def test_blank_scanned_page_is_kept(tmp_path: Path) -> None:
+    from PIL import Image
+
+    blank = tmp_path / "blank.pdf"
+    Image.new("L", (800, 1100), 255).save(blank, resolution=100.0)
+    result = ocr_pdf(path=blank)
+    assert [(p.number, p.source, p.text, p.words) for p in result.pages] == [(1, "ocr", "", [])]
