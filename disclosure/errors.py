@@ -1,0 +1,67 @@
+"""Errors of the disclosure package: one base class, no HTTP types.
+
+`evidence.app` maps each class to an HTTP status (see `STATUS`, wired by the lead).
+"""
+
+from __future__ import annotations
+
+
+class DisclosureError(Exception):
+    """Base class for every disclosure failure."""
+
+    title = "Disclosure error"
+
+
+class DisclosureNotFound(DisclosureError):
+    """No such disclosure, receipt or item in it (or it is hidden from the caller)."""
+
+    title = "Not found"
+
+
+class DisclosureInvalid(DisclosureError):
+    """Malformed request: unknown recipient, bad expiry, bad key or signature format."""
+
+    title = "Invalid disclosure request"
+
+
+class DisclosureBlocked(DisclosureError):
+    """An item may not be disclosed: flagged "do not disclose", or no approved redaction."""
+
+    title = "Item not disclosable"
+
+
+class DisclosureForbidden(DisclosureError):
+    """The caller's role does not allow this disclosure action."""
+
+    title = "Forbidden"
+
+
+class DisclosureGone(DisclosureError):
+    """The disclosure was revoked or has expired: access ended."""
+
+    title = "Disclosure ended"
+
+
+class SignatureInvalid(DisclosureError):
+    """A receipt signature does not verify against the lawyer's registered key."""
+
+    title = "Invalid signature"
+
+
+class WatermarkError(DisclosureError):
+    """A watermark could not be rendered (tool missing or failed)."""
+
+    title = "Watermark failed"
+
+
+# For evidence/problems.py: most specific first.
+STATUS: list[tuple[type[Exception], int]] = [
+    (DisclosureNotFound, 404),
+    (DisclosureInvalid, 400),
+    (DisclosureBlocked, 409),
+    (DisclosureForbidden, 403),
+    (DisclosureGone, 410),
+    (SignatureInvalid, 400),
+    (WatermarkError, 500),
+    (DisclosureError, 500),
+]

@@ -1,0 +1,63 @@
+"""Portal and verify-page strings in Kazakh, Russian and English (a small dictionary;
+swap for the web package's gettext catalogs once they carry these messages)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGUAGES = ("kk", "ru", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "portal": {"kk": "Қорғау порталы", "ru": "Портал защиты", "en": "Defence portal"},
+    "my_disclosures": {"kk": "Маған ашылған материалдар", "ru": "Раскрытые мне материалы",
+                       "en": "Material disclosed to me"},
+    "none": {"kk": "Әзірге ештеңе жоқ.", "ru": "Пока ничего нет.", "en": "Nothing yet."},
+    "disclosure": {"kk": "Ашу", "ru": "Раскрытие", "en": "Disclosure"},
+    "status": {"kk": "Күйі", "ru": "Статус", "en": "Status"},
+    "active": {"kk": "белсенді", "ru": "действует", "en": "active"},
+    "revoked": {"kk": "кері қайтарылды", "ru": "отозвано", "en": "revoked"},
+    "expired": {"kk": "мерзімі өтті", "ru": "истекло", "en": "expired"},
+    "expires": {"kk": "Мерзімі", "ru": "Действует до", "en": "Expires"},
+    "tranche": {"kk": "Транш", "ru": "Транш", "en": "Tranche"},
+    "added": {"kk": "қосылды", "ru": "добавлено", "en": "added"},
+    "withdrawn": {"kk": "алынды", "ru": "отозвано", "en": "withdrawn"},
+    "files": {"kk": "Файлдар", "ru": "Файлы", "en": "Files"},
+    "open": {"kk": "Ашу", "ru": "Открыть", "en": "Open"},
+    "download": {"kk": "Жүктеу", "ru": "Скачать", "en": "Download"},
+    "bundle": {"kk": "Барлығын ZIP-пен жүктеу (тексерумен)",
+               "ru": "Скачать всё одним ZIP (с проверкой)",
+               "en": "Download everything as one ZIP (verifiable)"},
+    "notes": {"kk": "Жеке жазбаларым (тек маған көрінеді)",
+              "ru": "Мои заметки (видны только мне)", "en": "My notes (visible only to me)"},
+    "add_note": {"kk": "Жазба қосу", "ru": "Добавить заметку", "en": "Add note"},
+    "note": {"kk": "Прокурордың ескертпесі", "ru": "Примечание прокурора",
+             "en": "Prosecutor's note"},
+    "recorded": {"kk": "Әр қарау мен жүктеу сақтау тізбегінде тіркеледі.",
+                 "ru": "Каждый просмотр и скачивание записываются в цепочку хранения.",
+                 "en": "Every view and download is recorded in the chain of custody."},
+    "verify_title": {"kk": "Файлды тексеру", "ru": "Проверка файла", "en": "Verify a file"},
+    "verify_intro": {
+        "kk": "Файлды таңдаңыз немесе SHA-256 енгізіңіз. Файл компьютеріңізден шықпайды: "
+              "браузер оның хэшін есептейді.",
+        "ru": "Выберите файл или вставьте SHA-256. Файл не покидает ваш компьютер: "
+              "браузер вычисляет его хэш.",
+        "en": "Choose a file or paste a SHA-256. The file never leaves your computer: "
+              "your browser computes its hash.",
+    },
+    "check": {"kk": "Тексеру", "ru": "Проверить", "en": "Check"},
+    "held": {"kk": "Жүйеде бар. Сақтау дәлелі:", "ru": "Есть в системе. Доказательство:",
+             "en": "Held by the system. Custody proof:"},
+    "not_held": {"kk": "Жүйеде мұндай файл жоқ.", "ru": "Такого файла в системе нет.",
+                 "en": "The system holds no such file."},
+}  # fmt: skip
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """`t(key)` in `lang` (English, then the key itself, as fall-backs)."""
+    lang = lang if lang in LANGUAGES else "en"
+
+    def t(key: str) -> str:
+        entry = STRINGS.get(key, {})
+        return entry.get(lang) or entry.get("en") or key
+
+    return t

@@ -1,0 +1,245 @@
+"""The defence side: a lawyer's disclosures, their files, private notes; and the views
+of disclosures that the prosecution and auditors get.
+
+Recipients see only their own disclosures and only the served (watermarked) files;
+every view and download goes through evidence.service.disclose, which records it in
+custody first. The prosecutor hears of the first receipt and the first opening.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from custody.events import utc_now
+from custody.models import LedgerEntry
+from disclosure import notify
+from disclosure.errors import DisclosureGone, DisclosureNotFound
+from disclosure.models import (
+    DefenceNote,
+    Disclosure,
+    DisclosureEntry,
+    DisclosureTranche,
+    Receipt,
+)
+from disclosure.receipts import record_receipt
+from disclosure.schemas import DisclosurePublic, EntryPublic, TranchePublic
+from disclosure.service import load_disclosure, status_of
+from evidence.models import Role, User
+from evidence.policy import Principal
+from evidence.service.disclose import (
+    authorize_case_role,
+    items_with_blobs,
+    open_disclosed,
+)
+from evidence.service.items import Content
+from evidence.storage import ObjectStore
+
+CASE_VIEWERS = frozenset({Role.PROSECUTOR, Role.INVESTIGATOR, Role.AUDITOR})
+
+
+def entries_of(session: Session, disclosure_id: str, *, current: bool) -> list[DisclosureEntry]:
+    query = select(DisclosureEntry).where(DisclosureEntry.disclosure_id == disclosure_id)
+    if current:
+        query = query.where(col(DisclosureEntry.withdrawn_in).is_(None))
+    return list(session.exec(query.order_by(col(DisclosureEntry.added_in))).all())
+
+
+def public(session: Session, disclosure: Disclosure, *, for_defence: bool) -> DisclosurePublic:
+    """The disclosure as its viewer may see it (the defence: served files only)."""
+    entries = entries_of(session, disclosure.id, current=for_defence)
+    if for_defence and status_of(disclosure) != "active":
+        entries = []
+    found = items_with_blobs(session=session, item_ids=[e.served_id for e in entries])
+    recipient = session.get(User, disclosure.recipient_id)
+    tranches = session.exec(
+        select(DisclosureTranche)
+        .where(DisclosureTranche.disclosure_id == disclosure.id)
+        .order_by(col(DisclosureTranche.number))
+    ).all()
+    items = []
+    for e in entries:
+        item, blob = found[e.served_id]
+        items.append(
+            EntryPublic(
+                served_id=e.served_id, name=item.original_name, sha256=blob.sha256,
+                size=blob.size, media_type=blob.media_type, added_in=e.added_in,
+                withdrawn_in=e.withdrawn_in, watermarked=e.served_id != e.item_id,
+                source_id=None if for_defence else e.source_id,
+                item_id=None if for_defence else e.item_id,
+            )
+        )  # fmt: skip
+    return DisclosurePublic(
+        id=disclosure.id,
+        case_id=disclosure.case_id,
+        recipient=recipient.username if recipient else "",
+        note=disclosure.note,
+        status=status_of(disclosure),
+        tranches=disclosure.tranches,
+        created_at=disclosure.created_at,
+        expires_at=disclosure.expires_at,
+        revoked_at=disclosure.revoked_at,
+        first_received_at=None if for_defence else disclosure.first_received_at,
+        first_opened_at=None if for_defence else disclosure.first_opened_at,
+        items=items,
+        history=[
+            TranchePublic(number=t.number, added=t.added, withdrawn=t.withdrawn, note=t.note,
+                          created_at=t.created_at)
+            for t in tranches
+        ],
+    )  # fmt: skip
+
+
+def list_for_case(
+    *, session: Session, principal: Principal, case_id: str, client: str | None = None
+) -> list[DisclosurePublic]:
+    """Disclosures of a case, for its prosecution (and auditors)."""
+    authorize_case_role(
+        session=session, principal=principal, case_id=case_id, roles=CASE_VIEWERS, client=client
+    )
+    rows = session.exec(
+        select(Disclosure).where(Disclosure.case_id == case_id).order_by(col(Disclosure.created_at))
+    ).all()
+    return [public(session, d, for_defence=False) for d in rows]
+
+
+def list_mine(*, session: Session, principal: Principal) -> list[DisclosurePublic]:
+    """A lawyer's own disclosures (nobody else's), newest first."""
+    rows = session.exec(
+        select(Disclosure)
+        .where(Disclosure.recipient_id == principal.user_id)
+        .order_by(col(Disclosure.created_at).desc())
+    ).all()
+    return [public(session, d, for_defence=True) for d in rows]
+
+
+def _mine(session: Session, principal: Principal, disclosure_id: str) -> Disclosure:
+    """The caller's disclosure; anyone else's is "not found" (its existence is hidden)."""
+    disclosure = session.get(Disclosure, disclosure_id)
+    if disclosure is None or disclosure.recipient_id != principal.user_id:
+        raise DisclosureNotFound("no such disclosure")
+    return disclosure
+
+
+def get_disclosure(
+    *, session: Session, principal: Principal, disclosure_id: str, client: str | None = None
+) -> DisclosurePublic:
+    """One disclosure: the recipient's view (marks it opened) or the prosecution's."""
+    disclosure, case = load_disclosure(session, disclosure_id)
+    if principal.user_id == disclosure.recipient_id:
+        if status_of(disclosure) == "active":
+            _first(session, disclosure, "opened")
+        return public(session, disclosure, for_defence=True)
+    if principal.role is Role.DEFENCE:
+        raise DisclosureNotFound("no such disclosure")
+    authorize_case_role(
+        session=session, principal=principal, case_id=case.id, roles=CASE_VIEWERS, client=client
+    )
+    return public(session, disclosure, for_defence=False)
+
+
+def _first(session: Session, disclosure: Disclosure, what: str) -> None:
+    """Notify the disclosing prosecutor the first time material is received / opened."""
+    column = "first_received_at" if what == "received" else "first_opened_at"
+    if getattr(disclosure, column) is not None:
+        return
+    setattr(disclosure, column, utc_now())
+    session.add(disclosure)
+    session.commit()
+    recipient = session.get(User, disclosure.recipient_id)
+    name = recipient.username if recipient else "the defence"
+    notify.notify(
+        session=session,
+        user_id=disclosure.created_by,
+        kind=f"disclosure.{what}",
+        disclosure_id=disclosure.id,
+        message=f"Disclosure {disclosure.id[:8]}: {name} first {what} the material",
+        data={"recipient": name},
+    )
+
+
+def open_item(
+    *,
+    session: Session,
+    store: ObjectStore,
+    principal: Principal,
+    disclosure_id: str,
+    item_id: str,
+    download: bool = False,
+    start: int = 0,
+    end: int | None = None,
+    client: str | None = None,
+) -> tuple[Content, Receipt | None]:
+    """Stream or download one served file of the caller's disclosure (recorded first)."""
+    disclosure = _mine(session, principal, disclosure_id)
+    if status_of(disclosure) != "active":
+        raise DisclosureGone(f"this disclosure is {status_of(disclosure)}")
+    if not any(e.served_id == item_id for e in entries_of(session, disclosure.id, current=True)):
+        raise DisclosureNotFound("no such item in this disclosure")
+    content = open_disclosed(
+        session=session, store=store, principal=principal, item_id=item_id,
+        disclosure_id=disclosure.id, client=client, download=download, start=start, end=end,
+    )  # fmt: skip
+    receipt = None
+    if download and content.length == content.blob.size:
+        receipt = record_receipt(
+            session=session, disclosure_id=disclosure.id, recipient_id=principal.user_id,
+            what="item", item_id=item_id, sha256=content.blob.sha256, size=content.blob.size,
+        )  # fmt: skip
+        session.commit()
+    _first(session, disclosure, "received" if download else "opened")
+    return content, receipt
+
+
+def add_note(
+    *, session: Session, principal: Principal, disclosure_id: str, text: str,
+    item_id: str | None = None,
+) -> DefenceNote:  # fmt: skip
+    """A private note of the recipient (never shown to anyone else)."""
+    disclosure = _mine(session, principal, disclosure_id)
+    note = DefenceNote(
+        disclosure_id=disclosure.id, author_id=principal.user_id, item_id=item_id, text=text,
+        created_at=utc_now(),
+    )  # fmt: skip
+    session.add(note)
+    session.commit()
+    return note
+
+
+def list_notes(*, session: Session, principal: Principal, disclosure_id: str) -> list[DefenceNote]:
+    disclosure = _mine(session, principal, disclosure_id)
+    return list(
+        session.exec(
+            select(DefenceNote)
+            .where(
+                DefenceNote.disclosure_id == disclosure.id,
+                DefenceNote.author_id == principal.user_id,
+            )
+            .order_by(col(DefenceNote.created_at))
+        ).all()
+    )
+
+
+def access_trail(
+    *, session: Session, principal: Principal, disclosure_id: str, client: str | None = None
+) -> list[dict[str, Any]]:
+    """The recipient's reads under this disclosure: for auditors only, not prosecutors."""
+    disclosure, case = load_disclosure(session, disclosure_id)
+    authorize_case_role(
+        session=session, principal=principal, case_id=case.id,
+        roles=frozenset({Role.AUDITOR}), client=client,
+    )  # fmt: skip
+    served = [e.served_id for e in entries_of(session, disclosure.id, current=False)]
+    rows = session.exec(
+        select(LedgerEntry)
+        .where(col(LedgerEntry.item_id).in_(served))
+        .order_by(col(LedgerEntry.idx))
+    ).all()
+    trail = []
+    for row in rows:
+        event = json.loads(row.leaf)
+        if event.get("actor", {}).get("id") == disclosure.recipient_id:
+            trail.append({"index": row.idx, **event})
+    return trail

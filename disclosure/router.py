@@ -1,0 +1,387 @@
+"""REST endpoints of the disclosure package (mounted under /api/v1 by evidence.app).
+
+Thin: each handler calls one service function; errors are DisclosureError subclasses
+mapped to problem responses in evidence/problems.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from disclosure import bundle, court, notify, portal, receipts, service
+from disclosure.errors import DisclosureInvalid
+from disclosure.models import Receipt, ReceiptKey
+from disclosure.schemas import (
+    DisclosureCreate,
+    DisclosurePublic,
+    FlagPublic,
+    FlagUpdate,
+    KeyCreate,
+    KeyPublic,
+    NoteCreate,
+    NotePublic,
+    NotificationPublic,
+    ReceiptPublic,
+    SignatureCreate,
+    TrancheCreate,
+    TranchePublic,
+)
+from evidence.deps import ClientDep, CurrentPrincipal, LedgerDep, SessionDep, StoreDep
+
+router = APIRouter(tags=["disclosure"])
+_RANGE = re.compile(r"bytes=(\d+)-(\d*)")
+_ZIP = {200: {"content": {"application/zip": {}}}}
+
+
+class RevokeRequest(BaseModel):
+    reason: str = Field(default="", max_length=500)
+
+
+class AddressRequest(BaseModel):
+    email: str = Field(max_length=254)
+
+
+def receipt_public(receipt: Receipt, key: ReceiptKey | None = None) -> ReceiptPublic:
+    return ReceiptPublic(
+        id=receipt.id, disclosure_id=receipt.disclosure_id, what=receipt.what,
+        item_id=receipt.item_id, sha256=receipt.sha256, size=receipt.size,
+        downloaded_at=receipt.downloaded_at, statement=receipts.statement(receipt),
+        signed=receipt.signature is not None, signature=receipt.signature,
+        key=key.public_key if key else None, signed_at=receipt.signed_at,
+    )  # fmt: skip
+
+
+@router.post(
+    "/cases/{case_id}/disclosures",
+    response_model=DisclosurePublic,
+    status_code=201,
+    summary="Disclose items to a defence lawyer",
+)
+def create_disclosure(
+    case_id: str, body: DisclosureCreate, principal: CurrentPrincipal, session: SessionDep,
+    store: StoreDep, client: ClientDep,
+) -> DisclosurePublic:  # fmt: skip
+    """Tranche 1 of a new disclosure (case prosecutor only). Each selected original is
+    replaced by its approved redacted derivative — the original itself only when flagged
+    `disclosable_original`; `do_not_disclose` refuses the request (409). Each file is
+    watermarked for the recipient. Recorded on the case chain and every item chain."""
+    disclosure = service.create_disclosure(
+        session=session, store=store, principal=principal, case_id=case_id,
+        recipient=body.recipient, items=body.items, expires_at=body.expires_at,
+        note=body.note, client=client,
+    )  # fmt: skip
+    return portal.public(session, disclosure, for_defence=False)
+
+
+@router.get(
+    "/cases/{case_id}/disclosures",
+    response_model=list[DisclosurePublic],
+    summary="Disclosures of a case",
+)
+def list_case_disclosures(
+    case_id: str, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+) -> list[DisclosurePublic]:
+    """For the case's prosecutors, investigators and auditors."""
+    return portal.list_for_case(
+        session=session, principal=principal, case_id=case_id, client=client
+    )
+
+
+@router.get("/disclosures", response_model=list[DisclosurePublic], summary="My disclosures")
+def my_disclosures(principal: CurrentPrincipal, session: SessionDep) -> list[DisclosurePublic]:
+    """A defence lawyer's own disclosures; nobody else's are ever listed."""
+    return portal.list_mine(session=session, principal=principal)
+
+
+@router.get("/disclosures/{disclosure_id}", response_model=DisclosurePublic, summary="Disclosure")
+def get_disclosure(
+    disclosure_id: str, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+) -> DisclosurePublic:
+    """The recipient's view (served files only; the first view notifies the prosecutor)
+    or the prosecution's view (with the items each file was derived from)."""
+    return portal.get_disclosure(
+        session=session, principal=principal, disclosure_id=disclosure_id, client=client
+    )
+
+
+@router.post(
+    "/disclosures/{disclosure_id}/tranches",
+    response_model=TranchePublic,
+    status_code=201,
+    summary="Add a tranche",
+)
+def add_tranche(
+    disclosure_id: str, body: TrancheCreate, principal: CurrentPrincipal, session: SessionDep,
+    store: StoreDep, client: ClientDep,
+) -> TranchePublic:  # fmt: skip
+    """Tranche N+1: `add` items (ids of selected items), `withdraw` items (selected,
+    disclosed or served ids). The tranche lists what changed since tranche N."""
+    tranche = service.add_tranche(
+        session=session, store=store, principal=principal, disclosure_id=disclosure_id,
+        add=body.add, withdraw=body.withdraw, note=body.note, client=client,
+    )  # fmt: skip
+    return TranchePublic.model_validate(tranche, from_attributes=True)
+
+
+@router.post(
+    "/disclosures/{disclosure_id}/revoke", response_model=DisclosurePublic, summary="Revoke"
+)
+def revoke(
+    disclosure_id: str, principal: CurrentPrincipal, session: SessionDep, client: ClientDep,
+    body: RevokeRequest | None = None,
+) -> DisclosurePublic:  # fmt: skip
+    """End the recipient's access at once: every later read is refused."""
+    disclosure = service.revoke(
+        session=session, principal=principal, disclosure_id=disclosure_id,
+        reason=body.reason if body else "", client=client,
+    )  # fmt: skip
+    return portal.public(session, disclosure, for_defence=False)
+
+
+@router.get(
+    "/disclosures/{disclosure_id}/items/{item_id}/content",
+    summary="Stream or download a disclosed file",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}, 206: {"description": "range"}},
+)
+def disclosed_content(
+    disclosure_id: str, item_id: str, request: Request, principal: CurrentPrincipal,
+    session: SessionDep, store: StoreDep, client: ClientDep, download: bool = False,
+) -> Response:  # fmt: skip
+    """The recipient's view (`Range` supported) or download (`?download=true`, which
+    records a receipt, returned in `X-Receipt-Id`). Recorded in custody first."""
+    match = _RANGE.fullmatch(request.headers.get("range") or "")
+    start, end = (int(match[1]), int(match[2]) if match[2] else None) if match else (0, None)
+    opened, receipt = portal.open_item(
+        session=session, store=store, principal=principal, disclosure_id=disclosure_id,
+        item_id=item_id, download=download, start=start, end=end, client=client,
+    )  # fmt: skip
+    headers = {"Accept-Ranges": "bytes", "Content-Length": str(opened.length),
+               "ETag": f'"{opened.blob.sha256}"'}  # fmt: skip
+    if download:
+        headers["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''{quote(opened.item.original_name)}"
+        )
+    if receipt is not None:
+        headers["X-Receipt-Id"] = receipt.id
+    status = 200
+    if match:
+        status = 206
+        last = opened.start + opened.length - 1
+        headers["Content-Range"] = f"bytes {opened.start}-{last}/{opened.blob.size}"
+    return StreamingResponse(
+        opened.chunks, status_code=status, media_type=opened.blob.media_type, headers=headers
+    )
+
+
+@router.get(
+    "/disclosures/{disclosure_id}/bundle",
+    summary="Download the disclosure bundle (ZIP)",
+    response_class=StreamingResponse,
+    responses=_ZIP,
+)
+def disclosure_bundle(
+    disclosure_id: str, principal: CurrentPrincipal, session: SessionDep, store: StoreDep,
+    ledger: LedgerDep, client: ClientDep,
+) -> Response:  # fmt: skip
+    """A ZIP streamed with constant memory: `files/`, `manifest.json` (hashes, sizes,
+    derivation chains, plan ids, events with inclusion proofs, signed checkpoint with
+    cosignatures, keys), `verifier.py` and `verify.html`. Every file's download is
+    recorded (and anchored in the bundle's checkpoint) before the first byte."""
+    prepared = bundle.prepare_bundle(
+        session=session, store=store, principal=principal, ledger=ledger,
+        disclosure_id=disclosure_id, client=client,
+    )  # fmt: skip
+    headers = {
+        "Content-Disposition": f'attachment; filename="disclosure-{disclosure_id[:8]}.zip"',
+        "X-Manifest-SHA256": hashlib.sha256(prepared.manifest).hexdigest(),
+    }
+    if prepared.receipt is not None:
+        headers["X-Receipt-Id"] = prepared.receipt.id
+    return StreamingResponse(prepared.stream(), media_type="application/zip", headers=headers)
+
+
+@router.get(
+    "/disclosures/{disclosure_id}/receipts",
+    response_model=list[ReceiptPublic],
+    summary="Receipts of a disclosure",
+)
+def list_receipts(
+    disclosure_id: str, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+) -> list[ReceiptPublic]:
+    """What was delivered and when, with the recipient's signature where given."""
+    rows = receipts.list_receipts(
+        session=session, principal=principal, disclosure_id=disclosure_id, client=client
+    )
+    return [receipt_public(r, k) for r, k in rows]
+
+
+@router.post("/receipts/keys", response_model=KeyPublic, status_code=201, summary="Register key")
+def register_key(body: KeyCreate, principal: CurrentPrincipal, session: SessionDep) -> KeyPublic:
+    """A defence lawyer's Ed25519 public key (replaces any earlier one)."""
+    key = receipts.register_key(session=session, principal=principal, public_key=body.public_key)
+    return KeyPublic(id=key.id, public_key=key.public_key, created_at=key.created_at)
+
+
+@router.post(
+    "/receipts/{receipt_id}/signature", response_model=ReceiptPublic, summary="Sign a receipt"
+)
+def sign_receipt(
+    receipt_id: str, body: SignatureCreate, principal: CurrentPrincipal, session: SessionDep,
+    client: ClientDep,
+) -> ReceiptPublic:  # fmt: skip
+    """Ed25519 signature (hex or base64) over the receipt's `statement` (UTF-8)."""
+    receipt = receipts.sign_receipt(
+        session=session, principal=principal, receipt_id=receipt_id, signature=body.signature,
+        client=client,
+    )  # fmt: skip
+    return receipt_public(receipt, receipts.current_key(session, principal.user_id))
+
+
+@router.get(
+    "/disclosures/{disclosure_id}/access-trail",
+    summary="The recipient's access trail (auditors)",
+)
+def access_trail(
+    disclosure_id: str, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+) -> list[dict[str, Any]]:
+    """Every read by the recipient under this disclosure. Auditors of the case only:
+    the defence's work pattern is not shown to the prosecution."""
+    return portal.access_trail(
+        session=session, principal=principal, disclosure_id=disclosure_id, client=client
+    )
+
+
+@router.get("/disclosures/{disclosure_id}/notes", response_model=list[NotePublic])
+def list_notes(
+    disclosure_id: str, principal: CurrentPrincipal, session: SessionDep
+) -> list[NotePublic]:
+    """The recipient's private notes (visible to their author only)."""
+    notes = portal.list_notes(session=session, principal=principal, disclosure_id=disclosure_id)
+    return [NotePublic.model_validate(n, from_attributes=True) for n in notes]
+
+
+@router.post("/disclosures/{disclosure_id}/notes", response_model=NotePublic, status_code=201)
+def add_note(
+    disclosure_id: str, body: NoteCreate, principal: CurrentPrincipal, session: SessionDep
+) -> NotePublic:
+    """Add a private note (the recipient only)."""
+    note = portal.add_note(
+        session=session, principal=principal, disclosure_id=disclosure_id, text=body.text,
+        item_id=body.item_id,
+    )  # fmt: skip
+    return NotePublic.model_validate(note, from_attributes=True)
+
+
+@router.post(
+    "/items/{item_id}/disclosure-flags", response_model=FlagPublic, summary="Disclosure flags"
+)
+def set_flags(
+    item_id: str, body: FlagUpdate, principal: CurrentPrincipal, session: SessionDep,
+    client: ClientDep,
+) -> FlagPublic:  # fmt: skip
+    """`do_not_disclose` blocks an item from every disclosure; `disclosable_original`
+    allows disclosing the original when no redaction is needed (case prosecutor)."""
+    flag = service.set_flags(
+        session=session, principal=principal, item_id=item_id,
+        do_not_disclose=body.do_not_disclose, disclosable_original=body.disclosable_original,
+        reason=body.reason, client=client,
+    )  # fmt: skip
+    return FlagPublic.model_validate(flag, from_attributes=True)
+
+
+@router.get("/notifications", response_model=list[NotificationPublic], summary="Notifications")
+def notifications(
+    principal: CurrentPrincipal, session: SessionDep, unread: bool = False
+) -> list[NotificationPublic]:
+    rows = notify.list_notifications(session=session, user_id=principal.user_id, unread=unread)
+    return [NotificationPublic.model_validate(n, from_attributes=True) for n in rows]
+
+
+@router.post("/notifications/{notification_id}/read", status_code=204)
+def mark_read(notification_id: str, principal: CurrentPrincipal, session: SessionDep) -> Response:
+    notify.mark_read(session=session, user_id=principal.user_id, notification_id=notification_id)
+    return Response(status_code=204)
+
+
+@router.put("/notifications/address", status_code=204, summary="E-mail for notifications")
+def set_address(body: AddressRequest, principal: CurrentPrincipal, session: SessionDep) -> Response:
+    notify.set_address(session=session, user_id=principal.user_id, email=body.email)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/cases/{case_id}/court-export",
+    summary="Court export of a case (ZIP)",
+    response_class=StreamingResponse,
+    responses=_ZIP,
+)
+def court_export(
+    case_id: str, principal: CurrentPrincipal, session: SessionDep, store: StoreDep,
+    ledger: LedgerDep, client: ClientDep, language: str = "en",
+) -> Response:  # fmt: skip
+    """Originals, derivatives, custody bundle manifest, offline verifier and the
+    chain-of-custody report PDF (court members and the case prosecutor)."""
+    path = court.court_export(
+        session=session, store=store, principal=principal, ledger=ledger, case_id=case_id,
+        language=language, client=client,
+    )  # fmt: skip
+    headers = {"Content-Disposition": f'attachment; filename="{path.name}"',
+               "Content-Length": str(path.stat().st_size)}  # fmt: skip
+    return StreamingResponse(
+        court.stream_and_remove(path), media_type="application/zip", headers=headers
+    )
+
+
+@router.post(
+    "/verify",
+    summary="Public verification of a file or a SHA-256 (no sign-in)",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "properties": {"sha256": {"type": "string"}}}
+                },
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                },
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+)
+async def verify(request: Request, session: SessionDep) -> dict[str, Any]:
+    """Whether the system holds these bytes, with inclusion proofs of their records
+    against the current signed checkpoint — and nothing else about the case."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip()
+    if kind == "application/json":
+        payload = await request.json()
+        if not isinstance(payload, dict) or not isinstance(payload.get("sha256"), str):
+            raise DisclosureInvalid('send {"sha256": "<64 hex>"} or a file')
+        sha256 = payload["sha256"]
+    elif kind == "multipart/form-data":
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise DisclosureInvalid("multipart field `file` is missing")
+        digest = hashlib.sha256()
+        while chunk := await upload.read(1 << 20):
+            digest.update(chunk)
+        sha256 = digest.hexdigest()
+    else:
+        digest = hashlib.sha256()
+        async for chunk in request.stream():
+            digest.update(chunk)
+        sha256 = digest.hexdigest()
+    return await run_in_threadpool(court.verify_hash, session=session, sha256=sha256)

@@ -1,0 +1,133 @@
+"""API shapes of the disclosure package."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+
+class DisclosureCreate(BaseModel):
+    """`POST /cases/{case_id}/disclosures`."""
+
+    recipient: str = Field(description="username of a defence account")
+    items: list[str] = Field(min_length=1, description="ids of items selected for disclosure")
+    expires_at: AwareDatetime | None = Field(default=None, description="access ends at")
+    note: str = Field(default="", max_length=2000)
+
+
+class TrancheCreate(BaseModel):
+    """`POST /disclosures/{id}/tranches`: what to add and what to withdraw."""
+
+    add: list[str] = Field(default_factory=list)
+    withdraw: list[str] = Field(default_factory=list)
+    note: str = Field(default="", max_length=2000)
+
+
+class FlagUpdate(BaseModel):
+    """`POST /items/{id}/disclosure-flags`; omitted fields keep their value."""
+
+    do_not_disclose: bool | None = None
+    disclosable_original: bool | None = None
+    reason: str = Field(default="", max_length=500)
+
+
+class FlagPublic(BaseModel):
+    item_id: str
+    do_not_disclose: bool
+    disclosable_original: bool
+    reason: str
+    set_at: datetime
+
+
+class EntryPublic(BaseModel):
+    """A disclosed file. `source_id`/`item_id` are shown to the prosecution only."""
+
+    served_id: str
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+    added_in: int
+    withdrawn_in: int | None = None
+    source_id: str | None = None
+    item_id: str | None = None
+    watermarked: bool = False
+
+
+class TranchePublic(BaseModel):
+    number: int
+    added: list[str]
+    withdrawn: list[str]
+    note: str
+    created_at: datetime
+
+
+class DisclosurePublic(BaseModel):
+    id: str
+    case_id: str
+    recipient: str
+    note: str
+    status: str
+    tranches: int
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    first_received_at: datetime | None = None
+    first_opened_at: datetime | None = None
+    items: list[EntryPublic] = Field(default_factory=list)
+    history: list[TranchePublic] = Field(default_factory=list)
+
+
+class KeyCreate(BaseModel):
+    public_key: str = Field(description="Ed25519 public key, 32 bytes, hex or base64")
+
+
+class KeyPublic(BaseModel):
+    id: str
+    public_key: str
+    created_at: datetime
+
+
+class SignatureCreate(BaseModel):
+    signature: str = Field(description="Ed25519 signature of the receipt statement, hex/base64")
+
+
+class ReceiptPublic(BaseModel):
+    id: str
+    disclosure_id: str
+    what: str
+    item_id: str | None
+    sha256: str
+    size: int
+    downloaded_at: datetime
+    statement: str
+    signed: bool
+    signature: str | None
+    key: str | None = None
+    signed_at: datetime | None
+
+
+class NotePublic(BaseModel):
+    id: str
+    item_id: str | None
+    text: str
+    created_at: datetime
+
+
+class NoteCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=10000)
+    item_id: str | None = None
+
+
+class NotificationPublic(BaseModel):
+    id: str
+    kind: str
+    disclosure_id: str | None
+    message: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class VerifyRequest(BaseModel):
+    sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$")

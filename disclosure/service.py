@@ -1,0 +1,417 @@
+"""Disclosures: create, add tranches, revoke, flag items, and the access lookup.
+
+A prosecutor selects items; each is replaced by what may be disclosed (its approved
+redaction, or the original only when explicitly marked disclosable; "do not disclose"
+blocks it), then stamped with a per-recipient watermark. Every change is a custody
+event on the case chain and on each item's chain, committed with the change.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+import custody
+from custody.events import format_time, utc_now
+from disclosure import watermark
+from disclosure.errors import (
+    DisclosureBlocked,
+    DisclosureGone,
+    DisclosureInvalid,
+    DisclosureNotFound,
+)
+from disclosure.models import Disclosure, DisclosureEntry, DisclosureFlag, DisclosureTranche
+from evidence.models import Case, Item, ItemKind, Role, User
+from evidence.policy import Principal
+from evidence.service.disclose import authorize_case_role, watermark_item
+from evidence.storage import ObjectStore
+
+PROSECUTION = frozenset({Role.PROSECUTOR})
+
+
+def status_of(disclosure: Disclosure, now: datetime | None = None) -> str:
+    """ "active", "revoked" or "expired"."""
+    if disclosure.revoked_at is not None:
+        return "revoked"
+    if disclosure.expires_at is not None and disclosure.expires_at <= (now or utc_now()):
+        return "expired"
+    return "active"
+
+
+def is_disclosed(session: Session, user_id: str, item_id: str) -> bool:
+    """The lookup for evidence.hooks: is `item_id` served to `user_id` right now?
+
+    True only for the served file (the watermarked copy when there is one) of an entry
+    not withdrawn, in a disclosure to that user that is neither revoked nor expired.
+    """
+    rows = session.exec(
+        select(Disclosure)
+        .join(DisclosureEntry, DisclosureEntry.disclosure_id == Disclosure.id)  # type: ignore[arg-type]
+        .where(
+            DisclosureEntry.served_id == item_id,
+            col(DisclosureEntry.withdrawn_in).is_(None),
+            Disclosure.recipient_id == user_id,
+            col(Disclosure.revoked_at).is_(None),
+        )
+    ).all()
+    now = utc_now()
+    return any(status_of(d, now) == "active" for d in rows)
+
+
+def get_flag(session: Session, item_id: str) -> DisclosureFlag | None:
+    return session.get(DisclosureFlag, item_id)
+
+
+def set_flags(
+    *,
+    session: Session,
+    principal: Principal,
+    item_id: str,
+    do_not_disclose: bool | None = None,
+    disclosable_original: bool | None = None,
+    reason: str = "",
+    client: str | None = None,
+) -> DisclosureFlag:
+    """Mark an item "do not disclose" and/or "original disclosable" (prosecutor only)."""
+    item = session.get(Item, item_id)
+    if item is None:
+        raise DisclosureNotFound("no such item")
+    case = authorize_case_role(
+        session=session, principal=principal, case_id=item.case_id, roles=PROSECUTION,
+        client=client,
+    )  # fmt: skip
+    flag = session.get(DisclosureFlag, item.id) or DisclosureFlag(
+        item_id=item.id, set_by=principal.user_id, set_at=utc_now()
+    )
+    if do_not_disclose is not None:
+        flag.do_not_disclose = do_not_disclose
+    if disclosable_original is not None:
+        flag.disclosable_original = disclosable_original
+    flag.reason, flag.set_by, flag.set_at = reason, principal.user_id, utc_now()
+    session.add(flag)
+    custody.record(
+        session=session,
+        action=custody.Action.ITEM_DISCLOSURE_FLAGGED,
+        actor=principal.actor(),
+        case_id=case.id,
+        case_number=case.number,
+        item_id=item.id,
+        sha256=item.sha256,
+        client=client,
+        details={
+            "do_not_disclose": flag.do_not_disclose,
+            "disclosable_original": flag.disclosable_original,
+            "reason": reason,
+        },
+    )
+    session.commit()
+    return flag
+
+
+def _blocked(session: Session, item: Item) -> bool:
+    flag = get_flag(session, item.id)
+    return flag is not None and flag.do_not_disclose
+
+
+def resolve(session: Session, *, case: Case, item_id: str) -> tuple[Item, Item]:
+    """(selected item, item to disclose in its place), or DisclosureBlocked saying why."""
+    item = session.get(Item, item_id)
+    if item is None or item.case_id != case.id:
+        raise DisclosureNotFound(f"no item {item_id} in this case")
+    if item.kind is ItemKind.DERIVATIVE or item.derivative_kind:
+        parent = session.get(Item, item.parent_id) if item.parent_id else None
+        if item.derivative_kind != "redacted" or not (item.derivation or {}).get("plan_id"):
+            raise DisclosureBlocked(
+                f"item {item.id} is a derivative that is not an approved redaction"
+            )
+        if _blocked(session, item) or (parent is not None and _blocked(session, parent)):
+            raise DisclosureBlocked(f"item {item.id} is marked do not disclose")
+        return item, item
+    if _blocked(session, item):
+        raise DisclosureBlocked(f"item {item.id} is marked do not disclose")
+    redactions = session.exec(
+        select(Item)
+        .where(Item.parent_id == item.id, Item.derivative_kind == "redacted")
+        .order_by(col(Item.created_at).desc())
+    ).all()
+    for redacted in redactions:
+        if (redacted.derivation or {}).get("plan_id") and not _blocked(session, redacted):
+            return item, redacted
+    flag = get_flag(session, item.id)
+    if flag is not None and flag.disclosable_original:
+        return item, item
+    raise DisclosureBlocked(
+        f"item {item.id} has no approved redaction and its original is not marked disclosable"
+    )
+
+
+def _recipient(session: Session, username: str) -> User:
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or user.role is not Role.DEFENCE:
+        raise DisclosureInvalid(f"{username!r} is not a defence account")
+    return user
+
+
+def _entries(
+    *,
+    session: Session,
+    store: ObjectStore,
+    case: Case,
+    disclosure: Disclosure,
+    recipient: User,
+    item_ids: Iterable[str],
+    tranche: int,
+) -> list[DisclosureEntry]:
+    """Resolve, check and watermark the selected items (before any row is added)."""
+    picked = [resolve(session, case=case, item_id=i) for i in dict.fromkeys(item_ids)]
+    date = utc_now().date().isoformat()
+    text = watermark.watermark_text(
+        lawyer=recipient.full_name or recipient.username, disclosure_id=disclosure.id, date=date
+    )
+    entries = []
+    for source, disclosed in picked:
+        marked = watermark_item(
+            session=session,
+            store=store,
+            item_id=disclosed.id,
+            render=watermark.renderer(text),
+            job_key=f"watermark:{disclosure.id}:{disclosed.id}",
+            parameters={
+                "text": text,
+                "recipient": recipient.username,
+                "disclosure": disclosure.id,
+                "date": date,
+            },
+            tool_version=watermark.VERSION,
+        )
+        entries.append(
+            DisclosureEntry(
+                disclosure_id=disclosure.id,
+                source_id=source.id,
+                item_id=disclosed.id,
+                served_id=marked.id if marked else disclosed.id,
+                added_in=tranche,
+            )
+        )
+    return entries
+
+
+def _record_entries(
+    session: Session,
+    *,
+    principal: Principal,
+    case: Case,
+    disclosure: Disclosure,
+    entries: list[DisclosureEntry],
+    action: custody.Action,
+    tranche: int,
+    client: str | None,
+) -> None:
+    events = []
+    for entry in entries:
+        for item_id in dict.fromkeys([entry.source_id, entry.served_id]):
+            events.append(
+                custody.NewEvent(
+                    action=action,
+                    actor=principal.actor(),
+                    case_id=case.id,
+                    case_number=case.number,
+                    item_id=item_id,
+                    client=client,
+                    details={
+                        "disclosure": disclosure.id,
+                        "tranche": tranche,
+                        "recipient": disclosure.recipient_id,
+                        "disclosed_item": entry.item_id,
+                        "served_item": entry.served_id,
+                    },
+                )
+            )
+    custody.record_many(session=session, events=events)
+
+
+def create_disclosure(
+    *,
+    session: Session,
+    store: ObjectStore,
+    principal: Principal,
+    case_id: str,
+    recipient: str,
+    items: list[str],
+    expires_at: datetime | None = None,
+    note: str = "",
+    client: str | None = None,
+) -> Disclosure:
+    """Disclose items of a case to a defence lawyer as tranche 1 (prosecutor only)."""
+    case = authorize_case_role(
+        session=session, principal=principal, case_id=case_id, roles=PROSECUTION, client=client
+    )
+    if expires_at is not None and (expires_at.tzinfo is None or expires_at <= utc_now()):
+        raise DisclosureInvalid("expires_at must be a future time with a UTC offset")
+    if not items:
+        raise DisclosureInvalid("select at least one item")
+    user = _recipient(session, recipient)
+    disclosure = Disclosure(
+        id=str(uuid.uuid4()),
+        case_id=case.id,
+        recipient_id=user.id,
+        created_by=principal.user_id,
+        note=note,
+        tranches=1,
+        created_at=utc_now(),
+        expires_at=expires_at,
+    )
+    entries = _entries(
+        session=session, store=store, case=case, disclosure=disclosure, recipient=user,
+        item_ids=items, tranche=1,
+    )  # fmt: skip
+    session.add(disclosure)
+    session.flush()
+    session.add_all(entries)
+    session.add(
+        DisclosureTranche(
+            disclosure_id=disclosure.id,
+            number=1,
+            note=note,
+            added=[e.served_id for e in entries],
+            withdrawn=[],
+            created_by=principal.user_id,
+            created_at=disclosure.created_at,
+        )
+    )
+    custody.record(
+        session=session,
+        action=custody.Action.DISCLOSURE_CREATED,
+        actor=principal.actor(),
+        case_id=case.id,
+        case_number=case.number,
+        client=client,
+        details={
+            "disclosure": disclosure.id,
+            "recipient": {"id": user.id, "name": user.username},
+            "tranche": 1,
+            "items": [e.served_id for e in entries],
+            "expires_at": format_time(expires_at) if expires_at else None,
+        },
+    )
+    _record_entries(
+        session, principal=principal, case=case, disclosure=disclosure, entries=entries,
+        action=custody.Action.ITEM_DISCLOSED, tranche=1, client=client,
+    )  # fmt: skip
+    session.commit()
+    return disclosure
+
+
+def load_disclosure(session: Session, disclosure_id: str) -> tuple[Disclosure, Case]:
+    disclosure = session.get(Disclosure, disclosure_id)
+    if disclosure is None:
+        raise DisclosureNotFound("no such disclosure")
+    case = session.get(Case, disclosure.case_id)
+    assert case is not None
+    return disclosure, case
+
+
+def add_tranche(
+    *,
+    session: Session,
+    store: ObjectStore,
+    principal: Principal,
+    disclosure_id: str,
+    add: list[str],
+    withdraw: list[str],
+    note: str = "",
+    client: str | None = None,
+) -> DisclosureTranche:
+    """Tranche N+1: add items and withdraw others; the tranche lists both."""
+    disclosure, case = load_disclosure(session, disclosure_id)
+    authorize_case_role(
+        session=session, principal=principal, case_id=case.id, roles=PROSECUTION, client=client
+    )
+    if status_of(disclosure) != "active":
+        raise DisclosureGone(f"the disclosure is {status_of(disclosure)}")
+    if not add and not withdraw:
+        raise DisclosureInvalid("a tranche adds or withdraws at least one item")
+    number = disclosure.tranches + 1
+    current = list(
+        session.exec(
+            select(DisclosureEntry).where(
+                DisclosureEntry.disclosure_id == disclosure.id,
+                col(DisclosureEntry.withdrawn_in).is_(None),
+            )
+        ).all()
+    )
+    gone = [e for e in current if {e.source_id, e.item_id, e.served_id} & set(withdraw)]
+    if len(gone) < len(set(withdraw)):
+        raise DisclosureInvalid("some items to withdraw are not in this disclosure")
+    held = {e.source_id for e in current} - {e.source_id for e in gone}
+    user = session.get(User, disclosure.recipient_id)
+    assert user is not None
+    new = _entries(
+        session=session, store=store, case=case, disclosure=disclosure, recipient=user,
+        item_ids=[i for i in add if i not in held], tranche=number,
+    )  # fmt: skip
+    for entry in gone:
+        entry.withdrawn_in = number
+        session.add(entry)
+    session.add_all(new)
+    disclosure.tranches = number
+    session.add(disclosure)
+    tranche = DisclosureTranche(
+        disclosure_id=disclosure.id,
+        number=number,
+        note=note,
+        added=[e.served_id for e in new],
+        withdrawn=[e.served_id for e in gone],
+        created_by=principal.user_id,
+        created_at=utc_now(),
+    )
+    session.add(tranche)
+    custody.record(
+        session=session,
+        action=custody.Action.DISCLOSURE_TRANCHE_ADDED,
+        actor=principal.actor(),
+        case_id=case.id,
+        case_number=case.number,
+        client=client,
+        details={"disclosure": disclosure.id, "tranche": number,
+                 "added": tranche.added, "withdrawn": tranche.withdrawn},
+    )  # fmt: skip
+    _record_entries(
+        session, principal=principal, case=case, disclosure=disclosure, entries=new,
+        action=custody.Action.ITEM_DISCLOSED, tranche=number, client=client,
+    )  # fmt: skip
+    _record_entries(
+        session, principal=principal, case=case, disclosure=disclosure, entries=gone,
+        action=custody.Action.ITEM_DISCLOSURE_WITHDRAWN, tranche=number, client=client,
+    )  # fmt: skip
+    session.commit()
+    return tranche
+
+
+def revoke(
+    *, session: Session, principal: Principal, disclosure_id: str, reason: str = "",
+    client: str | None = None,
+) -> Disclosure:  # fmt: skip
+    """End the recipient's access at once (the lookup checks `revoked_at` on every read)."""
+    disclosure, case = load_disclosure(session, disclosure_id)
+    authorize_case_role(
+        session=session, principal=principal, case_id=case.id, roles=PROSECUTION, client=client
+    )
+    if disclosure.revoked_at is not None:
+        return disclosure
+    disclosure.revoked_at, disclosure.revoked_by = utc_now(), principal.user_id
+    session.add(disclosure)
+    custody.record(
+        session=session,
+        action=custody.Action.DISCLOSURE_REVOKED,
+        actor=principal.actor(),
+        case_id=case.id,
+        case_number=case.number,
+        client=client,
+        details={"disclosure": disclosure.id, "reason": reason},
+    )
+    session.commit()
+    return disclosure
