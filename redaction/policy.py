@@ -11,6 +11,7 @@ Span = tuple[str, int, int, float, Any]
 
 _MAX_SPAN = 400
 _WEAK = frozenset({"PERSON", "LOCATION", "ORGANIZATION"})
+_VALIDATED = frozenset({"IBAN_CODE", "CREDIT_CARD", "KZ_IIN", "KZ_BIN"})
 _CONTAINERS_THAT_YIELD = frozenset({"LOCATION", "ORGANIZATION"})
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
@@ -45,13 +46,18 @@ def resolve_overlaps(*, spans: list[Span], text: str) -> list[Span]:
         # Only guesses (names, places, organisations) give way, and only to a span that
         # is itself redacted content: a BIN inside natasha's ORGANIZATION "ТОО «Восток»
         # (БИН ...)" or a person inside "ИП Жаксылыков" must survive.
-        inside_other = span[0] in _WEAK and any(
+        # Any span strictly inside a checksum-validated identifier (digits of a grouped
+        # IBAN that happen to pass Luhn) is a coincidence and also gives way.
+        inside_other = any(
             other is not span
             and other[0] != span[0]
-            and other[0] not in _CONTAINERS_THAT_YIELD
             and other[1] <= span[1]
             and span[2] <= other[2]
             and (other[2] - other[1] > span[2] - span[1] or other[3] > span[3])
+            and (
+                (span[0] in _WEAK and other[0] not in _CONTAINERS_THAT_YIELD)
+                or (other[0] in _VALIDATED and other[2] - other[1] > span[2] - span[1])
+            )
             for other in neighbours
         )
         if not inside_other:

@@ -3,7 +3,7 @@
 Kazakh names follow a few productive shapes that a statistical model trained on Russian
 news misses: patronymics in -ұлы/-қызы, surnames in -ов/-ев/-баев/-бекова, and Kazakh
 case endings glued to the surname (Ахметовтің, Нұрлановқа). Every rule requires a
-capital letter, so these patterns must run without IGNORECASE (see ``redaction.analyzer``).
+capital letter, so these patterns must run without IGNORECASE (see ``redaction.engine``).
 """
 
 from __future__ import annotations

@@ -244,3 +244,24 @@ def test_configured_officials_excluded(tmp_path, monkeypatch) -> None:
     finally:
         monkeypatch.delenv("DALEL_REDACTION_DATA_DIR")
         engine.reset()
+
+
+def test_resolve_overlaps_rules() -> None:
+    from redaction.policy import resolve_overlaps
+
+    text = "x" * 60
+    spans = [
+        ("IBAN_CODE", 0, 24, 0.95, None),
+        ("CREDIT_CARD", 5, 24, 0.9, None),  # digits inside the IBAN: coincidence
+        ("ORGANIZATION", 30, 55, 0.85, None),
+        ("KZ_BIN", 40, 52, 0.9, None),  # identifier inside an organisation name: kept
+        ("PERSON", 26, 29, 0.5, None),
+        ("PERSON", 27, 31, 0.85, None),  # same type, overlapping: merged
+    ]
+    kept = [(e, s, t) for e, s, t, _, _ in resolve_overlaps(spans=spans, text=text)]
+    assert kept == [
+        ("IBAN_CODE", 0, 24),
+        ("PERSON", 26, 31),
+        ("ORGANIZATION", 30, 55),
+        ("KZ_BIN", 40, 52),
+    ]

@@ -208,3 +208,9 @@ def test_iin_with_ocr_lookalike_letters() -> None:
     assert found(r, f"ИИН {ocr} ") == [("KZ_IIN", ocr)]
     # Words made of look-alike letters are not numbers.
     assert found(r, "ООО ЗОЛОТО") == []
+
+
+def test_grouped_iban_digits_are_not_a_card() -> None:
+    # These four groups pass Luhn on their own.
+    assert n.luhn_ok("5512524676854069")
+    assert found(CardRecognizer(language="ru"), "счёт KZ56 5512 5246 7685 4069, владелец") == []
