@@ -1,0 +1,88 @@
+"""verify.html in Chromium (Playwright, Debian's /usr/bin/chromium), opened from file://
+with no server and no network: it accepts an intact bundle and rejects a flipped byte."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.disclosure.conftest import Material, disclose
+from tests.evidence.conftest import Api
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _verify(browser, folder: Path) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    try:
+        page.goto((folder / "verify.html").as_uri())
+        page.set_input_files("#folder", str(folder))
+        page.wait_for_function(
+            "['verified', 'failed'].includes(document.getElementById('result').dataset.status)",
+            timeout=30_000,
+        )
+        status = page.eval_on_selector("#result", "el => el.dataset.status")
+        return status, page.inner_text("#log")
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("api", ["sqlite"], indirect=True)
+def test_verify_html_accepts_intact_bundle_and_rejects_flipped_byte(  # type: ignore[no-untyped-def]
+    browser, api: Api, team, material: Material, tmp_path: Path
+) -> None:
+    api.client.post(
+        f"/api/v1/items/{material.unredacted}/disclosure-flags",
+        json={"disclosable_original": True},
+        headers=team["prosecutor"],
+    )
+    body = disclose(api, team, [material.original, material.unredacted]).json()
+    response = api.client.get(f"/api/v1/disclosures/{body['id']}/bundle", headers=team["defence"])
+    assert response.status_code == 200
+    folder = tmp_path / "bundle"
+    zipfile.ZipFile(io.BytesIO(response.content)).extractall(folder)
+    status, log = _verify(browser, folder)
+    assert status == "verified", log
+    assert "checkpoint signatures: OK" in log and log.count("OK    item") == 2
+    # One flipped byte in one file: rejected, naming the file.
+    tampered = tmp_path / "tampered"
+    shutil.copytree(folder, tampered)
+    item = json.loads((folder / "manifest.json").read_text())["items"][1]
+    path = tampered / item["file"]
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0x01
+    path.write_bytes(bytes(raw))
+    status, log = _verify(browser, tampered)
+    assert status == "failed" and "altered" in log and item["id"] in log
+    # A forged event leaf (its proof no longer matches the signed root) is rejected too.
+    forged = tmp_path / "forged"
+    shutil.copytree(folder, forged)
+    manifest = json.loads((forged / "manifest.json").read_text())
+    leaf = bytearray(__import__("base64").b64decode(manifest["events"][0]["leaf"]))
+    leaf[-2] ^= 0x01
+    manifest["events"][0]["leaf"] = __import__("base64").b64encode(bytes(leaf)).decode()
+    (forged / "manifest.json").write_text(json.dumps(manifest))
+    status, log = _verify(browser, forged)
+    assert status == "failed" and "does not match the root" in log
