@@ -1,8 +1,8 @@
 """Court: the court export of a case, and the public verification of a file or hash.
 
-The export reuses evidence.service.export_custody (it records each file's download and
-signs a checkpoint) and adds the chain-of-custody report PDF. Public verification needs
-no sign-in and returns only whether the system holds the bytes, with inclusion proofs of
+The export goes through evidence.service.disclose.export_case_for_court (it records
+each file's download by the person exporting and signs a checkpoint) and adds the
+chain-of-custody report PDF. Public verification needs no sign-in and returns only whether the system holds the bytes, with inclusion proofs of
 their creation events against the current signed checkpoint: no names, no case number,
 no ids — a leaf hash and its proof are all a verifier needs to check the log's promise.
 """
@@ -28,8 +28,7 @@ from custody.tree import node_fetcher
 from disclosure.errors import DisclosureInvalid
 from evidence.models import Blob, Item, Role
 from evidence.policy import Principal
-from evidence.service import export_custody
-from evidence.service.disclose import authorize_case_role
+from evidence.service.disclose import authorize_case_role, export_case_for_court
 from evidence.service.ledger import LedgerConfig
 from evidence.storage import ObjectStore
 
@@ -57,9 +56,9 @@ def court_export(
     )  # fmt: skip
     folder = Path(tempfile.mkdtemp(prefix="dalel-court-"))
     out = folder / f"court-export-{case.number}.zip"
-    export_custody(
-        session=session, store=store, principal=principal, ledger=ledger, out=out,
-        case_number=case.number, client=client,
+    export_case_for_court(
+        session=session, store=store, principal=principal, ledger=ledger, case_id=case.id,
+        out=out, client=client,
     )  # fmt: skip
     items = session.exec(
         select(Item, Blob)

@@ -7,22 +7,25 @@ the access policy and commit the custody event before the first byte is handed o
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlmodel import Session, col, select
 
 import custody
 from custody import Actor
+from custody.export import BundleItem, ExportResult, export_bundle
 from evidence.errors import InvalidInput
 from evidence.models import Blob, Case, Item, Role
 from evidence.policy import Perm, Principal
 from evidence.service.access import case_role, deny, load_case, load_item, require
 from evidence.service.derive import WORKER, materialize, register_derivative
 from evidence.service.items import Content
+from evidence.service.ledger import LedgerConfig, _ChunkReader, checkpoint
 from evidence.storage import ObjectStore
 
 # Renders a watermark: (input path, media type, output folder) -> output path, or None
@@ -209,3 +212,68 @@ def open_bundle_files(
     )
     session.commit()
     return BundleFiles(items={i: found[i] for i in item_ids}, store=store)
+
+
+def export_case_for_court(
+    *,
+    session: Session,
+    store: ObjectStore,
+    principal: Principal,
+    ledger: LedgerConfig,
+    case_id: str,
+    out: Path,
+    client: str | None = None,
+) -> ExportResult:
+    """Write a custody bundle of a whole case for a court member (or its prosecutor).
+
+    Like `export_custody`, but every download is attributed to the person exporting
+    (with the export's purpose), and derivation inputs are named by item id, the way
+    the offline verifier looks them up.
+    """
+    case = load_case(session, case_id)
+    items = list(session.exec(select(Item).where(Item.case_id == case.id)).all())
+    found = items_with_blobs(session=session, item_ids=[item.id for item in items])
+    for item in items:
+        require(
+            session,
+            principal=principal,
+            perm=Perm.ITEM_CONTENT,
+            case=case,
+            item=item,
+            client=client,
+        )
+    custody.record_many(
+        session=session,
+        events=[
+            custody.NewEvent(
+                action=custody.Action.ITEM_DOWNLOADED,
+                actor=principal.actor(),
+                case_id=case.id,
+                item_id=item.id,
+                sha256=item.sha256,
+                client=client,
+                details={"purpose": "court-export"},
+            )
+            for item in items
+        ],
+    )
+    session.commit()
+    checkpoint(session=session, ledger=ledger)
+    ids = {item.id for item in items}
+    bundle_items = [
+        BundleItem(
+            id=item.id,
+            sha256=item.sha256,
+            size=found[item.id][1].size,
+            name=item.original_name,
+            kind=str(item.kind),
+            inputs=(item.parent_id,) if item.parent_id in ids else (),
+        )
+        for item in items
+    ]
+
+    def open_content(item_id: str) -> BinaryIO:
+        chunks = store.get(found[item_id][1].storage_key)
+        return io.BufferedReader(_ChunkReader(chunks), 1 << 20)  # type: ignore[return-value]
+
+    return export_bundle(session=session, items=bundle_items, open_content=open_content, out=out)
