@@ -1,0 +1,45 @@
+"""Text renderer: approved spans → typed placeholders or masks (``redaction.render_text``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from redaction.render_text import render_text
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    start: int
+    end: int
+    entity_type: str
+
+
+def render_plain_text(
+    *, text: str, spans: Sequence[dict[str, Any]], language: str, mode: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """Redacted text and one ``{start, end, label}`` per replaced span (output offsets).
+
+    ``language`` "auto" labels in Russian, the common language of case files.
+    """
+    language = language if language in ("kk", "ru", "en") else "ru"
+    rendered = render_text(
+        text=text,
+        spans=[_Span(int(s["start"]), int(s["end"]), str(s["entity_type"])) for s in spans],
+        language=language,
+        mode=mode,
+    )
+    return rendered.text, [
+        {"start": r.start, "end": r.end, "entity_type": r.entity_type, "label": r.label}
+        for r in rendered.replacements
+    ]
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a text/* item, decoded the same way for analysis and rendering.
+
+    UTF-8 (a BOM is dropped); anything undecodable becomes U+FFFD rather than failing,
+    so offsets computed at analysis still match at render time.
+    """
+    return data.decode("utf-8-sig", errors="replace")

@@ -1,0 +1,284 @@
+"""Residual check: read every redacted output back and block release while data leaks.
+
+The output is read the way a recipient would: text as text, pages and frames through
+OCR (``ingest.media.ocr``), PDFs through pdftotext (a hidden text layer), audio by its
+samples, video frames through the face detector. A value a prosecutor approved for
+removal that can still be read is *blocking*; what the analyzer finds anew (a rejected
+proposal, an OCR artefact) is a *warning* for the reviewer. The report is stored on
+the plan and shown to the reviewer; a plan that fails is never marked releasable.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from redaction.render.audio import TONE_HZ
+
+_SPACE = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^\w]+")
+# Residual speech inside a hidden range, after the bleep tone is removed: PCM output is
+# exact (~-100 dBFS); AAC in video smears ~20 ms at the edges, so its bar is lower.
+MAX_RESIDUAL_DBFS = {"wav": -45.0, "mp4": -30.0}
+MAX_FRAMES = 12
+
+
+def _norm(text: str) -> str:
+    return _SPACE.sub(" ", _NOT_WORD.sub(" ", text.casefold())).strip()
+
+
+def _digit_lines(text: str) -> list[str]:
+    return ["".join(ch for ch in line if ch.isdigit()) for line in text.splitlines()]
+
+
+def leaked_values(*, text: str, values: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Approved values still readable in ``text``.
+
+    Numbers are compared by their digits within a line (OCR and layout change
+    separators); words by their case-folded letters at word boundaries.
+    """
+    norm = f" {_norm(text)} "
+    lines = _digit_lines(text)
+    leaks = []
+    for value in values:
+        raw = str(value["text"])
+        digits = "".join(ch for ch in raw if ch.isdigit())
+        if len(digits) >= 6 and len(digits) >= len(_NOT_WORD.sub("", raw)) // 2:
+            hit = any(digits in line for line in lines)
+        else:
+            needle = _norm(raw)
+            hit = len(needle) >= 3 and f" {needle} " in norm
+        if hit:
+            leaks.append(
+                {"number": value.get("number"), "entity_type": value["entity_type"], "text": raw}
+            )
+    return leaks
+
+
+def analyzer_warnings(*, text: str, language: str) -> list[dict[str, Any]]:
+    """What the analyzer still proposes in the output (for the reviewer, not blocking)."""
+    if not text.strip():
+        return []
+    from redaction.analyzer import analyze_text
+
+    found = analyze_text(text=text, language=language if language in ("kk", "ru", "en") else "auto")
+    return [{"entity_type": f.entity_type, "text": f.text, "score": f.score} for f in found][:50]
+
+
+class Report:
+    """Accumulates checks; ``as_dict`` is stored on the plan."""
+
+    def __init__(self) -> None:
+        self.checks: list[dict[str, Any]] = []
+        self.blocking: list[dict[str, Any]] = []
+        self.warnings: list[dict[str, Any]] = []
+
+    def check(self, name: str, problems: Sequence[dict[str, Any]], **facts: Any) -> None:
+        self.checks.append({"name": name, "passed": not problems, **facts})
+        self.blocking.extend({"check": name, **p} for p in problems)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "passed": not self.blocking,
+            "checks": self.checks,
+            "blocking": self.blocking,
+            "warnings": self.warnings,
+        }
+
+
+def check_text(
+    report: Report, *, text: str, values: Sequence[dict[str, Any]], language: str
+) -> None:
+    report.check("text", leaked_values(text=text, values=values))
+    report.warnings.extend(analyzer_warnings(text=text, language=language))
+
+
+def _ocr_pages(path: Path, *, pdf: bool) -> list[tuple[int, str]]:
+    from ingest.media.ocr import ocr_image, ocr_pdf
+
+    result = ocr_pdf(path=path, force_ocr=True) if pdf else ocr_image(path=path)
+    return [(p.number, p.text) for p in result.pages]
+
+
+def check_pages(
+    report: Report, *, path: Path, pdf: bool, values: Sequence[dict[str, Any]], language: str
+) -> None:
+    """OCR each output page; look for a text layer and metadata that should not be there."""
+    leaks = []
+    all_text = []
+    for number, text in _ocr_pages(path, pdf=pdf):
+        all_text.append(text)
+        leaks += [{**leak, "page": number} for leak in leaked_values(text=text, values=values)]
+    report.check("ocr", leaks, pages=len(all_text))
+    report.warnings.extend(analyzer_warnings(text="\n".join(all_text), language=language))
+    if pdf:
+        hidden = subprocess.run(
+            ["pdftotext", "-raw", str(path), "-"], capture_output=True, timeout=600
+        )
+        layer = hidden.stdout.decode(errors="replace").strip()
+        report.check("text_layer", [{"detail": f"hidden text: {layer[:80]!r}"}] if layer else [])
+        import pikepdf
+
+        with pikepdf.open(path) as doc:
+            keys = [k for k in ("/Info", "/Metadata") if k in doc.trailer or k in doc.Root]
+        report.check("metadata", [{"detail": f"PDF keeps {k}"} for k in keys])
+    else:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            extra = sorted(k for k in image.info if k not in ("dpi",))
+        report.check("metadata", [{"detail": f"image keeps {k}"} for k in extra])
+
+
+def _samples(path: Path, start: float, end: float) -> tuple[np.ndarray, int]:
+    rate = 16000 if path.suffix == ".mp4" else 0
+    cmd = [
+        "ffmpeg",
+        "-v",
+        "error",
+        "-nostdin",
+        "-ss",
+        f"{start:.6f}",
+        "-to",
+        f"{end:.6f}",
+        "-i",
+        str(path),
+    ]
+    if rate:
+        cmd += ["-ar", str(rate)]
+    probe = json.loads(
+        subprocess.run(
+            [
+                "ffprobe",
+                "-v",
+                "error",
+                "-select_streams",
+                "a:0",
+                "-show_streams",
+                "-of",
+                "json",
+                str(path),
+            ],
+            capture_output=True,
+            timeout=60,
+        ).stdout
+        or b"{}"
+    )
+    streams = probe.get("streams") or [{}]
+    rate = rate or int(streams[0].get("sample_rate") or 16000)
+    cmd += ["-ac", "1", "-f", "f64le", "-"]
+    raw = subprocess.run(cmd, capture_output=True, timeout=600).stdout
+    return np.frombuffer(raw, np.float64), rate
+
+
+def residual_dbfs(samples: np.ndarray, rate: int) -> float:
+    """RMS (dBFS) of what is left after removing the best-fitting bleep tone."""
+    if samples.size == 0:
+        return -200.0
+    t = np.arange(samples.size) / rate
+    basis = np.stack([np.sin(2 * np.pi * TONE_HZ * t), np.cos(2 * np.pi * TONE_HZ * t)], axis=1)
+    coef, *_ = np.linalg.lstsq(basis, samples, rcond=None)
+    rest = samples - basis @ coef
+    rms = float(np.sqrt(np.mean(rest**2)))
+    return 20 * np.log10(max(rms, 1e-10))
+
+
+def check_audio(report: Report, *, path: Path, ranges: Sequence[tuple[float, float]]) -> None:
+    """Inside each hidden range only silence or the tone may remain."""
+    limit = MAX_RESIDUAL_DBFS["mp4" if path.suffix == ".mp4" else "wav"]
+    margin = 0.03 if path.suffix == ".mp4" else 0.0
+    problems = []
+    worst = -200.0
+    for start, end in ranges:
+        if end - start <= 2 * margin + 0.01:
+            continue
+        samples, rate = _samples(path, start + margin, end - margin)
+        level = residual_dbfs(samples, rate)
+        worst = max(worst, level)
+        if level > limit:
+            problems.append({"start": start, "end": end, "detail": f"speech at {level:.1f} dBFS"})
+    report.check("audio", problems, ranges=len(ranges), worst_dbfs=round(worst, 1))
+
+
+def _frame(path: Path, t: float, width: int, height: int) -> np.ndarray | None:
+    cmd = [
+        "ffmpeg", "-v", "error", "-nostdin", "-ss", f"{t:.4f}", "-i", str(path),
+        "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "bgr24", "-",
+    ]  # fmt: skip
+    raw = subprocess.run(cmd, capture_output=True, timeout=120).stdout
+    if len(raw) < width * height * 3:
+        return None
+    return np.frombuffer(raw[: width * height * 3], np.uint8).reshape(height, width, 3)
+
+
+def _overlaps(face: tuple[float, ...], box: dict[str, Any], pad: float = 0.3) -> bool:
+    x, y, w, h = face[:4]
+    cx, cy = x + w / 2, y + h / 2
+    bw, bh = box["width"], box["height"]
+    return (
+        box["left"] - pad * bw <= cx <= box["left"] + (1 + pad) * bw
+        and box["top"] - pad * bh <= cy <= box["top"] + (1 + pad) * bh
+    )
+
+
+def check_video(
+    report: Report,
+    *,
+    path: Path,
+    tracks: Sequence[Sequence[dict[str, Any]]],
+    ranges: Sequence[tuple[float, float]],
+    language: str,
+) -> None:
+    """Faces where accepted tracks were, container metadata, OCR of a few frames, audio."""
+    from redaction.faces import detect_faces, probe
+
+    info = probe(path)
+    scale = info.width / 640
+    # Sample each track at its middle and its ends: the carried edges are the weak spots.
+    samples = []
+    for boxes in tracks:
+        for b in (boxes[0], boxes[len(boxes) // 2], boxes[-1]):
+            samples.append(b)
+    samples = samples[:MAX_FRAMES]
+    problems = []
+    ocr_text = []
+    import cv2
+
+    for box in samples:
+        frame = _frame(path, float(box["t"]), info.width, info.height)
+        if frame is None:
+            continue
+        small = cv2.resize(frame, (640, round(info.height / scale)))
+        for face in detect_faces(small):
+            scaled = tuple(v * scale for v in face[:4])
+            if _overlaps(scaled, box):
+                problems.append({"t": box["t"], "detail": "a face is still detectable here"})
+    report.check("faces", problems, frames=len(samples))
+    for t in (info.duration / 3, 2 * info.duration / 3)[: 1 if samples else 2]:
+        frame = _frame(path, t, info.width, info.height)
+        if frame is not None:
+            png = path.with_suffix(f".{int(t * 1000)}.png")
+            cv2.imwrite(str(png), frame)
+            ocr_text += [text for _, text in _ocr_pages(png, pdf=False)]
+    report.warnings.extend(analyzer_warnings(text="\n".join(ocr_text), language=language))
+    tags = json.loads(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
+            capture_output=True,
+            timeout=60,
+        ).stdout
+    )
+    allowed = {"major_brand", "minor_version", "compatible_brands", "handler_name", "language",
+               "vendor_id", "encoder"}  # fmt: skip
+    found = set((tags.get("format") or {}).get("tags") or {})
+    for stream in tags.get("streams") or []:
+        found |= set(stream.get("tags") or {})
+    report.check("metadata", [{"detail": f"container keeps {k}"} for k in sorted(found - allowed)])
+    if ranges:
+        check_audio(report, path=path, ranges=ranges)

@@ -1,0 +1,155 @@
+"""HTTP endpoints of redaction plans (mounted under /api/v1 by evidence.app).
+
+Thin layer: each handler calls one service or job function. Approval renders
+synchronously (in the threadpool); a deployment with workers can enqueue
+``redaction.jobs.render_plan_job`` instead.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlmodel import Session
+
+from evidence.deps import ClientDep, CurrentPrincipal, SessionDep, StoreDep
+from redaction import jobs, service
+from redaction.errors import RedactionConfigError, RedactionError, UnsupportedLanguageError
+from redaction.faces import DetectorMissing, MediaProbeError
+from redaction.models import RedactionPlan
+from redaction.plans import PlanError
+from redaction.render.audio import RenderError
+from redaction.schemas import (
+    DecisionsUpdate,
+    DecisionUpdate,
+    ManualCreate,
+    PlanPublic,
+    PlanSummary,
+    RedactAll,
+    RedactionCreate,
+)
+
+router = APIRouter(tags=["redaction"])
+
+# Error classes → HTTP status, for evidence.problems (most specific first).
+PROBLEM_STATUSES: list[tuple[type[Exception], int]] = [
+    (service.PlanNotFound, 404),
+    (service.PlanConflict, 409),
+    (PlanError, 400),
+    (UnsupportedLanguageError, 400),
+    (MediaProbeError, 422),
+    (RenderError, 422),
+    (DetectorMissing, 503),
+    (RedactionConfigError, 500),
+    (RedactionError, 500),
+]
+
+
+def plan_public(session: Session, plan: RedactionPlan) -> PlanPublic:
+    from redaction.models import RedactionSource
+
+    source = session.get(RedactionSource, plan.source_id)
+    assert source is not None
+    return PlanPublic.model_validate(
+        {
+            **plan.model_dump(),
+            "source_kind": str(source.kind),
+            "language": source.language,
+            "proposals": [service.proposal_dict(p) for p in service.proposals_of(session, plan.id)],
+        }
+    )
+
+
+@router.post("/items/{item_id}/redactions", response_model=PlanPublic, status_code=201,
+             summary="Analyse an item for personal data: a new draft plan")  # fmt: skip
+def create_plan(
+    item_id: str, body: RedactionCreate, session: SessionDep, store: StoreDep,
+    principal: CurrentPrincipal, client: ClientDep,
+) -> PlanPublic:  # fmt: skip
+    plan = jobs.analyse_item(
+        session=session, store=store, principal=principal, item_id=item_id,
+        language=body.language, entities=body.entities, client=client,
+    )  # fmt: skip
+    return plan_public(session, plan)
+
+
+@router.get("/items/{item_id}/redactions", response_model=list[PlanSummary],
+            summary="Plan versions of an item, newest first")  # fmt: skip
+def list_plans(
+    item_id: str, session: SessionDep, principal: CurrentPrincipal, client: ClientDep
+) -> list[PlanSummary]:
+    plans = service.list_plans(session=session, principal=principal, item_id=item_id, client=client)
+    return [PlanSummary.model_validate(p.model_dump()) for p in plans]
+
+
+@router.get("/redactions/{plan_id}", response_model=PlanPublic,
+            summary="A plan version, its proposals and its residual check")  # fmt: skip
+def get_plan(
+    plan_id: str, session: SessionDep, principal: CurrentPrincipal, client: ClientDep
+) -> PlanPublic:
+    plan, _, _ = service.get_plan(
+        session=session, principal=principal, plan_id=plan_id, client=client
+    )
+    return plan_public(session, plan)
+
+
+@router.patch("/redactions/{plan_id}/proposals", response_model=PlanPublic,
+              summary="Accept or reject proposals: a new plan version")  # fmt: skip
+def decide(
+    plan_id: str, body: DecisionsUpdate, session: SessionDep, principal: CurrentPrincipal,
+    client: ClientDep,
+) -> PlanPublic:  # fmt: skip
+    plan = service.decide(
+        session=session, principal=principal, plan_id=plan_id,
+        decisions={d.number: d.decision for d in body.decisions}, default=body.default,
+        mode=body.mode, client=client,
+    )  # fmt: skip
+    return plan_public(session, plan)
+
+
+@router.patch("/redactions/{plan_id}/proposals/{number}", response_model=PlanPublic,
+              summary="Accept or reject one proposal: a new plan version")  # fmt: skip
+def decide_one(
+    plan_id: str, number: int, body: DecisionUpdate, session: SessionDep,
+    principal: CurrentPrincipal, client: ClientDep,
+) -> PlanPublic:  # fmt: skip
+    plan = service.decide(
+        session=session, principal=principal, plan_id=plan_id,
+        decisions={number: body.decision}, client=client,
+    )  # fmt: skip
+    return plan_public(session, plan)
+
+
+@router.post("/redactions/{plan_id}/proposals", response_model=PlanPublic, status_code=201,
+             summary="Add manual spans, boxes or time ranges: a new plan version")  # fmt: skip
+def add_manual(
+    plan_id: str, body: ManualCreate, session: SessionDep, principal: CurrentPrincipal,
+    client: ClientDep,
+) -> PlanPublic:  # fmt: skip
+    plan = service.add_manual(
+        session=session, principal=principal, plan_id=plan_id,
+        targets=[t.model_dump() for t in body.items], client=client,
+    )  # fmt: skip
+    return plan_public(session, plan)
+
+
+@router.post("/redactions/{plan_id}/redact-all", response_model=PlanPublic,
+             summary="Redact every occurrence of a string: a new plan version")  # fmt: skip
+def redact_all(
+    plan_id: str, body: RedactAll, session: SessionDep, principal: CurrentPrincipal,
+    client: ClientDep,
+) -> PlanPublic:  # fmt: skip
+    plan = service.redact_all(
+        session=session, principal=principal, plan_id=plan_id, text=body.text,
+        entity_type=body.entity_type, reason=body.reason, client=client,
+    )  # fmt: skip
+    return plan_public(session, plan)
+
+
+@router.post("/redactions/{plan_id}/approve", response_model=PlanPublic,
+             summary="Approve (prosecutors): render the redacted derivative, check it")  # fmt: skip
+def approve(
+    plan_id: str, session: SessionDep, store: StoreDep, principal: CurrentPrincipal,
+    client: ClientDep,
+) -> PlanPublic:  # fmt: skip
+    service.approve(session=session, principal=principal, plan_id=plan_id, client=client)
+    plan = jobs.render_plan(session=session, store=store, plan_id=plan_id)
+    return plan_public(session, plan)

@@ -1,0 +1,403 @@
+"""Redaction plans: analyse an item, review proposals, approve (keyword-only functions).
+
+Every change writes a new plan version and its custody event in one transaction;
+access goes through ``evidence.service.access`` so refusals are recorded too.
+Prosecutors and investigators of the case may analyse and edit; only prosecutors
+approve. Rendering after approval lives in ``redaction.jobs``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+import custody
+from custody.events import utc_now
+from evidence.errors import NotFound
+from evidence.models import Case, Item, Role
+from evidence.policy import Perm, Principal
+from evidence.service.access import case_role, deny, load_item, require
+from redaction.errors import RedactionError
+from redaction.models import (
+    Decision,
+    PlanStatus,
+    RedactionPlan,
+    RedactionProposal,
+    RedactionSource,
+)
+from redaction.plans import PlanError, add_occurrences, apply_decisions, manual_row
+
+
+class PlanConflict(RedactionError):
+    """The plan is not the latest draft, or cannot be approved yet (HTTP 409)."""
+
+
+class PlanNotFound(RedactionError):
+    """No such redaction plan (HTTP 404)."""
+
+
+class RedactionPerm(StrEnum):
+    ANALYSE = "redaction.analyse"
+    APPROVE = "redaction.approve"
+
+
+ANALYSE_ROLES = frozenset({Role.PROSECUTOR, Role.INVESTIGATOR})
+APPROVE_ROLES = frozenset({Role.PROSECUTOR})
+
+
+def authorise(
+    session: Session,
+    *,
+    principal: Principal,
+    item: Item,
+    case: Case,
+    perm: RedactionPerm,
+    client: str | None,
+) -> None:
+    """Content access first (the policy function), then the case role for redaction."""
+    require(
+        session, principal=principal, perm=Perm.ITEM_CONTENT, case=case, item=item, client=client
+    )
+    roles = APPROVE_ROLES if perm is RedactionPerm.APPROVE else ANALYSE_ROLES
+    if case_role(session, case_id=case.id, user_id=principal.user_id) not in roles:
+        raise deny(
+            session,
+            principal=principal,
+            perm=perm,  # type: ignore[arg-type]  # recorded as its string
+            client=client,
+            case_id=case.id,
+            item_id=item.id,
+        )
+
+
+def proposal_dict(p: RedactionProposal) -> dict[str, Any]:
+    """Plain copy of a proposal (for new versions and API answers)."""
+    return {
+        "number": p.number,
+        "entity_type": p.entity_type,
+        "score": p.score,
+        "source": str(p.source),
+        "reason": p.reason,
+        "decision": str(p.decision),
+        "text": p.text,
+        "target": p.target,
+        "regions": p.regions,
+        "note": p.note,
+    }
+
+
+def load_plan(session: Session, plan_id: str) -> tuple[RedactionPlan, Item, Case]:
+    plan = session.get(RedactionPlan, plan_id)
+    if plan is None:
+        raise PlanNotFound("no such redaction plan")
+    item, case = load_item(session, plan.item_id)
+    return plan, item, case
+
+
+def proposals_of(session: Session, plan_id: str) -> list[RedactionProposal]:
+    query = select(RedactionProposal).where(RedactionProposal.plan_id == plan_id)
+    return list(session.exec(query.order_by(RedactionProposal.number)))  # type: ignore[arg-type]
+
+
+def latest_version(session: Session, item_id: str) -> int:
+    query = select(func.max(RedactionPlan.version)).where(RedactionPlan.item_id == item_id)
+    return int(session.exec(query).one() or 0)
+
+
+def save_version(
+    session: Session,
+    *,
+    item: Item,
+    case: Case,
+    source: RedactionSource,
+    proposals: Iterable[dict[str, Any]],
+    principal: Principal,
+    action: custody.Action,
+    change: str,
+    previous: RedactionPlan | None = None,
+    entities: list[str] | None = None,
+    client: str | None = None,
+) -> RedactionPlan:
+    """Write a new plan version (superseding the current draft) and its custody event."""
+    for draft in session.exec(
+        select(RedactionPlan).where(
+            RedactionPlan.item_id == item.id, RedactionPlan.status == PlanStatus.DRAFT
+        )
+    ):
+        draft.status = PlanStatus.SUPERSEDED
+        session.add(draft)
+    plan = RedactionPlan(
+        item_id=item.id,
+        case_id=case.id,
+        source_id=source.id,
+        version=latest_version(session, item.id) + 1,
+        mode=previous.mode if previous else "placeholder",
+        audio=previous.audio if previous else "bleep",
+        entities=entities if entities is not None else (previous.entities if previous else []),
+        created_by=principal.user_id,
+        created_at=utc_now(),
+        change=change[:500],
+    )
+    session.add(plan)
+    session.flush()
+    rows = list(proposals)
+    for row in rows:
+        session.add(RedactionProposal(plan_id=plan.id, **row))
+    decided = Counter(str(r["decision"]) for r in rows)
+    custody.record(
+        session=session,
+        action=action,
+        actor=principal.actor(),
+        case_id=case.id,
+        case_number=case.number,
+        item_id=item.id,
+        sha256=item.sha256,
+        client=client,
+        details={
+            "plan_id": plan.id,
+            "version": plan.version,
+            "previous": previous.id if previous else None,
+            "change": plan.change,
+            "proposals": len(rows),
+            "decisions": dict(sorted(decided.items())),
+        },
+    )
+    session.commit()
+    return plan
+
+
+def get_plan(
+    *, session: Session, principal: Principal, plan_id: str, client: str | None = None
+) -> tuple[RedactionPlan, list[RedactionProposal], RedactionSource]:
+    """A plan version with its proposals and source (reading it reads item content)."""
+    plan, item, case = load_plan(session, plan_id)
+    require(
+        session, principal=principal, perm=Perm.ITEM_CONTENT, case=case, item=item, client=client
+    )
+    source = session.get(RedactionSource, plan.source_id)
+    assert source is not None
+    return plan, proposals_of(session, plan.id), source
+
+
+def list_plans(
+    *, session: Session, principal: Principal, item_id: str, client: str | None = None
+) -> list[RedactionPlan]:
+    """Every plan version of an item, newest first."""
+    item, case = load_item(session, item_id)
+    require(session, principal=principal, perm=Perm.ITEM_READ, case=case, item=item, client=client)
+    query = select(RedactionPlan).where(RedactionPlan.item_id == item.id)
+    return list(session.exec(query.order_by(RedactionPlan.version.desc())))  # type: ignore[attr-defined]
+
+
+def _revise(
+    *,
+    session: Session,
+    principal: Principal,
+    plan_id: str,
+    change: str,
+    mutate: Callable[[list[dict[str, Any]], RedactionSource], list[dict[str, Any]]],
+    client: str | None,
+    mode: str | None = None,
+) -> RedactionPlan:
+    plan, item, case = load_plan(session, plan_id)
+    authorise(
+        session,
+        principal=principal,
+        item=item,
+        case=case,
+        perm=RedactionPerm.ANALYSE,
+        client=client,
+    )
+    blocked = (
+        plan.status is PlanStatus.APPROVED and plan.residual is not None and not plan.releasable
+    )
+    if plan.status is not PlanStatus.DRAFT and not blocked:
+        raise PlanConflict(f"plan version {plan.version} is {plan.status}; edit the latest draft")
+    if plan.version != latest_version(session, item.id):
+        raise PlanConflict("a newer version of this plan exists; reload it")
+    source = session.get(RedactionSource, plan.source_id)
+    assert source is not None
+    rows = mutate([proposal_dict(p) for p in proposals_of(session, plan.id)], source)
+    new = save_version(
+        session,
+        item=item,
+        case=case,
+        source=source,
+        proposals=rows,
+        principal=principal,
+        action=custody.Action.REDACTION_PLAN_REVISED,
+        change=change,
+        previous=plan,
+        client=client,
+    )
+    if mode is not None:
+        new.mode = mode
+        session.add(new)
+        session.commit()
+    return new
+
+
+def decide(
+    *,
+    session: Session,
+    principal: Principal,
+    plan_id: str,
+    decisions: dict[int, Decision],
+    default: Decision | None = None,
+    mode: str | None = None,
+    client: str | None = None,
+) -> RedactionPlan:
+    """Accept or reject proposals by number (``default`` applies to all pending others)."""
+    if mode is not None and mode not in ("placeholder", "mask"):
+        raise PlanError("mode is placeholder or mask")
+    counts = Counter(str(d) for d in decisions.values())
+    change = "decisions " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+    if default is not None:
+        change += f"; pending → {default}"
+    return _revise(
+        session=session,
+        principal=principal,
+        plan_id=plan_id,
+        change=change,
+        mutate=lambda rows, _: apply_decisions(rows, decisions=decisions, default=default),
+        client=client,
+        mode=mode,
+    )
+
+
+def add_manual(
+    *,
+    session: Session,
+    principal: Principal,
+    plan_id: str,
+    targets: list[dict[str, Any]],
+    client: str | None = None,
+) -> RedactionPlan:
+    """Add reviewer-drawn spans, boxes or time ranges (accepted on creation).
+
+    Each entry: ``{"target": {...}, "entity_type": "PERSON", "reason": optional,
+    "note": optional}``.
+    """
+    if not targets:
+        raise PlanError("nothing to add")
+
+    def mutate(rows: list[dict[str, Any]], source: RedactionSource) -> list[dict[str, Any]]:
+        for entry in targets:
+            rows.append(
+                manual_row(
+                    number=max((r["number"] for r in rows), default=0) + 1,
+                    target=dict(entry.get("target") or {}),
+                    entity_type=str(entry.get("entity_type") or "MANUAL"),
+                    reason=entry.get("reason") or None,
+                    text=source.text,
+                    words=source.words,
+                    note=entry.get("note"),
+                )
+            )
+        return rows
+
+    return _revise(
+        session=session,
+        principal=principal,
+        plan_id=plan_id,
+        change=f"manual: {len(targets)} added",
+        mutate=mutate,
+        client=client,
+    )
+
+
+def redact_all(
+    *,
+    session: Session,
+    principal: Principal,
+    plan_id: str,
+    text: str,
+    entity_type: str = "MANUAL",
+    reason: str | None = None,
+    client: str | None = None,
+) -> RedactionPlan:
+    """Hide every occurrence of ``text`` in the analysed text (new accepted spans)."""
+    return _revise(
+        session=session,
+        principal=principal,
+        plan_id=plan_id,
+        change=f"redact all occurrences ({len(text)} characters)",
+        mutate=lambda rows, source: add_occurrences(
+            rows,
+            text=source.text,
+            words=source.words,
+            needle=text,
+            entity_type=entity_type,
+            reason=reason,
+        ),
+        client=client,
+    )
+
+
+def approve(
+    *, session: Session, principal: Principal, plan_id: str, client: str | None = None
+) -> RedactionPlan:
+    """Approve the latest draft (prosecutors only); the approval is a custody event.
+
+    Every proposal must be decided first: approval means someone looked at each one.
+    """
+    plan, item, case = load_plan(session, plan_id)
+    authorise(
+        session,
+        principal=principal,
+        item=item,
+        case=case,
+        perm=RedactionPerm.APPROVE,
+        client=client,
+    )
+    if plan.status is not PlanStatus.DRAFT or plan.version != latest_version(session, item.id):
+        raise PlanConflict(f"only the latest draft can be approved (this one is {plan.status})")
+    rows = proposals_of(session, plan.id)
+    pending = [p.number for p in rows if p.decision is Decision.PENDING]
+    if pending:
+        raise PlanConflict(f"decide every proposal first; pending: {pending[:20]}")
+    plan.status = PlanStatus.APPROVED
+    plan.approved_by = principal.user_id
+    plan.approved_at = utc_now()
+    session.add(plan)
+    accepted = [p for p in rows if p.decision is Decision.ACCEPTED]
+    custody.record(
+        session=session,
+        action=custody.Action.REDACTION_PLAN_APPROVED,
+        actor=principal.actor(),
+        case_id=case.id,
+        case_number=case.number,
+        item_id=item.id,
+        sha256=item.sha256,
+        client=client,
+        details={
+            "plan_id": plan.id,
+            "version": plan.version,
+            "accepted": len(accepted),
+            "rejected": len(rows) - len(accepted),
+            "reasons": sorted({p.reason for p in accepted}),
+            "entity_types": sorted({p.entity_type for p in accepted}),
+        },
+    )
+    session.commit()
+    return plan
+
+
+def is_releasable(*, session: Session, item_id: str) -> bool:
+    """True for a redacted derivative whose plan passed the residual check.
+
+    For ``disclosure``: a redacted item is disclosable only through this gate.
+    """
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound("no such item")
+    plan_id = (item.derivation or {}).get("plan_id")
+    if item.derivative_kind != "redacted" or not plan_id:
+        return False
+    plan = session.get(RedactionPlan, plan_id)
+    return bool(plan and plan.releasable and plan.derivative_id == item.id)
