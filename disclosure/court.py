@@ -3,7 +3,9 @@
 The export goes through evidence.service.disclose.export_case_for_court (it records
 each file's download by the person exporting and signs a checkpoint) and adds the
 chain-of-custody report PDF. Public verification needs no sign-in and returns only
-whether the system holds the bytes, with inclusion proofs of against the current signed checkpoint: no names, no case number, no ids — a leaf hash and its proof are all a verifier needs to check the log's promise.
+whether the system holds the bytes, with inclusion proofs of their creation events
+against the current signed checkpoint: no names, no case number, no ids. A leaf hash
+and its proof are all a verifier needs to check the log's promise.
 """
 
 from __future__ import annotations
