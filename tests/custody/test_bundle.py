@@ -151,6 +151,7 @@ def test_intact_bundle_verifies_folder_zip_and_standalone(
         ),
         ("missing-file", lambda d: d["items"][2].update(file="files/nope"), "is missing"),
         ("unsafe", lambda d: d["items"][2].update(file="../x"), "unsafe path"),
+        ("malformed", lambda d: d["items"][0].pop("sha256"), "malformed bundle"),
     ],
 )
 def test_tampered_items_are_named(
@@ -172,7 +173,7 @@ def test_tampered_items_are_named(
     assert verify([str(folder)]) == 1
     out = capsys.readouterr().out
     assert expected in out, out
-    assert "NOT VERIFIED" in out
+    assert "NOT VERIFIED" in out or "FAILED" in out
 
 
 def _swap_checkpoint_size(d: dict) -> None:  # type: ignore[type-arg]
@@ -235,7 +236,7 @@ def test_pinned_keys(
 
 
 def test_unusable_bundles(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert verify([str(tmp_path / "missing")]) == 1
+    assert verify([str(tmp_path / "missing")]) == 2
     (tmp_path / "bad.zip").write_bytes(b"not a zip")
     assert verify([str(tmp_path / "bad.zip")]) == 2
     (tmp_path / "b").mkdir()
