@@ -39,11 +39,11 @@ def _verify(browser, folder: Path) -> tuple[str, str]:  # type: ignore[no-untype
     try:
         page.goto((folder / "verify.html").as_uri())
         page.set_input_files("#folder", str(folder))
-        page.wait_for_function(
-            "['verified', 'failed'].includes(document.getElementById('result').dataset.status)",
-            timeout=30_000,
+        # A selector wait, not wait_for_function: the page's CSP forbids eval.
+        page.wait_for_selector(
+            '#result[data-status="verified"], #result[data-status="failed"]', timeout=30_000
         )
-        status = page.eval_on_selector("#result", "el => el.dataset.status")
+        status = page.get_attribute("#result", "data-status") or ""
         return status, page.inner_text("#log")
     finally:
         page.close()
