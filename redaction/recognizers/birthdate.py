@@ -26,7 +26,7 @@ _DATES = [
     rf"(?<!\d){_DAY}[./-]{_MONTH}[./-]{_YEAR}(?!\d)",
     rf"(?<!\d){_YEAR}-{_MONTH}-{_DAY}(?!\d)",
     rf"(?<!\d){_DAY}\s(?i:{_RU_MONTHS}|{_KK_MONTHS})[а-яәіңғүұқөһ]*\s{_YEAR}(?:\s?(?:г\.|года|ж\.|жылы))?",
-    rf"(?<!\d){_YEAR}\s?(?:ж\.|жылы|ж)?\s{_DAY}\s(?i:{_KK_MONTHS})[а-яәіңғүұқөһ]*",
+    rf"(?<!\d){_YEAR}\s?(?:ж\.|жылы|жылғы|ж)?\s{_DAY}\s(?i:{_KK_MONTHS})[а-яәіңғүұқөһ]*",
     rf"(?<!\d){_DAY}(?:st|nd|rd|th)?\s(?:{_EN_MONTHS})\.?,?\s{_YEAR}",
     rf"\b(?:{_EN_MONTHS})\.?\s{_DAY}(?:st|nd|rd|th)?,?\s{_YEAR}",
     # A bare year counts only when a birth marker follows right after it.

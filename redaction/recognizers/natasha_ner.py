@@ -17,6 +17,64 @@ from redaction.errors import RedactionConfigError
 from redaction.recognizers.base import Candidate, CandidateRecognizer
 
 _PLACE_MARKER = re.compile(r"(?:^|\s)(?:г|с|п|пос|гор)\.\s?$")
+# Kazakh case, plural and possessive endings: "Соттың" is "Сот" (court) + genitive,
+# "Куәгерлер" is "Куәгер" (witness) + plural.
+_KK_ENDINGS = (
+    "тың",
+    "тің",
+    "дың",
+    "дің",
+    "ның",
+    "нің",
+    "қа",
+    "ке",
+    "ға",
+    "ге",
+    "ка",
+    "та",
+    "те",
+    "ты",
+    "ті",
+    "ды",
+    "ді",
+    "ны",
+    "ні",
+    "да",
+    "де",
+    "нан",
+    "нен",
+    "дан",
+    "ден",
+    "тан",
+    "тен",
+    "пен",
+    "бен",
+    "мен",
+    "лар",
+    "лер",
+    "дар",
+    "дер",
+    "тар",
+    "тер",
+    "ы",
+    "і",
+    "сы",
+    "сі",
+    "ына",
+    "іне",
+    "сына",
+    "сіне",
+    "ының",
+    "інің",
+    "сының",
+    "сінің",
+)
+
+
+def _endings_of(word: str) -> list[str]:
+    return [e for e in _KK_ENDINGS if word.endswith(e) and len(word) > len(e) + 2]
+
+
 _WORDS = re.compile(r"\S+")
 _TYPES = {"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"}
 _lock = threading.Lock()
@@ -44,7 +102,11 @@ class NatashaRecognizer(CandidateRecognizer):
     def __init__(self, *, language: str) -> None:
         super().__init__(language=language, context=[])
         self._strict = language != "ru"
-        self._not_names = tuple(load_data("names.yaml")["not_names"])
+        not_names = load_data("names.yaml")["not_names"]
+        self._not_names = frozenset(not_names)
+        # Long entries also match inflected forms (Конституциясының); short ones only
+        # exactly, or "Сот" would strip "Сотников" and "Ислам" would strip "Исламов".
+        self._not_name_stems = tuple(w for w in not_names if len(w) >= 7)
 
     def load(self) -> None:
         """Load the shared natasha models now instead of on the first text."""
@@ -87,7 +149,13 @@ class NatashaRecognizer(CandidateRecognizer):
         def noise(span: tuple[int, int]) -> bool:
             word = text[span[0] : span[1]]
             abbreviation = word.isupper() and len(word) <= 3 and not word.endswith(".")
-            return abbreviation or word.startswith(self._not_names)
+            bare = word.strip('.,:;«»"()')
+            return (
+                abbreviation
+                or bare in self._not_names
+                or bool(self._not_name_stems and bare.startswith(self._not_name_stems))
+                or any(bare[: len(bare) - len(e)] in self._not_names for e in _endings_of(bare))
+            )
 
         while words and noise(words[0]):
             words.pop(0)

@@ -265,3 +265,11 @@ def test_resolve_overlaps_rules() -> None:
         ("ORGANIZATION", 30, 55),
         ("KZ_BIN", 40, 52),
     ]
+
+
+def test_natasha_trim_keeps_surnames_that_start_like_role_words() -> None:
+    from redaction.recognizers.natasha_ner import NatashaRecognizer
+
+    r = NatashaRecognizer(language="ru")
+    assert r._trim("Сотников Иван", 0, 13) == (0, 13)
+    assert r._trim("Свидетель Исламов Марат", 0, 23) == (10, 23)
