@@ -71,6 +71,8 @@ def test_defence_reaches_nothing_but_its_served_files(api: Api, team) -> None:  
     ]
     forbidden_marks = [m for k, m in marks.items() if k != "redacted"]
     defence = team["defence"]
+    # Pages read the session cookie (same tokens), the API the bearer header: send both.
+    api.client.cookies.set("dalel_session", defence["Authorization"].split()[1])
     leaks, unrecorded, opened, walked = [], [], [], set()
     for path in _paths(api):
         names = set(re.findall(r"{(\w+)}", path))
@@ -91,7 +93,7 @@ def test_defence_reaches_nothing_but_its_served_files(api: Api, team) -> None:  
                 continue
             seen.add(url)
             before = len(api.events())
-            response = api.client.get(url, headers=defence)
+            response = api.client.get(url, headers=defence, follow_redirects=False)
             if any(mark in response.content for mark in forbidden_marks):
                 leaks.append(url)
             allowed = (
