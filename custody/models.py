@@ -79,3 +79,16 @@ class Cosignature(SQLModel, table=True):
     signed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     line: str
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class CheckpointTimestamp(SQLModel, table=True):
+    """An RFC 3161 timestamp token over a checkpoint's signed note, from a TSA."""
+
+    __tablename__ = "checkpoint_timestamp"
+
+    id: int | None = Field(default=None, primary_key=True)
+    checkpoint_id: int = Field(foreign_key="checkpoint.id", index=True)
+    tsa_url: str = Field(max_length=500)
+    token: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # DER TimeStampResp
+    gen_time: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -24,11 +24,14 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO dalel_app;
 
 -- Ledger tables: read and append only.
 REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER
-    ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature FROM dalel_app;
-GRANT SELECT, INSERT ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature
+    ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature, checkpoint_timestamp
+    FROM dalel_app;
+GRANT SELECT, INSERT
+    ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature, checkpoint_timestamp
     TO dalel_app;
 REVOKE UPDATE, DELETE, TRUNCATE
-    ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature FROM PUBLIC;
+    ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature, checkpoint_timestamp
+    FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION dalel_ledger_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -43,7 +46,7 @@ DECLARE
     t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['ledger_entry', 'ledger_node', 'ledger_key', 'checkpoint',
-                             'cosignature']
+                             'cosignature', 'checkpoint_timestamp']
     LOOP
         EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', t || '_append_only', t);
         EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON %I FOR EACH ROW '

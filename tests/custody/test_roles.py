@@ -14,7 +14,14 @@ from custody import SYSTEM, Action, record
 from evidence.db import make_engine
 
 ROLES_SQL = Path(__file__).resolve().parents[2] / "deploy" / "postgres-roles.sql"
-LEDGER_TABLES = ["ledger_entry", "ledger_node", "ledger_key", "checkpoint", "cosignature"]
+LEDGER_TABLES = [
+    "ledger_entry",
+    "ledger_node",
+    "ledger_key",
+    "checkpoint",
+    "cosignature",
+    "checkpoint_timestamp",
+]
 
 
 def _apply(url: str) -> None:
