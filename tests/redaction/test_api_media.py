@@ -1,0 +1,135 @@
+"""Plans for media items over HTTP (SQLite): a PDF (OCR word boxes), a video (face
+tracks, manual box over a time range) and an audio item with an ingest transcript."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from redaction import numbers as n
+from tests.evidence.conftest import Api, team  # noqa: F401  (fixture)
+from tests.redaction.test_api import api  # noqa: F401  (fixture)
+from tests.redaction.test_render_media import make_video, speech
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+IIN = n.make_iin(rng=random.Random(11))
+sqlite_only = pytest.mark.parametrize("api", ["sqlite"], indirect=True)
+
+
+def _upload(api: Api, team, data: bytes, name: str) -> str:  # type: ignore[no-untyped-def]  # noqa: F811
+    r = api.upload(team["case"]["id"], team["prosecutor"], data, name=name)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def _accept_all_and_approve(api: Api, team, plan_id: str) -> dict:  # type: ignore[no-untyped-def]  # noqa: F811
+    r = api.client.patch(
+        f"/api/v1/redactions/{plan_id}/proposals",
+        json={"default": "accepted"},
+        headers=team["prosecutor"],
+    )
+    assert r.status_code == 200, r.text
+    r = api.client.post(f"/api/v1/redactions/{r.json()['id']}/approve", headers=team["prosecutor"])
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+@sqlite_only
+def test_pdf_plan_boxes_and_clean_output(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_author("Следователь Ахметов")
+    pdf.add_font("dejavu", fname=FONT)
+    pdf.set_font("dejavu", size=16)
+    pdf.add_page()
+    for line in ("Протокол осмотра", "Свидетель Иванов Пётр Сергеевич", f"ИИН {IIN}"):
+        pdf.cell(0, 14, line, new_x="LMARGIN", new_y="NEXT")
+    item_id = _upload(api, team, bytes(pdf.output()), "protocol.pdf")
+    r = api.client.post(f"/api/v1/items/{item_id}/redactions", json={}, headers=team["prosecutor"])
+    assert r.status_code == 201, r.text
+    plan = r.json()
+    assert plan["source_kind"] == "pages"
+    iin = next(p for p in plan["proposals"] if p["entity_type"] == "KZ_IIN")
+    assert iin["regions"] and iin["regions"][0]["kind"] == "box" and iin["regions"][0]["page"] == 1
+    done = _accept_all_and_approve(api, team, plan["id"])
+    assert done["releasable"], done["residual"]
+    out = api.client.get(
+        f"/api/v1/items/{done['derivative_id']}/content", headers=team["prosecutor"]
+    )
+    path = tmp_path / "out.pdf"
+    path.write_bytes(out.content)
+    assert subprocess.run(["pdftotext", str(path), "-"], capture_output=True).stdout.strip() == b""
+    assert b"Ahmetov" not in out.content and "Ахметов".encode() not in out.content
+
+
+@sqlite_only
+def test_video_plan_face_tracks_and_manual_box(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
+    src = make_video(tmp_path / "clip.mp4", size="640x360", seconds=2)
+    item_id = _upload(api, team, src.read_bytes(), "clip.mp4")
+    r = api.client.post(f"/api/v1/items/{item_id}/redactions", json={}, headers=team["prosecutor"])
+    assert r.status_code == 201, r.text
+    plan = r.json()
+    faces = [p for p in plan["proposals"] if p["source"] == "face"]
+    assert faces and faces[0]["target"]["kind"] == "track" and faces[0]["entity_type"] == "FACE"
+    box = {"kind": "box", "page": 1, "left": 500, "top": 250, "width": 100, "height": 80,
+           "t_start": 0.5, "t_end": 1.5}  # fmt: skip
+    r = api.client.post(
+        f"/api/v1/redactions/{plan['id']}/proposals",
+        json={"items": [{"target": box, "entity_type": "SCREEN", "note": "phone screen"}]},
+        headers=team["investigator"],
+    )
+    assert r.status_code == 201, r.text
+    done = _accept_all_and_approve(api, team, r.json()["id"])
+    assert done["releasable"], done["residual"]
+    assert {c["name"] for c in done["residual"]["checks"]} >= {"faces", "metadata"}
+    derived = api.client.get(f"/api/v1/items/{done['derivative_id']}", headers=team["prosecutor"])
+    assert derived.json()["derivation"]["parameters"]["format"] == "mp4"
+
+
+@sqlite_only
+def test_audio_plan_from_transcript_bleeps_word_ranges(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
+    pytest.importorskip("ingest.models")
+    from custody.events import utc_now
+    from ingest.models import Transcript, TranscriptOrigin
+
+    wav = speech(tmp_path / "s.wav", "Свидетель Иванов Пётр видел машину")
+    item_id = _upload(api, team, wav.read_bytes(), "statement.wav")
+    words = [("Свидетель", 0.0, 0.6), ("Иванов", 0.7, 1.2), ("Пётр", 1.25, 1.6),
+             ("видел", 1.7, 2.0), ("машину", 2.05, 2.5)]  # fmt: skip
+    with Session(api.engine) as session:
+        session.add(
+            Transcript(
+                item_id=item_id,
+                version=1,
+                origin=TranscriptOrigin.MACHINE,
+                language="ru",
+                created_at=utc_now(),
+                segments=[
+                    {
+                        "start": 0.0,
+                        "end": 2.5,
+                        "text": " ".join(w for w, _, _ in words),
+                        "words": [
+                            {"word": f" {w}", "start": a, "end": b, "probability": 0.9}
+                            for w, a, b in words
+                        ],
+                    }
+                ],
+            )
+        )
+        session.commit()
+    r = api.client.post(f"/api/v1/items/{item_id}/redactions", json={}, headers=team["prosecutor"])
+    assert r.status_code == 201, r.text
+    plan = r.json()
+    assert plan["source_kind"] == "transcript" and plan["language"] == "ru"
+    person = next(p for p in plan["proposals"] if p["entity_type"] == "PERSON")
+    assert person["regions"] == [{"kind": "time", "start": 0.7, "end": 1.6}]
+    done = _accept_all_and_approve(api, team, plan["id"])
+    assert done["releasable"], done["residual"]
+    audio = next(c for c in done["residual"]["checks"] if c["name"] == "audio")
+    assert audio["passed"] and audio["worst_dbfs"] < -45
