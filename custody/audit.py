@@ -16,10 +16,10 @@ from sqlalchemy import select, text
 from sqlmodel import Session, col
 
 from custody import merkle
-from custody.checkpoint import CheckpointBody, log_verifiers
+from custody.checkpoint import CheckpointBody, cosignatures_of, log_verifiers
 from custody.errors import CustodyError
 from custody.models import Checkpoint, LedgerEntry, LedgerNode
-from custody.note import open_note
+from custody.note import Verifier, open_note, split_note, verify_cosignature
 
 _WINDOW = 65_536  # leaves per node comparison window
 
@@ -199,3 +199,15 @@ def _check_checkpoints(session: Session, checkpoints: list[Checkpoint], walker: 
             walker.problem(f"{label}: signs a size the log never reached ({walker.report.size})")
         elif root != body.root:
             walker.problem(f"{label}: signed root differs from the recomputed tree")
+        _check_cosignatures(session, cp, label, walker)
+
+
+def _check_cosignatures(session: Session, cp: Checkpoint, label: str, walker: _Walker) -> None:
+    """Each stored cosignature must still verify against its checkpoint and witness key."""
+    text, _ = split_note(cp.note)
+    for cosig in cosignatures_of(session=session, checkpoint=cp):
+        try:
+            _, lines = split_note(text + "\n" + cosig.line)
+            verify_cosignature(text, lines[0], Verifier.parse(cosig.verifier))
+        except CustodyError as exc:
+            walker.problem(f"{label}: cosignature by {cosig.key_name} does not verify: {exc}")

@@ -324,10 +324,14 @@ def check_items(bundle: Bundle, anchor: dict[str, Any], hash_files: bool) -> dic
             if input_id not in items:
                 fails.append(f"derivation input {input_id} is missing from the bundle")
         if chain and chain[0][2].get("action") == "item.derived":
-            for inp in chain[0][2].get("details", {}).get("inputs", []):
+            recorded = chain[0][2].get("details", {}).get("inputs", [])
+            for inp in recorded:
                 other = items.get(str(inp.get("item")))
                 if other is None or inp.get("sha256") not in (None, other["sha256"]):
                     fails.append(f"derivation input {inp.get('item')} does not match its hash")
+            named = {str(inp.get("item")) for inp in recorded}
+            if recorded and item.get("inputs") and named != set(item["inputs"]):
+                fails.append("derivation inputs differ from those recorded in the ledger")
         if hash_files:
             try:
                 file_sha, file_size = bundle.file_digest(item["file"])

@@ -10,14 +10,16 @@ from sqlmodel import Session
 
 from custody import SYSTEM, Action, record
 from custody.audit import Problem, verify_ledger
-from custody.checkpoint import make_checkpoint
+from custody.checkpoint import add_cosignature, make_checkpoint
 from custody.events import canonical, leaf_hash
 from custody.keys import load_keys
+from custody.note import COSIGNATURE_V1, Signer, cosign, open_note
 
 
 @pytest.fixture()
 def ledger(session: Session, tmp_path: Path) -> Session:
     keys = load_keys(key_dir=tmp_path / "keys", name="audit.test")
+    witness = Signer.generate("court.test", COSIGNATURE_V1)
     for i in range(6):
         record(session=session, action=Action.ITEM_CREATED, actor=SYSTEM, item_id=f"item-{i}")
     make_checkpoint(session=session, keys=keys, origin="audit.test")
@@ -25,7 +27,13 @@ def ledger(session: Session, tmp_path: Path) -> Session:
         record(
             session=session, action=Action.ITEM_CONTENT_READ, actor=SYSTEM, item_id=f"item-{i % 3}"
         )
-    make_checkpoint(session=session, keys=keys, origin="audit.test")
+    cp = make_checkpoint(session=session, keys=keys, origin="audit.test")
+    add_cosignature(
+        session=session,
+        size=cp.size,
+        witness_key=str(witness.verifier),
+        line=cosign(open_note(cp.note, keys.verifiers), witness, 1_700_000_000),
+    )
     return session
 
 
@@ -151,3 +159,8 @@ def test_small_comparison_windows(ledger: Session, monkeypatch: pytest.MonkeyPat
     assert verify_ledger(session=ledger).ok
     _exec(ledger, "UPDATE ledger_node SET hash = :h WHERE level = 1 AND idx = 0", h=b"\0" * 32)
     assert any("node level 1 #0" in m for m in _messages(ledger))
+
+
+def test_tampered_cosignature(ledger: Session) -> None:
+    _exec(ledger, "UPDATE cosignature SET line = replace(line, 'court.test', 'court.tesT')")
+    assert any("cosignature by court.test does not verify" in m for m in _messages(ledger))

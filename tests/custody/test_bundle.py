@@ -152,6 +152,11 @@ def test_intact_bundle_verifies_folder_zip_and_standalone(
         ("missing-file", lambda d: d["items"][2].update(file="files/nope"), "is missing"),
         ("unsafe", lambda d: d["items"][2].update(file="../x"), "unsafe path"),
         ("malformed", lambda d: d["items"][0].pop("sha256"), "malformed bundle"),
+        (
+            "substituted-input",
+            lambda d: d["items"][1].update(inputs=["doc"]),
+            "derivation inputs differ from those recorded",
+        ),
     ],
 )
 def test_tampered_items_are_named(
