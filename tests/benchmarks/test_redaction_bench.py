@@ -49,13 +49,15 @@ def test_analyzer_throughput_russian_1mb() -> None:
     get_analyzer()
     build_s = time.perf_counter() - t0
     text = _russian_megabyte()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     findings = analyze_text(text=text, language="ru")
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     rate = len(text) / elapsed
+    # CPU time is the steadier figure on shared machines; wall time is what users see.
     print(
-        f"\nredaction analyzer: {len(text):,} chars in {elapsed:.1f} s = {rate:,.0f} chars/s, "
-        f"{len(findings):,} findings (engine build {build_s:.1f} s)"
+        f"\nredaction analyzer: {len(text):,} chars in {elapsed:.1f} s wall = {rate:,.0f} chars/s"
+        f" ({len(text) / cpu:,.0f} chars per CPU-second), {len(findings):,} findings"
+        f" (engine build {build_s:.1f} s)"
     )
     assert findings
     assert rate > 3_000
