@@ -28,6 +28,7 @@ from custody.tree import current_size, frontier
 
 # Arbitrary constant naming the ledger's PostgreSQL advisory lock ("dalel" in ASCII).
 _APPEND_LOCK_KEY = 0x64616C656C
+_SQLITE_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,21 +67,22 @@ def _latest_by_subject(session: Session, subjects: set[str]) -> dict[str, bytes]
         "(SELECT e.leaf_hash FROM ledger_entry e"
         " WHERE e.subject = wanted.subject ORDER BY e.idx DESC LIMIT 1)"
     )
-    params: dict[str, Any]
     if session.get_bind().dialect.name == "postgresql":
-        params = {"subjects": names}
         query = text(
             f"SELECT wanted.subject, {latest}"  # noqa: S608 - constant text, bound values
             " FROM unnest(CAST(:subjects AS text[])) AS wanted(subject)"
         )
+        rows = list(session.execute(query, {"subjects": names}))
     else:
-        params = {f"s{i}": name for i, name in enumerate(names)}
-        values = ", ".join(f"(:s{i})" for i in range(len(names)))
-        query = text(
-            f"WITH wanted(subject) AS (VALUES {values}) "  # noqa: S608 - bound values only
-            f"SELECT wanted.subject, {latest} FROM wanted"
-        )
-    rows = session.execute(query, params)
+        rows = []
+        for start in range(0, len(names), _SQLITE_CHUNK):  # stay under SQLite's bind limit
+            chunk = names[start : start + _SQLITE_CHUNK]
+            values = ", ".join(f"(:s{i})" for i in range(len(chunk)))
+            query = text(
+                f"WITH wanted(subject) AS (VALUES {values}) "  # noqa: S608 - bound values only
+                f"SELECT wanted.subject, {latest} FROM wanted"
+            )
+            rows += session.execute(query, {f"s{i}": name for i, name in enumerate(chunk)})
     return {str(subject): bytes(digest) for subject, digest in rows if digest is not None}
 
 

@@ -140,3 +140,23 @@ def test_missing_node_stops_appends_and_events_need_aware_times(session: Session
         format_time(datetime(2026, 1, 1))
     assert subject_of(item_id=None, case_id="c1") == "case:c1"
     assert subject_of(item_id=None, case_id=None) == "system"
+
+
+def test_large_batch_with_many_subjects(session: Session) -> None:
+    first = record_many(
+        session=session,
+        events=[
+            NewEvent(action=Action.ITEM_CREATED, actor=SYSTEM, item_id=f"m{i}") for i in range(1200)
+        ],
+    )
+    again = record_many(
+        session=session,
+        events=[
+            NewEvent(action=Action.ITEM_CONTENT_READ, actor=SYSTEM, item_id=f"m{i}")
+            for i in range(1200)
+        ],
+    )
+    assert [e.prev_hash for e in again] == [e.leaf_hash for e in first]
+    assert tree.root_at(session=session, size=2400) == merkle.root_from_leaf_hashes(
+        [e.leaf_hash for e in first + again]
+    )
