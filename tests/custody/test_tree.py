@@ -160,3 +160,22 @@ def test_large_batch_with_many_subjects(session: Session) -> None:
     assert tree.root_at(session=session, size=2400) == merkle.root_from_leaf_hashes(
         [e.leaf_hash for e in first + again]
     )
+
+
+def test_binary_copy_types_match_the_models() -> None:
+    from sqlalchemy.dialects import postgresql
+
+    from custody.ledger import _PG_TYPES
+
+    names = {
+        "BIGINT": "int8",
+        "INTEGER": "int4",
+        "BYTEA": "bytea",
+        "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    }
+    for model in (LedgerEntry, LedgerNode):
+        table = model.__table__  # type: ignore[attr-defined]
+        for column in table.columns:
+            compiled = column.type.compile(dialect=postgresql.dialect())
+            expected = names.get(compiled, "varchar" if compiled.startswith("VARCHAR") else "?")
+            assert _PG_TYPES[table.name][column.name] == expected, column.name
