@@ -89,16 +89,6 @@ def case_overview(
         if not own:
             return case, [], []
         query = query.where(Item.uploaded_by == principal.user_id)
-    if filters.text:
-        like = f"%{filters.text.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Item.original_name).like(like),
-                func.lower(func.coalesce(Item.description, "")).like(like),
-                func.lower(func.coalesce(Item.location, "")).like(like),
-                func.lower(func.coalesce(Item.device, "")).like(like),
-            )
-        )
     if filters.source:
         query = query.where(Item.source_kind == filters.source)
     if filters.captured_from:
@@ -108,6 +98,11 @@ def case_overview(
     rows = [Row(item=i, blob=b, kind=media_kind(b.media_type)) for i, b in session.exec(query)]
     if filters.kind:
         rows = [r for r in rows if r.kind == filters.kind]
+    if filters.text:
+        # Compared in Python: SQL lower() folds only ASCII on SQLite (and under the C
+        # collation on PostgreSQL), and Cyrillic names are the common case here.
+        needle = filters.text.casefold()
+        rows = [r for r in rows if needle in _haystack(r.item)]
     by_id = {r.item.id: r for r in rows}
     tag_rows = session.exec(
         select(ItemTag.item_id, Tag.name)
@@ -134,6 +129,11 @@ def case_overview(
     return case, rows, sorted({name for _, name in tag_rows})
 
 
+def _haystack(item: Item) -> str:
+    parts = (item.original_name, item.description, item.location, item.device)
+    return " ".join(p for p in parts if p).casefold()
+
+
 def _sort(rows: list[Row], filters: Filters) -> None:
     never = datetime.max if not filters.descending else datetime.min
     keys = {
@@ -152,9 +152,8 @@ def _sort(rows: list[Row], filters: Filters) -> None:
 def search_notes(
     *, session: Session, principal: Principal, case_id: str, text: str, limit: int = 200
 ) -> list[Note]:
-    """Notes of the case containing `text` that the caller may see (authorised by the
-    caller of this function through `record_search`)."""
-    like = f"%{text.lower()}%"
+    """Notes of the case containing `text` (case-insensitive in every script) that the
+    caller may see. Authorise and record the search first with `record_search`."""
     case = load_case(session, case_id)
     every, own = _visible(session, principal, case)
     query = (
@@ -162,16 +161,18 @@ def search_notes(
         .join(Item, col(Item.id) == Note.item_id)
         .where(
             Note.case_id == case.id,
-            func.lower(Note.body).like(like),
             or_(col(Note.private).is_(False), Note.author_id == principal.user_id),
         )
-        .limit(limit)
+        .order_by(Note.created_at)
     )
     if not every:
         if not own:
             return []
         query = query.where(Item.uploaded_by == principal.user_id)
-    return list(session.exec(query))
+    needle = text.casefold()
+    # Notes are few per case (people write them), so folding in Python is cheap and
+    # correct for Kazakh and Russian, unlike SQLite's ASCII-only lower().
+    return [n for n in session.exec(query) if needle in n.body.casefold()][:limit]
 
 
 def record_search(

@@ -20,7 +20,6 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
-from sqlmodel import Session
 
 from evidence import i18n, service
 from evidence.deps import SESSION_COOKIE, SessionDep
@@ -102,6 +101,7 @@ def signed_in(request: Request, principal: WebPrincipal, session: SessionDep) ->
         if not policy.grace and request.url.path not in {"/account", "/account/totp"}:
             raise SignInNeeded("/account")
         request.state.enrol_due = True
+    request.state.principal = principal
     return principal
 
 
@@ -169,10 +169,9 @@ class WebRoute(APIRoute):
                 status = status_for(exc)
                 if status >= 500:
                     raise
-                principal = None
-                if status != 401:
-                    with Session(request.app.state.engine) as session:
-                        principal = web_principal(request, session)
+                # The person was resolved by `signed_in` before the error (a second
+                # session here would wait for SQLite's lock held by the request's own).
+                principal = getattr(request.state, "principal", None) if status != 401 else None
                 return page(
                     request,
                     "error.html",

@@ -1,0 +1,36 @@
+"""Page-test fixtures: the whole app (SQLite and PostgreSQL) from tests/evidence, with the
+review router mounted until `create_app` includes it, and helpers to act as a browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.evidence.conftest import PASSWORD, Api, api, team  # noqa: F401  (fixtures)
+from tests.web.server import wire
+
+CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+
+
+@pytest.fixture()
+def web(api: Api) -> Api:  # noqa: F811
+    """The app with every review route, and the English interface by default."""
+    wire(api.client.app)  # type: ignore[arg-type]
+    api.client.cookies.set("dalel_lang", "en")
+    return api
+
+
+def sign_in(app_api: Api, name: str, **extra: str) -> str:
+    """Sign `name` in through the form; returns a CSRF token of the new session."""
+    client = app_api.client
+    client.cookies.delete("dalel_session")
+    response = client.post("/login", data={"username": name, "password": PASSWORD, **extra})
+    assert response.status_code == 200, response.text
+    return csrf_of(client.get("/account").text)
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
