@@ -49,6 +49,10 @@ STRINGS: dict[str, dict[str, str]] = {
              "en": "Held by the system. Custody proof:"},
     "not_held": {"kk": "Жүйеде мұндай файл жоқ.", "ru": "Такого файла в системе нет.",
                  "en": "The system holds no such file."},
+    "receipts": {"kk": "Алу туралы түбіртектер", "ru": "Квитанции о получении",
+                 "en": "Receipts"},
+    "signed": {"kk": "қол қойылған", "ru": "подписана", "en": "signed"},
+    "unsigned": {"kk": "қол қойылмаған", "ru": "не подписана", "en": "not signed"},
 }  # fmt: skip
 
 

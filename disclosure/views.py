@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from disclosure import portal
+from disclosure import portal, receipts
 from disclosure.errors import DisclosureError
 from disclosure.i18n import LANGUAGES, translator
 from evidence.deps import ClientDep, SessionDep
@@ -70,17 +70,25 @@ def portal_disclosure(
         disclosure = portal.get_disclosure(
             session=session, principal=principal, disclosure_id=disclosure_id, client=client
         )
-        notes = (
-            portal.list_notes(session=session, principal=principal, disclosure_id=disclosure_id)
-            if principal.role is Role.DEFENCE
-            else []
-        )
+        notes, receipt_rows = [], []
+        if principal.role is Role.DEFENCE:
+            notes = portal.list_notes(
+                session=session, principal=principal, disclosure_id=disclosure_id
+            )
+        else:  # the prosecution sees what was delivered, not how the defence works
+            receipt_rows = [
+                receipt for receipt, _ in receipts.list_receipts(
+                    session=session, principal=principal, disclosure_id=disclosure_id,
+                    client=client,
+                )
+            ]  # fmt: skip
     except DisclosureError as exc:
         return _page(request, "portal.html", 404, disclosures=[], error=str(exc),
                      principal=principal)  # fmt: skip
     return _page(
-        request, "disclosure.html", disclosure=disclosure, notes=notes, principal=principal
-    )
+        request, "disclosure.html", disclosure=disclosure, notes=notes, principal=principal,
+        receipts=receipt_rows,
+    )  # fmt: skip
 
 
 @router.post("/portal/disclosures/{disclosure_id}/notes")
