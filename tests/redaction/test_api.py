@@ -32,12 +32,15 @@ TEXT = (
 
 def _wire(app) -> None:  # type: ignore[no-untyped-def]
     """Mount the redaction router unless the lead has wired it into create_app."""
+    from redaction import views
     from redaction.router import PROBLEM_STATUSES, router
 
     paths = {getattr(r, "path", "") for r in app.routes}
     if "/api/v1/redactions/{plan_id}" not in paths:
         app.include_router(router, prefix="/api/v1")
         problems.register(app, extra=PROBLEM_STATUSES)
+    if "/redactions/{plan_id}/review" not in paths:
+        app.include_router(views.router)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,0 +1,227 @@
+"""Redaction review page: proposals with accept/reject, manual spans, boxes and time
+ranges, "redact all occurrences", before/after, residual report, approval.
+
+Server-rendered with the shared layout (``evidence/web/templates/base.html``) and plain
+forms (no JavaScript needed); every form carries the CSRF token and goes through the
+same service functions as the API. Mounted by including ``router`` next to the web
+pages; the item page can link to ``/items/{id}/redaction``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import jinja2
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from evidence import i18n
+from evidence.deps import ClientDep, SessionDep, StoreDep
+from evidence.errors import InvalidInput
+from evidence.service.access import case_role
+from evidence.web import core
+from evidence.web.core import Me, WebRoute, check_csrf
+from redaction import jobs, service
+from redaction.errors import RedactionError
+from redaction.models import Decision, PlanStatus
+from redaction.render.text import render_plain_text
+from redaction.service import APPROVE_ROLES
+
+router = APIRouter(include_in_schema=False, route_class=WebRoute)
+PREVIEW_CHARS = 200_000
+HEADERS = {  # as evidence.web.core.page: evidence is shown, nothing may cache or frame it
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+}
+_env = core.templates.env.overlay(
+    loader=jinja2.ChoiceLoader(
+        [jinja2.PackageLoader("redaction", "templates"), core.templates.env.loader]  # type: ignore[list-item]
+    )
+)
+
+
+def _render(request: Request, me: Any, name: str, **context: Any) -> Response:
+    """Render one of our templates with the shared layout's context and headers."""
+    lang = core.language(request)
+    i18n.activate(lang)
+    context |= {
+        "principal": me, "csrf": core.csrf_token(request), "lang": lang,
+        "path": request.url.path, "request": request, "enrol_due": False,
+    }  # fmt: skip
+    html = _env.get_template(name).render(**context)
+    return Response(html, media_type="text/html", headers=HEADERS)
+
+
+@router.get("/redaction/review.css")
+def stylesheet() -> Response:
+    """The review page's few styles (served here: the page's CSP forbids inline styles)."""
+    css = (Path(__file__).parent / "templates" / "review.css").read_text(encoding="utf-8")
+    return Response(css, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+
+def _pieces(text: str, proposals: list[dict[str, Any]]) -> list[tuple[str, str, int | None]]:
+    """The analysed text cut into (text, decision, number) pieces for highlighting."""
+    spans = sorted(
+        (p["target"]["start"], p["target"]["end"], p["decision"], p["number"])
+        for p in proposals
+        if p["target"].get("kind") == "span"
+    )
+    out: list[tuple[str, str, int | None]] = []
+    cursor = 0
+    for start, end, decision, number in spans:
+        if start < cursor or start >= PREVIEW_CHARS:
+            continue
+        out.append((text[cursor:start], "", None))
+        out.append((text[start:end], decision, number))
+        cursor = end
+    out.append((text[cursor:PREVIEW_CHARS], "", None))
+    return out
+
+
+def _redirect(plan_id: str) -> Response:
+    return RedirectResponse(f"/redactions/{plan_id}/review", status_code=303)
+
+
+def _failed(request: Request, me: Any, exc: RedactionError) -> Response:
+    return core.page(request, "error.html", me, status_code=409, message=str(exc))
+
+
+@router.get("/items/{item_id}/redaction")
+def latest(
+    item_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep
+) -> Response:
+    """The newest plan of an item, or a form to analyse it."""
+    plans = service.list_plans(session=session, principal=me, item_id=item_id, client=client)
+    if plans:
+        return _redirect(plans[0].id)
+    return _render(request, me, "redaction_start.html", item_id=item_id)
+
+
+@router.post("/items/{item_id}/redaction")
+def analyse(
+    item_id: str, request: Request, me: Me, session: SessionDep, store: StoreDep,
+    client: ClientDep, csrf: Annotated[str, Form()] = "", language: Annotated[str, Form()] = "auto",
+) -> Response:  # fmt: skip
+    check_csrf(request, csrf)
+    try:
+        plan = jobs.analyse_item(
+            session=session, store=store, principal=me, item_id=item_id, language=language,
+            client=client,
+        )  # fmt: skip
+    except RedactionError as exc:
+        return _failed(request, me, exc)
+    return _redirect(plan.id)
+
+
+@router.get("/redactions/{plan_id}/review")
+def review(
+    plan_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep
+) -> Response:
+    plan, rows, source = service.get_plan(
+        session=session, principal=me, plan_id=plan_id, client=client
+    )
+    session.commit()
+    proposals = [service.proposal_dict(p) for p in rows]
+    accepted = [
+        {**p["target"], "entity_type": p["entity_type"]}
+        for p in proposals
+        if p["decision"] == Decision.ACCEPTED and p["target"].get("kind") == "span"
+    ]
+    after = None
+    if source.text:
+        after, _ = render_plain_text(
+            text=source.text[:PREVIEW_CHARS],
+            spans=[s for s in accepted if s["end"] <= PREVIEW_CHARS],
+            language=source.language, mode=plan.mode,
+        )  # fmt: skip
+    role = case_role(session, case_id=plan.case_id, user_id=me.user_id)
+    return _render(
+        request, me, "redaction_review.html", plan=plan, proposals=proposals, source=source,
+        pieces=_pieces(source.text, proposals) if source.text else [], after=after,
+        editable=plan.status is PlanStatus.DRAFT or (plan.residual and not plan.releasable),
+        may_approve=role in APPROVE_ROLES and plan.status is PlanStatus.DRAFT,
+    )  # fmt: skip
+
+
+@router.post("/redactions/{plan_id}/review/decisions")
+async def decisions(
+    plan_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep
+) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    chosen = {
+        int(key[2:]): Decision(str(value))
+        for key, value in form.items()
+        if key.startswith("d-") and str(value) in {d.value for d in Decision}
+    }
+    default = str(form.get("default") or "")
+    try:
+        plan = service.decide(
+            session=session, principal=me, plan_id=plan_id, decisions=chosen,
+            default=Decision(default) if default else None, client=client,
+        )  # fmt: skip
+    except RedactionError as exc:
+        return _failed(request, me, exc)
+    return _redirect(plan.id)
+
+
+def _number(value: str, name: str) -> float:
+    try:
+        return float(value.replace(",", "."))
+    except ValueError as exc:
+        raise InvalidInput(f"{name} must be a number") from exc
+
+
+@router.post("/redactions/{plan_id}/review/manual")
+def manual(
+    plan_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep,
+    csrf: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "span",
+    entity_type: Annotated[str, Form()] = "MANUAL", a: Annotated[str, Form()] = "",
+    b: Annotated[str, Form()] = "", page: Annotated[str, Form()] = "1",
+    left: Annotated[str, Form()] = "", top: Annotated[str, Form()] = "",
+    width: Annotated[str, Form()] = "", height: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """One form for the four manual kinds: span (a, b = characters), time (a, b =
+    seconds), box (page and pixels; a, b = optional time range), all occurrences (text)."""
+    check_csrf(request, csrf)
+    try:
+        if kind == "all":
+            plan = service.redact_all(
+                session=session, principal=me, plan_id=plan_id, text=text,
+                entity_type=entity_type or "MANUAL", client=client,
+            )  # fmt: skip
+            return _redirect(plan.id)
+        target: dict[str, Any] = {"kind": kind}
+        if kind in ("span", "time"):
+            target |= {"start": _number(a, "start"), "end": _number(b, "end")}
+        else:
+            box = {"page": page, "left": left, "top": top, "width": width, "height": height}
+            target |= {k: _number(v, k) for k, v in box.items()}
+            if a.strip() and b.strip():
+                target |= {"t_start": _number(a, "start"), "t_end": _number(b, "end")}
+        plan = service.add_manual(
+            session=session, principal=me, plan_id=plan_id,
+            targets=[{"target": target, "entity_type": entity_type or "MANUAL"}], client=client,
+        )  # fmt: skip
+    except RedactionError as exc:
+        return _failed(request, me, exc)
+    return _redirect(plan.id)
+
+
+@router.post("/redactions/{plan_id}/review/approve")
+def approve(
+    plan_id: str, request: Request, me: Me, session: SessionDep, store: StoreDep,
+    client: ClientDep, csrf: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    check_csrf(request, csrf)
+    try:
+        service.approve(session=session, principal=me, plan_id=plan_id, client=client)
+        jobs.render_plan(session=session, store=store, plan_id=plan_id)
+    except RedactionError as exc:
+        return _failed(request, me, exc)
+    return _redirect(plan_id)
