@@ -60,10 +60,15 @@ def video_proxy_command(
     crf: int = 23,
     audio_bitrate: str = "128k",
     keep_metadata: bool = False,
+    deinterlace: bool = False,
 ) -> list[str]:
     """The exact ffmpeg command `video_proxy` runs (benchmarks compare against it)."""
+    vf = _short_side_scale(height)
+    if deinterlace:
+        # bwdif touches only frames flagged interlaced; browsers cannot deinterlace.
+        vf = f"bwdif=mode=send_frame:deint=interlaced,{vf}"
     cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(source)]
-    cmd += ["-map", "0:v:0", "-map", "0:a:0?", "-vf", _short_side_scale(height)]
+    cmd += ["-map", "0:v:0", "-map", "0:a:0?", "-vf", vf]
     cmd += ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p"]
     cmd += ["-profile:v", "high", "-c:a", "aac", "-b:a", audio_bitrate, "-ac", "2"]
     if not keep_metadata:
@@ -81,16 +86,21 @@ def video_proxy(
     crf: int = 23,
     audio_bitrate: str = "128k",
     keep_metadata: bool = False,
+    deinterlace: bool | None = None,
     duration: float | None = None,
     on_progress: Callable[[float], None] | None = None,
     timeout: float = DEFAULT_TRANSCODE_TIMEOUT,
 ) -> Derivation:
     """Transcode any video to H.264/AAC MP4 (+faststart) with the short side ≤ `height`.
 
-    `duration` (seconds, from `probe_av`) lets `on_progress` report a fraction 0..1.
+    `deinterlace=None` asks ffprobe whether the stream is interlaced (CCTV and DVR
+    recorders often are) and deinterlaces only then. `duration` (seconds, from
+    `probe_av`) lets `on_progress` report a fraction 0..1.
     """
     if height not in {360, 480, 720, 1080}:
         raise UnsupportedMedia(f"proxy height must be 360, 480, 720 or 1080, not {height}")
+    if deinterlace is None:
+        deinterlace = is_interlaced(path=source)
     params = {
         "height": height,
         "preset": preset,
@@ -100,6 +110,7 @@ def video_proxy(
         "audio_bitrate": audio_bitrate,
         "faststart": True,
         "keep_metadata": keep_metadata,
+        "deinterlace": deinterlace,
     }
     cmd = video_proxy_command(
         source=source,
@@ -109,8 +120,20 @@ def video_proxy(
         crf=crf,
         audio_bitrate=audio_bitrate,
         keep_metadata=keep_metadata,
+        deinterlace=deinterlace,
     )
     return _ffmpeg(cmd, output, params, timeout, duration, on_progress)
+
+
+def is_interlaced(*, path: Path | str) -> bool:
+    """True when ffprobe reports an interlaced field order for the first video stream."""
+    proc = run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "stream=field_order", "-of", "default=nw=1:nk=1", str(path)],
+        timeout=FRAME_TIMEOUT,
+        ok_codes=(0, 1),
+    )  # fmt: skip
+    return proc.stdout.decode().strip() in {"tt", "bb", "tb", "bt"}
 
 
 def audio_proxy(

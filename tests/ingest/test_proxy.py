@@ -173,3 +173,25 @@ def test_iphone_heic_photo(tmp_path: Path) -> None:
     image_proxy(source=heic, output=tmp_path / "web.jpg", max_side=200)
     with Image.open(tmp_path / "web.jpg") as img:
         assert img.size == (150, 200)  # upright, like the phone shows it
+
+
+def test_interlaced_cctv_is_deinterlaced(tmp_path: Path, video_720p: Path) -> None:
+    interlaced = tmp_path / "dvr.mp4"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=720x576:rate=50",
+         "-t", "1", "-vf", "tinterlace=4,setfield=tff", "-c:v", "libx264", "-preset",
+         "ultrafast", "-flags", "+ilme+ildct", "-x264opts", "tff=1", "-pix_fmt", "yuv420p",
+         interlaced],
+        check=True, timeout=60,
+    )  # fmt: skip
+    made = video_proxy(source=interlaced, output=tmp_path / "p.mp4", height=480)
+    assert made.parameters["deinterlace"] is True
+    assert "bwdif" in " ".join(made.command)
+    order = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "stream=field_order", "-of", "default=nw=1:nk=1", tmp_path / "p.mp4"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert order == "progressive"
+    progressive = video_proxy(source=video_720p, output=tmp_path / "q.mp4", height=360)
+    assert progressive.parameters["deinterlace"] is False
