@@ -49,6 +49,8 @@ def leaked_values(*, text: str, values: Sequence[dict[str, Any]]) -> list[dict[s
     for value in values:
         raw = str(value["text"])
         digits = "".join(ch for ch in raw if ch.isdigit())
+        if value["entity_type"] == "PHONE_NUMBER":
+            digits = digits[-10:]  # +7 701 ... and 8 701 ... are the same number
         if len(digits) >= 6 and len(digits) >= len(_NOT_WORD.sub("", raw)) // 2:
             hit = any(digits in line for line in lines)
         else:

@@ -213,9 +213,8 @@ def _revise(
         perm=RedactionPerm.ANALYSE,
         client=client,
     )
-    blocked = (
-        plan.status is PlanStatus.APPROVED and plan.residual is not None and not plan.releasable
-    )
+    # An approved plan whose rendering failed or was blocked may be revised into a new draft.
+    blocked = plan.status is PlanStatus.APPROVED and not plan.releasable
     if plan.status is not PlanStatus.DRAFT and not blocked:
         raise PlanConflict(f"plan version {plan.version} is {plan.status}; edit the latest draft")
     if plan.version != latest_version(session, item.id):
@@ -345,6 +344,8 @@ def approve(
     """Approve the latest draft (prosecutors only); the approval is a custody event.
 
     Every proposal must be decided first: approval means someone looked at each one.
+    Approving an approved plan whose rendering failed (no residual report) returns it
+    unchanged, so the caller can render again.
     """
     plan, item, case = load_plan(session, plan_id)
     authorise(
@@ -355,6 +356,8 @@ def approve(
         perm=RedactionPerm.APPROVE,
         client=client,
     )
+    if plan.status is PlanStatus.APPROVED and plan.residual is None:
+        return plan  # approved, but its rendering failed: approving again retries it
     if plan.status is not PlanStatus.DRAFT or plan.version != latest_version(session, item.id):
         raise PlanConflict(f"only the latest draft can be approved (this one is {plan.status})")
     rows = proposals_of(session, plan.id)
