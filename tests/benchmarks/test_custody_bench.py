@@ -74,21 +74,34 @@ def _events(worker: int, n: int) -> list[NewEvent]:
     ]
 
 
-def _ledger_writer(url: str, worker: int, deadline: float, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _timed(url: str, batch_fn, barrier, out) -> None:  # type: ignore[no-untyped-def]
+    """Run `batch_fn(engine)` (returns rows written) for SECONDS after every writer is ready."""
     engine = make_engine(url)
-    events = _events(worker, BATCH)
+    with engine.connect():
+        pass  # open the pool's first connection before the clock starts
+    barrier.wait(timeout=300)
+    start = time.perf_counter()
     done = 0
-    while time.time() < deadline:
+    while time.perf_counter() - start < SECONDS:
+        done += batch_fn(engine)
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    out.put((done, elapsed))
+
+
+def _ledger_writer(url: str, worker: int, barrier, out) -> None:  # type: ignore[no-untyped-def]
+    events = _events(worker, BATCH)
+
+    def batch(engine) -> int:  # type: ignore[no-untyped-def]
         with Session(engine) as session:
             record_many(session=session, events=events)
             session.commit()
-        done += len(events)
-    engine.dispose()
-    out.put(done)
+        return len(events)
+
+    _timed(url, batch, barrier, out)
 
 
-def _bare_writer(url: str, worker: int, deadline: float, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    engine = make_engine(url)
+def _bare_writer(url: str, worker: int, barrier, out) -> None:  # type: ignore[no-untyped-def]
     leaf = b"x" * 330  # about the size of one canonical event
     now = datetime.now(UTC)
     rows = [
@@ -108,27 +121,27 @@ def _bare_writer(url: str, worker: int, deadline: float, out: multiprocessing.Qu
         "INSERT INTO bench_bare (leaf, leaf_hash, subject, prev_hash, action, item_id, case_id,"
         " appended_at) VALUES (:leaf, :h, :s, :p, :a, :i, :c, :t)"
     )
-    done = 0
-    while time.time() < deadline:
+
+    def batch(engine) -> int:  # type: ignore[no-untyped-def]
         with engine.begin() as conn:
             conn.execute(sql, rows)
-        done += len(rows)
-    engine.dispose()
-    out.put(done)
+        return len(rows)
+
+    _timed(url, batch, barrier, out)
 
 
 def _run_writers(target, url: str) -> float:  # type: ignore[no-untyped-def]
+    """Events per second over all writers, all started together after their imports."""
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    start = time.time() + 3.0  # let every process import before the clock starts
-    deadline = start + SECONDS
-    procs = [ctx.Process(target=target, args=(url, w, deadline, queue)) for w in range(WRITERS)]
+    barrier = ctx.Barrier(WRITERS)
+    procs = [ctx.Process(target=target, args=(url, w, barrier, queue)) for w in range(WRITERS)]
     for p in procs:
         p.start()
-    total = sum(queue.get(timeout=120) for _ in procs)
+    results = [queue.get(timeout=600) for _ in procs]
     for p in procs:
         p.join(30)
-    return total / (time.time() - start)
+    return sum(done for done, _ in results) / max(elapsed for _, elapsed in results)
 
 
 def test_bench_appends_with_four_writers(bench_url: str) -> None:
