@@ -313,6 +313,8 @@ def check_items(bundle: Bundle, anchor: dict[str, Any], hash_files: bool) -> dic
             continue
         chains.setdefault(str(event.get("item")), []).append((index, digest, event))
     items = {str(item["id"]): item for item in d.get("items", [])}
+    # Derivation inputs may be named by item id or by content SHA-256.
+    refs = {str(item["sha256"]): item for item in items.values()} | items
     verdicts: dict[str, list[str]] = {item_id: [] for item_id in items}
     if loose:
         verdicts["(events)"] = loose
@@ -320,18 +322,8 @@ def check_items(bundle: Bundle, anchor: dict[str, Any], hash_files: bool) -> dic
         fails = verdicts[item_id]
         chain = sorted(chains.get(item_id, []), key=lambda c: c[0])
         fails += _check_chain(item, chain)
-        for input_id in item.get("inputs", []):
-            if input_id not in items:
-                fails.append(f"derivation input {input_id} is missing from the bundle")
-        if chain and chain[0][2].get("action") == "item.derived":
-            recorded = chain[0][2].get("details", {}).get("inputs", [])
-            for inp in recorded:
-                other = items.get(str(inp.get("item")))
-                if other is None or inp.get("sha256") not in (None, other["sha256"]):
-                    fails.append(f"derivation input {inp.get('item')} does not match its hash")
-            named = {str(inp.get("item")) for inp in recorded}
-            if recorded and item.get("inputs") and named != set(item["inputs"]):
-                fails.append("derivation inputs differ from those recorded in the ledger")
+        if chain:
+            fails += _check_derivation(item, chain[0][2], refs)
         if hash_files:
             try:
                 file_sha, file_size = bundle.file_digest(item["file"])
@@ -345,6 +337,34 @@ def check_items(bundle: Bundle, anchor: dict[str, Any], hash_files: bool) -> dic
                         f"file {item['file']} altered: sha256 {file_sha}, {file_size} bytes"
                     )
     return verdicts
+
+
+def _check_derivation(
+    item: dict[str, Any], first: dict[str, Any], refs: dict[str, dict[str, Any]]
+) -> list[str]:
+    """Inputs the bundle declares and inputs the ledger recorded must be the same items,
+    all present in the bundle, with the recorded hashes (step 6)."""
+    fails = []
+    declared = set()
+    for ref in item.get("inputs", []):
+        if str(ref) in refs:
+            declared.add(refs[str(ref)]["id"])
+        else:
+            fails.append(f"derivation input {ref} is missing from the bundle")
+    details = first.get("details") if first.get("action") == "item.derived" else None
+    recorded_refs = details.get("inputs", []) if isinstance(details, dict) else []
+    recorded = set()
+    for inp in recorded_refs:
+        ref = inp.get("item") or inp.get("sha256") if isinstance(inp, dict) else inp
+        other = refs.get(str(ref))
+        sha = inp.get("sha256") if isinstance(inp, dict) else None
+        if other is None or sha not in (None, other["sha256"]):
+            fails.append(f"derivation input {ref} recorded in the ledger is not in the bundle")
+        else:
+            recorded.add(other["id"])
+    if recorded and declared and recorded != declared:
+        fails.append("derivation inputs differ from those recorded in the ledger")
+    return fails
 
 
 def _check_chain(item: dict[str, Any], chain: list[tuple[int, bytes, dict[str, Any]]]) -> list[str]:
@@ -380,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2 if isinstance(exc, Unusable) else 1
     try:
         verdicts = check_items(bundle, anchor, hash_files=not opts.no_files)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         say(f"FAILED: malformed bundle: {exc!r}")
         return 1
     failed = 0

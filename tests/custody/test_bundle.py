@@ -53,7 +53,8 @@ def case(session: Session, tmp_path: Path, witness: Signer) -> list[BundleItem]:
         actor=SYSTEM,
         item_id="proxy",
         sha256=_sha(CONTENT["proxy"]),
-        details={"inputs": [{"item": "orig", "sha256": _sha(CONTENT["orig"])}]},
+        # The shape evidence.service records: input hashes, plus the parent's id.
+        details={"inputs": [_sha(CONTENT["orig"])], "parent": "orig", "tool": "ffmpeg"},
     )
     for _ in range(3):
         record(session=session, action=Action.ITEM_CONTENT_READ, actor=SYSTEM, item_id="orig")
@@ -74,7 +75,7 @@ def case(session: Session, tmp_path: Path, witness: Signer) -> list[BundleItem]:
             sha256=_sha(CONTENT["proxy"]),
             size=len(CONTENT["proxy"]),
             kind="derivative",
-            inputs=("orig",),
+            inputs=(_sha(CONTENT["orig"]),),
         ),
         BundleItem(id="doc", sha256=_sha(CONTENT["doc"]), size=3, name="scan.pdf"),
     ]
@@ -147,7 +148,7 @@ def test_intact_bundle_verifies_folder_zip_and_standalone(
         (
             "input-hash",
             lambda d: d["items"][0].update(sha256=_sha(b"x")),
-            "derivation input orig does not match its hash",
+            "recorded in the ledger is not in the bundle",
         ),
         ("missing-file", lambda d: d["items"][2].update(file="files/nope"), "is missing"),
         ("unsafe", lambda d: d["items"][2].update(file="../x"), "unsafe path"),

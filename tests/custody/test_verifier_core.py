@@ -130,3 +130,19 @@ def test_malformed_inputs() -> None:
         v.verify_inclusion(b"\0" * 32, 0, 1, [b"x"], b"\0" * 32)
     with pytest.raises(v.Invalid, match="base64"):
         v._b64list(["!!"])
+
+
+def test_derivation_inputs_by_id_or_hash() -> None:
+    orig = {"id": "o", "sha256": "aa"}
+    other = {"id": "x", "sha256": "bb"}
+    refs = {"aa": orig, "bb": other, "o": orig, "x": other}
+    derived = {"action": "item.derived", "details": {"inputs": [{"item": "o", "sha256": "aa"}]}}
+    assert v._check_derivation({"id": "d", "inputs": ["o"]}, derived, refs) == []
+    assert v._check_derivation({"id": "d", "inputs": ["aa"]}, derived, refs) == []
+    wrong_hash = {"action": "item.derived", "details": {"inputs": [{"item": "o", "sha256": "bb"}]}}
+    assert "not in the bundle" in v._check_derivation({"id": "d"}, wrong_hash, refs)[0]
+    assert "differ" in v._check_derivation({"id": "d", "inputs": ["x"]}, derived, refs)[0]
+    created = {"action": "item.created", "details": "free text"}
+    assert v._check_derivation({"id": "d", "inputs": ["zz"]}, created, refs) == [
+        "derivation input zz is missing from the bundle"
+    ]
