@@ -14,10 +14,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
-from disclosure import bundle, court, notify, portal, receipts, service
-from disclosure.errors import DisclosureInvalid
+from disclosure import bundle, court_router, notify, portal, receipts, selection, service
 from disclosure.models import Receipt, ReceiptKey
 from disclosure.schemas import (
     DisclosureCreate,
@@ -290,7 +288,7 @@ def set_flags(
 ) -> FlagPublic:  # fmt: skip
     """`do_not_disclose` blocks an item from every disclosure; `disclosable_original`
     allows disclosing the original when no redaction is needed (case prosecutor)."""
-    flag = service.set_flags(
+    flag = selection.set_flags(
         session=session, principal=principal, item_id=item_id,
         do_not_disclose=body.do_not_disclose, disclosable_original=body.disclosable_original,
         reason=body.reason, client=client,
@@ -318,70 +316,5 @@ def set_address(body: AddressRequest, principal: CurrentPrincipal, session: Sess
     return Response(status_code=204)
 
 
-@router.get(
-    "/cases/{case_id}/court-export",
-    summary="Court export of a case (ZIP)",
-    response_class=StreamingResponse,
-    responses=_ZIP,
-)
-def court_export(
-    case_id: str, principal: CurrentPrincipal, session: SessionDep, store: StoreDep,
-    ledger: LedgerDep, client: ClientDep, language: str = "en",
-) -> Response:  # fmt: skip
-    """Originals, derivatives, custody bundle manifest, offline verifier and the
-    chain-of-custody report PDF (court members and the case prosecutor)."""
-    path = court.court_export(
-        session=session, store=store, principal=principal, ledger=ledger, case_id=case_id,
-        language=language, client=client,
-    )  # fmt: skip
-    headers = {"Content-Disposition": f'attachment; filename="{path.name}"',
-               "Content-Length": str(path.stat().st_size)}  # fmt: skip
-    return StreamingResponse(
-        court.stream_and_remove(path), media_type="application/zip", headers=headers
-    )
-
-
-@router.post(
-    "/verify",
-    summary="Public verification of a file or a SHA-256 (no sign-in)",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "application/json": {
-                    "schema": {"type": "object", "properties": {"sha256": {"type": "string"}}}
-                },
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                    }
-                },
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-            }
-        }
-    },
-)
-async def verify(request: Request, session: SessionDep) -> dict[str, Any]:
-    """Whether the system holds these bytes, with inclusion proofs of their records
-    against the current signed checkpoint — and nothing else about the case."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip()
-    if kind == "application/json":
-        payload = await request.json()
-        if not isinstance(payload, dict) or not isinstance(payload.get("sha256"), str):
-            raise DisclosureInvalid('send {"sha256": "<64 hex>"} or a file')
-        sha256 = payload["sha256"]
-    elif kind == "multipart/form-data":
-        form = await request.form()
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise DisclosureInvalid("multipart field `file` is missing")
-        digest = hashlib.sha256()
-        while chunk := await upload.read(1 << 20):
-            digest.update(chunk)
-        sha256 = digest.hexdigest()
-    else:
-        digest = hashlib.sha256()
-        async for chunk in request.stream():
-            digest.update(chunk)
-        sha256 = digest.hexdigest()
-    return await run_in_threadpool(court.verify_hash, session=session, sha256=sha256)
+# Court export and public verification live in their own module, mounted here.
+router.include_router(court_router.router)

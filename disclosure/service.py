@@ -18,18 +18,16 @@ import custody
 from custody.events import format_time, utc_now
 from disclosure import watermark
 from disclosure.errors import (
-    DisclosureBlocked,
     DisclosureGone,
     DisclosureInvalid,
     DisclosureNotFound,
 )
-from disclosure.models import Disclosure, DisclosureEntry, DisclosureFlag, DisclosureTranche
-from evidence.models import Case, Item, ItemKind, Role, User
+from disclosure.models import Disclosure, DisclosureEntry, DisclosureTranche
+from disclosure.selection import PROSECUTION, resolve
+from evidence.models import Case, Role, User
 from evidence.policy import Principal
 from evidence.service.disclose import authorize_case_role, watermark_item
 from evidence.storage import ObjectStore
-
-PROSECUTION = frozenset({Role.PROSECUTOR})
 
 
 def status_of(disclosure: Disclosure, now: datetime | None = None) -> str:
@@ -59,93 +57,6 @@ def is_disclosed(session: Session, user_id: str, item_id: str) -> bool:
     ).all()
     now = utc_now()
     return any(status_of(d, now) == "active" for d in rows)
-
-
-def get_flag(session: Session, item_id: str) -> DisclosureFlag | None:
-    return session.get(DisclosureFlag, item_id)
-
-
-def set_flags(
-    *,
-    session: Session,
-    principal: Principal,
-    item_id: str,
-    do_not_disclose: bool | None = None,
-    disclosable_original: bool | None = None,
-    reason: str = "",
-    client: str | None = None,
-) -> DisclosureFlag:
-    """Mark an item "do not disclose" and/or "original disclosable" (prosecutor only)."""
-    item = session.get(Item, item_id)
-    if item is None:
-        raise DisclosureNotFound("no such item")
-    case = authorize_case_role(
-        session=session, principal=principal, case_id=item.case_id, roles=PROSECUTION,
-        client=client,
-    )  # fmt: skip
-    flag = session.get(DisclosureFlag, item.id) or DisclosureFlag(
-        item_id=item.id, set_by=principal.user_id, set_at=utc_now()
-    )
-    if do_not_disclose is not None:
-        flag.do_not_disclose = do_not_disclose
-    if disclosable_original is not None:
-        flag.disclosable_original = disclosable_original
-    flag.reason, flag.set_by, flag.set_at = reason, principal.user_id, utc_now()
-    session.add(flag)
-    custody.record(
-        session=session,
-        action=custody.Action.ITEM_DISCLOSURE_FLAGGED,
-        actor=principal.actor(),
-        case_id=case.id,
-        case_number=case.number,
-        item_id=item.id,
-        sha256=item.sha256,
-        client=client,
-        details={
-            "do_not_disclose": flag.do_not_disclose,
-            "disclosable_original": flag.disclosable_original,
-            "reason": reason,
-        },
-    )
-    session.commit()
-    return flag
-
-
-def _blocked(session: Session, item: Item) -> bool:
-    flag = get_flag(session, item.id)
-    return flag is not None and flag.do_not_disclose
-
-
-def resolve(session: Session, *, case: Case, item_id: str) -> tuple[Item, Item]:
-    """(selected item, item to disclose in its place), or DisclosureBlocked saying why."""
-    item = session.get(Item, item_id)
-    if item is None or item.case_id != case.id:
-        raise DisclosureNotFound(f"no item {item_id} in this case")
-    if item.kind is ItemKind.DERIVATIVE or item.derivative_kind:
-        parent = session.get(Item, item.parent_id) if item.parent_id else None
-        if item.derivative_kind != "redacted" or not (item.derivation or {}).get("plan_id"):
-            raise DisclosureBlocked(
-                f"item {item.id} is a derivative that is not an approved redaction"
-            )
-        if _blocked(session, item) or (parent is not None and _blocked(session, parent)):
-            raise DisclosureBlocked(f"item {item.id} is marked do not disclose")
-        return item, item
-    if _blocked(session, item):
-        raise DisclosureBlocked(f"item {item.id} is marked do not disclose")
-    redactions = session.exec(
-        select(Item)
-        .where(Item.parent_id == item.id, Item.derivative_kind == "redacted")
-        .order_by(col(Item.created_at).desc())
-    ).all()
-    for redacted in redactions:
-        if (redacted.derivation or {}).get("plan_id") and not _blocked(session, redacted):
-            return item, redacted
-    flag = get_flag(session, item.id)
-    if flag is not None and flag.disclosable_original:
-        return item, item
-    raise DisclosureBlocked(
-        f"item {item.id} has no approved redaction and its original is not marked disclosable"
-    )
 
 
 def _recipient(session: Session, username: str) -> User:

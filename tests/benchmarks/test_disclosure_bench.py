@@ -50,7 +50,8 @@ def _app_parts(root: Path):  # type: ignore[no-untyped-def]
 
 def setup(root: Path, items: int, total_mb: int) -> None:
     """Users, a case, `items` random files (stored through evidence.service), a disclosure."""
-    from disclosure.service import create_disclosure, set_flags
+    from disclosure.selection import set_flags
+    from disclosure.service import create_disclosure
     from evidence import service
     from evidence.models import Role
     from evidence.policy import Principal
