@@ -128,6 +128,51 @@ ACTIONS: dict[str, dict[str, str]] = {
         "kk": "Тұтастығы тексерілді",
     },
     "item.purged": {"en": "Content purged", "ru": "Содержимое удалено", "kk": "Мазмұны жойылды"},
+    "item.tag.added": {"en": "Tag added", "ru": "Добавлен тег", "kk": "Белгі қосылды"},
+    "item.tag.removed": {"en": "Tag removed", "ru": "Тег удалён", "kk": "Белгі алынды"},
+    "item.note.added": {"en": "Note added", "ru": "Добавлена заметка", "kk": "Жазба қосылды"},
+    "item.note.deleted": {"en": "Note deleted", "ru": "Заметка удалена", "kk": "Жазба жойылды"},
+    "item.clip.added": {"en": "Clip marked", "ru": "Отмечен фрагмент", "kk": "Үзінді белгіленді"},
+    "item.clip.deleted": {
+        "en": "Clip removed",
+        "ru": "Фрагмент удалён",
+        "kk": "Үзінді алынды",
+    },
+    "item.disclosed": {
+        "en": "Disclosed to the defence",
+        "ru": "Раскрыт стороне защиты",
+        "kk": "Қорғау тарапына ашылды",
+    },
+    "item.disclosure.withdrawn": {
+        "en": "Disclosure withdrawn",
+        "ru": "Раскрытие отозвано",
+        "kk": "Ашу кері қайтарылды",
+    },
+    "item.disclosure.flagged": {
+        "en": "Flagged for disclosure review",
+        "ru": "Отмечен для проверки перед раскрытием",
+        "kk": "Ашу алдында тексеруге белгіленді",
+    },
+    "redaction.plan.created": {
+        "en": "Redaction proposed",
+        "ru": "Предложено обезличивание",
+        "kk": "Жасыру ұсынылды",
+    },
+    "redaction.plan.revised": {
+        "en": "Redaction revised",
+        "ru": "Обезличивание изменено",
+        "kk": "Жасыру өзгертілді",
+    },
+    "redaction.plan.approved": {
+        "en": "Redaction approved",
+        "ru": "Обезличивание утверждено",
+        "kk": "Жасыру бекітілді",
+    },
+    "redaction.residual.checked": {
+        "en": "Redacted copy checked for remaining personal data",
+        "ru": "Обезличенная копия проверена на остаточные персональные данные",
+        "kk": "Жасырылған көшірме қалған дербес деректерге тексерілді",
+    },
     "access.denied": {
         "en": "Access refused",
         "ru": "В доступе отказано",

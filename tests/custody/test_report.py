@@ -82,3 +82,11 @@ def test_report_without_checkpoint_and_errors(session: Session, tmp_path: Path) 
         custody_report_pdf(items=[], language="de")
     with pytest.raises(ReportError, match="font"):
         custody_report_pdf(items=[], font_dir=tmp_path)
+
+
+def test_every_item_action_has_words_in_three_languages() -> None:
+    from custody.report_text import ACTIONS, LANGUAGES
+
+    for action in Action:
+        if action.value.startswith(("item.", "redaction.")):
+            assert set(ACTIONS[action.value]) == set(LANGUAGES), action
