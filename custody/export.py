@@ -46,7 +46,9 @@ Pin the log key you obtained independently:  --log-key 'name+hash+base64'
 
 @dataclass(frozen=True, slots=True)
 class BundleItem:
-    """What the caller knows about an item: identity, content hash, and derivation inputs."""
+    """What the caller knows about an item: identity, content hash, and derivation inputs
+    (each input named by its item id or by its content SHA-256; inputs must be exported
+    too, so the verifier can follow a derivative back to its original)."""
 
     id: str
     sha256: str

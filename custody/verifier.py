@@ -31,7 +31,7 @@ Bundle format (a folder or a ZIP of it), format "dalel-custody-bundle/1":
                     first; the last one anchors every inclusion proof
     consistency     [{"first", "second", "hashes": [base64]}] between consecutive
                     checkpoints (RFC 9162 §2.1.4)
-    items           [{"id", "sha256", "size", "name", "kind", "inputs": [item ids],
+    items           [{"id", "sha256", "size", "name", "kind", "inputs": [ids or sha256],
                     "file": "files/..."}]
     events          [{"index", "leaf": base64 RFC 8785 event, "proof": [base64]}]
   files/            the evidence files
