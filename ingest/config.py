@@ -52,6 +52,9 @@ class IngestSettings(BaseSettings):
     image_max_side: int = 2048
     thumbnail_side: int = 320
 
+    # PEM bundle of C2PA trust anchors; without it a good signature is "Valid", not "Trusted".
+    c2pa_trust_anchors: Path | None = None
+
     archive_max_entries: int = 100_000
     archive_max_total_size: int = 64 * 2**30
     archive_max_member_size: int = 32 * 2**30

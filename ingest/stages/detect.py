@@ -7,6 +7,7 @@ still gets its other stages (the probe error is recorded on `media_info`).
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import select
@@ -14,14 +15,16 @@ from sqlmodel import select
 from custody.events import utc_now
 from evidence.models import Item, ItemKind
 from ingest.config import IngestSettings
-from ingest.errors import IngestError
+from ingest.errors import IngestError, ToolMissing
 from ingest.media import detect as detect_mod
 from ingest.media import probe as probe_mod
 from ingest.media._run import tool_version
+from ingest.media.credentials import read_content_credentials
 from ingest.models import ArchiveFinding, MediaInfo
 from ingest.stages import Context, Stage
 
 _PROBED = {"video", "audio", "image", "pdf"}
+_C2PA_KINDS = _PROBED  # the formats C2PA defines manifests for
 
 
 def fingerprint(settings: IngestSettings) -> dict[str, Any]:
@@ -29,23 +32,20 @@ def fingerprint(settings: IngestSettings) -> dict[str, Any]:
         "ffprobe": tool_version("ffprobe"),
         "exiftool": tool_version("exiftool"),
         "utc_offset_hours": settings.chat_utc_offset_hours,
+        "c2pa_anchors": str(settings.c2pa_trust_anchors or ""),
     }
 
 
-def read_c2pa(path: Any, media_type: str) -> dict[str, Any]:
-    """Validate C2PA content credentials when the optional `c2pa-python` is installed."""
+def read_c2pa(path: Path, settings: IngestSettings) -> dict[str, Any]:
+    """C2PA content credentials, validated offline; a failed validation is a finding."""
+    anchors = settings.c2pa_trust_anchors
     try:
-        import c2pa  # type: ignore[import-not-found]
-    except ImportError:
-        return {"status": "not_checked", "reason": "c2pa-python is not installed"}
-    try:
-        with c2pa.Reader(media_type, open(path, "rb")) as reader:
-            return {"status": "present", "manifest_store": reader.json()}
-    except Exception as exc:  # the library raises its own error for "no manifest"
-        text = str(exc)
-        if "ManifestNotFound" in text or "no JUMBF" in text.lower():
-            return {"status": "absent"}
-        return {"status": "invalid", "reason": text[:500]}
+        result = read_content_credentials(
+            path=path, trust_anchors_pem=anchors.read_text() if anchors else None
+        )
+    except ToolMissing as exc:  # optional package: say so on the item
+        return {"state": "not_checked", "reason": str(exc)}
+    return result or {"state": "absent"}
 
 
 def follow_ups(kind: str, probe: dict[str, Any] | None, *, depth: int, max_depth: int) -> list[str]:
@@ -89,7 +89,7 @@ def run(ctx: Context) -> dict[str, Any]:
                 probe = probe_mod.probe(path=path, kind=str(found.kind), assume_utc_offset=offset)
             except IngestError as exc:
                 probe_error = str(exc)
-        c2pa = read_c2pa(path, found.media_type) if str(found.kind) in {"image", "video"} else None
+        c2pa = read_c2pa(path, ctx.settings) if str(found.kind) in _C2PA_KINDS else None
     info = ctx.session.exec(select(MediaInfo).where(MediaInfo.item_id == ctx.item.id)).first()
     info = info or MediaInfo(item_id=ctx.item.id, media_type="", kind="", created_at=utc_now())
     info.media_type, info.kind = found.media_type, str(found.kind)
