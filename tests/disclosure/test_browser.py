@@ -86,3 +86,27 @@ def test_verify_html_accepts_intact_bundle_and_rejects_flipped_byte(  # type: ig
     (forged / "manifest.json").write_text(json.dumps(manifest))
     status, log = _verify(browser, forged)
     assert status == "failed" and "does not match the root" in log
+
+
+def test_verify_html_streaming_sha256_matches_hashlib(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Files over 64 MB are hashed in slices by the page's own SHA-256: check it."""
+    import hashlib
+
+    shutil.copy(Path(__file__).parents[2] / "disclosure/static/verify.html", tmp_path)
+    page = browser.new_page()
+    page.goto((tmp_path / "verify.html").as_uri())
+    for size in [0, 1, 55, 56, 63, 64, 65, 127, 128, 1000, 3_000_001]:
+        data = bytes((i * 31 + 7) & 255 for i in range(size))
+        for step in [1, 7, 64, 1_000_000]:
+            if step < 64 and size > 2000:
+                continue
+            got = page.evaluate(
+                """([size, step]) => {
+                    const data = new Uint8Array(size);
+                    for (let i = 0; i < size; i++) data[i] = (i * 31 + 7) & 255;
+                    return window.dalelSha256(data, step);
+                }""",
+                [size, step],
+            )
+            assert got == hashlib.sha256(data).hexdigest(), (size, step)
+    page.close()
