@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, select
 
 from evidence import hooks
 from evidence.models import ItemKind
 from evidence.storage import ObjectStore
 from ingest import jobs, queue
 from ingest.config import IngestSettings
+from ingest.models import Job, JobState
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,28 @@ def install(*, engine: Engine, store: ObjectStore, settings: IngestSettings | No
     start the pipeline. Called once by `evidence.app.create_app`."""
     jobs.configure(engine=engine, store=store, settings=settings)
     hooks.on_item_added(on_item_added)
+
+
+def resume_pending() -> int:
+    """Hand queued or interrupted jobs back to the in-process pool after a restart.
+
+    Only for the thread backend: RQ keeps its own queues (and retries abandoned jobs),
+    inline and off modes have nothing waiting. Returns how many jobs were resumed.
+    """
+    rt = jobs.runtime()
+    if queue.mode(rt.settings) != "thread":
+        return 0
+    try:
+        with Session(rt.engine) as session:
+            pending = session.exec(
+                select(Job).where(Job.state.in_([JobState.QUEUED, JobState.RUNNING]))  # type: ignore[attr-defined]
+            ).all()
+    except SQLAlchemyError:  # no tables yet (before the first migration): nothing to resume
+        log.warning("could not look for pending jobs", exc_info=True)
+        return 0
+    for job in pending:
+        queue.dispatch(job_id=job.id, queue_name=job.queue, stage=job.stage, settings=rt.settings)
+    return len(pending)
 
 
 def shutdown() -> None:

@@ -123,3 +123,37 @@ def test_thread_backend_runs_in_the_background(thread_api: Api, photo_jpeg: Path
             break
         time.sleep(0.2)
     assert states == {"detect": "done", "thumbnail": "done", "ocr": "done"}
+
+
+@pytest.fixture()
+def off_api(
+    request: pytest.FixtureRequest, tmp_path: Path, tiny_whisper_dir: Path
+) -> Iterator[Api]:
+    yield from build_api(request, tmp_path, "sqlite", ingest_settings(tiny_whisper_dir, jobs="off"))
+
+
+def test_jobs_left_queued_resume_after_a_restart(
+    off_api: Api, photo_jpeg: Path, tiny_whisper_dir: Path
+) -> None:
+    from ingest import pipeline
+
+    api = off_api
+    team = make_team(api)
+    item = _upload(api, team, photo_jpeg.read_bytes(), "photo.jpg")
+    assert _job(api, item, "detect").state is JobState.QUEUED  # recorded, not run
+    # The next start of the embedded server (thread backend) picks the job up.
+    rt = jobs.runtime()
+    jobs.configure(
+        engine=rt.engine, store=rt.store, settings=ingest_settings(tiny_whisper_dir, jobs="thread")
+    )
+    assert pipeline.resume_pending() == 1
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with Session(api.engine) as session:
+            states = {
+                j.stage: j.state for j in session.exec(select(Job).where(Job.item_id == item))
+            }
+        if len(states) == 3 and set(states.values()) == {JobState.DONE}:
+            break
+        time.sleep(0.2)
+    assert states == {s: JobState.DONE for s in ("detect", "thumbnail", "ocr")}
