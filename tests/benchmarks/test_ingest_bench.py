@@ -180,12 +180,16 @@ def test_transcription_real_time_factor(speech_10s: Path, tmp_path: Path) -> Non
             param.normal_(0.0, 0.02)
     torch.save({"dims": asdict(dims), "model_state_dict": model.state_dict()}, tmp_path / "tiny.pt")
     loaded = load_model(model=str(tmp_path / "tiny.pt"), directory=None)
-    transcribe(audio=speech_10s, model=loaded, language="ru", temperature=(0.0,), sample_len=8)
+    transcribe(
+        audio=speech_10s, model=loaded, language="ru", temperature=(0.0,), sample_len=8
+    )  # warm
     numbers = {}
+    fast = {"temperature": (0.0,), "sample_len": 8}
     for label, options in {
-        "tiny_random_word_timestamps": {"temperature": (0.0,), "sample_len": 8},
-        "tiny_random_no_word_timestamps": {
-            "temperature": (0.0,), "sample_len": 8, "word_timestamps": False,
+        "tiny_random_word_timestamps_1_thread": {**fast, "threads": 1},
+        "tiny_random_word_timestamps_default_threads": fast,
+        "tiny_random_no_word_timestamps_1_thread": {
+            **fast, "word_timestamps": False, "threads": 1,
         },
     }.items():  # fmt: skip
         start = time.perf_counter()
@@ -196,6 +200,6 @@ def test_transcription_real_time_factor(speech_10s: Path, tmp_path: Path) -> Non
     if name:
         real = load_model(model=name, directory=folder)
         start = time.perf_counter()
-        transcribe(audio=speech_10s, model=real, language="ru")
+        transcribe(audio=speech_10s, model=real, language="ru", threads=1)
         numbers[f"{real.name}_word_timestamps"] = round((time.perf_counter() - start) / 10.0, 3)
     _report("transcription_rtf", audio_seconds=10.0, **numbers)
