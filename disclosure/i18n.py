@@ -53,6 +53,11 @@ STRINGS: dict[str, dict[str, str]] = {
                  "en": "Receipts"},
     "signed": {"kk": "қол қойылған", "ru": "подписана", "en": "signed"},
     "unsigned": {"kk": "қол қойылмаған", "ru": "не подписана", "en": "not signed"},
+    "new_disclosure": {"kk": "Қорғауға материал ашу", "ru": "Раскрыть материалы защите",
+                       "en": "Disclose to the defence"},
+    "recipient": {"kk": "Адвокат (логин)", "ru": "Адвокат (логин)", "en": "Lawyer (username)"},
+    "disclose": {"kk": "Ашу", "ru": "Раскрыть", "en": "Disclose"},
+    "revoke": {"kk": "Кері қайтару", "ru": "Отозвать", "en": "Revoke"},
 }  # fmt: skip
 
 

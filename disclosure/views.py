@@ -117,3 +117,9 @@ def verify_page(request: Request) -> Response:
 def verify_js() -> Response:
     body = (HERE / "static" / "verify-public.js").read_bytes()
     return Response(body, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
+
+
+# The prosecution's pages (disclose, revoke) are mounted with these.
+from disclosure import prosecution_views  # noqa: E402
+
+router.include_router(prosecution_views.router)

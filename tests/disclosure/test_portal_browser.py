@@ -1,5 +1,6 @@
-"""End to end in Chromium: the defence signs in with TOTP, opens the portal, streams and
-downloads a file; the prosecutor sees the receipt; revocation cuts access at once."""
+"""End to end in Chromium: the prosecutor discloses; the defence signs in with TOTP,
+opens the portal and downloads a file; the prosecutor sees the receipt; revocation cuts
+access at once."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from custody.events import utc_now
 from evidence.models import Role, User
 from evidence.policy import Principal
 from evidence.service import users
-from tests.disclosure.conftest import PASSWORD, Material, disclose
+from tests.disclosure.conftest import PASSWORD, Material
 from tests.disclosure.test_browser import browser as browser
 from tests.evidence.conftest import Api
 from tests.storage_fixtures import free_port
@@ -57,11 +58,25 @@ def _enrol(api: Api, username: str) -> pyotp.TOTP:
 
 
 @pytest.mark.parametrize("api", ["sqlite"], indirect=True)
-def test_defence_signs_in_with_totp_downloads_and_prosecutor_sees_receipt(  # type: ignore[no-untyped-def]
+def test_prosecutor_discloses_defence_signs_in_with_totp_downloads_receipt_revocation(  # type: ignore[no-untyped-def]
     browser, api: Api, team, material: Material, live: str, tmp_path: Path
 ) -> None:
-    body = disclose(api, team, [material.original], note="Tranche 1: photos").json()
-    did, served = body["id"], body["items"][0]
+    # The prosecutor chooses the item and discloses it, in the browser.
+    prosecutor = browser.new_context()
+    token = team["prosecutor"]["Authorization"].split()[1]
+    prosecutor.add_cookies([{"name": "dalel_session", "value": token, "url": live}])
+    view = prosecutor.new_page()
+    view.goto(f"{live}/portal/cases/{team['case']['id']}/disclose?lang=ru")
+    assert view.is_disabled(f"#i-{material.unredacted}")  # no redaction, not disclosable
+    view.fill("input[name=recipient]", "defence")
+    view.check(f"#i-{material.original}")
+    view.fill("textarea[name=note]", "Tranche 1: photos")
+    view.click("#disclose button[type=submit]")
+    view.wait_for_url(f"{live}/portal/disclosures/*")
+    did = view.url.rsplit("/", 1)[1].split("?")[0]
+    body = api.client.get(f"/api/v1/disclosures/{did}", headers=team["prosecutor"]).json()
+    served = body["items"][0]
+    assert served["item_id"] == material.redacted
     totp = _enrol(api, "defence")
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
@@ -81,11 +96,7 @@ def test_defence_signs_in_with_totp_downloads_and_prosecutor_sees_receipt(  # ty
     path = tmp_path / "downloaded"
     info.value.save_as(path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == served["sha256"]
-    # The prosecutor sees the receipt (and the first-receipt notification) in the browser.
-    prosecutor = browser.new_context()
-    token = team["prosecutor"]["Authorization"].split()[1]
-    prosecutor.add_cookies([{"name": "dalel_session", "value": token, "url": live}])
-    view = prosecutor.new_page()
+    # The prosecutor sees the receipt (and the first-receipt notification).
     view.goto(f"{live}/portal/disclosures/{did}?lang=en")
     rows = view.locator("#receipts tr.receipt")
     assert rows.count() == 1 and served["sha256"] in rows.first.inner_text()
@@ -94,8 +105,10 @@ def test_defence_signs_in_with_totp_downloads_and_prosecutor_sees_receipt(  # ty
         for n in api.client.get("/api/v1/notifications", headers=team["prosecutor"]).json()
     }
     assert "disclosure.received" in kinds
-    # Revocation: the very next request of the defence is refused.
-    api.client.post(f"/api/v1/disclosures/{did}/revoke", headers=team["prosecutor"])
+    # Revocation in the browser: the very next request of the defence is refused.
+    view.click("#revoke button[type=submit]")
+    view.wait_for_load_state()
+    assert view.locator("#status").inner_text() == "revoked"
     page.reload()
     assert page.locator("#status").inner_text() == "кері қайтарылды" or "revoked" in page.content()
     assert page.locator("tr.file").count() == 0

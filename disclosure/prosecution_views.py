@@ -1,0 +1,110 @@
+"""Pages for the prosecution: choose items of a case and disclose them; revoke.
+
+Mounted with disclosure.views (the lead includes `disclosure.views.router`, which
+includes this one)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+
+from disclosure import portal, selection, service
+from disclosure.errors import DisclosureError
+from evidence import service as evidence_service
+from evidence.deps import ClientDep, SessionDep, StoreDep
+from evidence.errors import EvidenceError
+from evidence.models import Case, ItemKind
+from evidence.web.core import WebPrincipal, check_csrf
+
+router = APIRouter(include_in_schema=False)
+
+
+def _choices(session, principal, case_id: str, client: str | None) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    """Each original of the case with what would be disclosed for it, or why not."""
+    case = session.get(Case, case_id)
+    rows = evidence_service.list_items(
+        session=session, principal=principal, case_id=case_id, client=client
+    )
+    choices = []
+    for item, _ in rows:
+        if item.kind is ItemKind.DERIVATIVE:
+            continue
+        try:
+            _, disclosed = selection.resolve(session, case=case, item_id=item.id)
+            state = "redacted" if disclosed.id != item.id else "original"
+        except DisclosureError as exc:
+            state = f"blocked: {exc}"
+        choices.append({"id": item.id, "name": item.original_name, "state": state})
+    return choices
+
+
+@router.get("/portal/cases/{case_id}/disclose")
+def disclose_page(
+    case_id: str, request: Request, principal: WebPrincipal, session: SessionDep,
+    client: ClientDep,
+) -> Response:  # fmt: skip
+    from disclosure.views import _page, _sign_in
+
+    if principal is None:
+        return _sign_in(request)
+    try:
+        disclosures = portal.list_for_case(
+            session=session, principal=principal, case_id=case_id, client=client
+        )
+        choices = _choices(session, principal, case_id, client)
+    except (DisclosureError, EvidenceError) as exc:
+        return _page(request, "portal.html", 403, disclosures=[], error=str(exc),
+                     principal=principal)  # fmt: skip
+    return _page(request, "disclose.html", case_id=case_id, choices=choices,
+                 disclosures=disclosures, principal=principal, error=None)  # fmt: skip
+
+
+@router.post("/portal/cases/{case_id}/disclosures")
+def disclose_submit(
+    case_id: str,
+    request: Request,
+    principal: WebPrincipal,
+    session: SessionDep,
+    store: StoreDep,
+    client: ClientDep,
+    recipient: Annotated[str, Form()],
+    items: Annotated[list[str], Form()],
+    expires: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    from disclosure.views import _page, _sign_in
+
+    if principal is None:
+        return _sign_in(request)
+    check_csrf(request, csrf)
+    try:
+        expires_at = datetime.fromisoformat(expires).replace(tzinfo=UTC) if expires else None
+        disclosure = service.create_disclosure(
+            session=session, store=store, principal=principal, case_id=case_id,
+            recipient=recipient.strip(), items=items, expires_at=expires_at, note=note,
+            client=client,
+        )  # fmt: skip
+    except (DisclosureError, EvidenceError, ValueError) as exc:
+        choices = _choices(session, principal, case_id, client)
+        return _page(request, "disclose.html", 400, case_id=case_id, choices=choices,
+                     disclosures=[], principal=principal, error=str(exc))  # fmt: skip
+    return RedirectResponse(f"/portal/disclosures/{disclosure.id}", status_code=303)
+
+
+@router.post("/portal/disclosures/{disclosure_id}/revoke")
+def revoke_submit(
+    disclosure_id: str, request: Request, principal: WebPrincipal, session: SessionDep,
+    client: ClientDep, csrf: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    from disclosure.views import _sign_in
+
+    if principal is None:
+        return _sign_in(request)
+    check_csrf(request, csrf)
+    service.revoke(session=session, principal=principal, disclosure_id=disclosure_id,
+                   client=client)  # fmt: skip
+    return RedirectResponse(f"/portal/disclosures/{disclosure_id}", status_code=303)
