@@ -77,7 +77,12 @@ def _entries(
     tranche: int,
 ) -> list[DisclosureEntry]:
     """Resolve, check and watermark the selected items (before any row is added)."""
-    picked = [resolve(session, case=case, item_id=i) for i in dict.fromkeys(item_ids)]
+    picked, seen = [], set()
+    for item_id in dict.fromkeys(item_ids):
+        source, disclosed = resolve(session, case=case, item_id=item_id)
+        if disclosed.id not in seen:  # an original and its redaction: one entry
+            seen.add(disclosed.id)
+            picked.append((source, disclosed))
     date = utc_now().date().isoformat()
     text = watermark.watermark_text(
         lawyer=recipient.full_name or recipient.username, disclosure_id=disclosure.id, date=date
