@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import functools
 import json
+import queue
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,15 +163,34 @@ def scan_frames(
         "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "bgr24", "-",
     ]  # fmt: skip
     size = width * height * 3
+    # A reader thread drains the pipe into a short queue: a frame is far larger than the
+    # pipe buffer, so without it ffmpeg would wait while the detector runs, and decoding
+    # and detection would take turns instead of using both cores.
+    frames: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as proc:
         assert proc.stdout is not None
-        n = 0
-        while True:
-            raw = proc.stdout.read(size)
-            if len(raw) < size:
-                break
-            yield n * every, np.frombuffer(raw, np.uint8).reshape(height, width, 3)
-            n += 1
+        stream = proc.stdout
+
+        def read() -> None:
+            try:
+                while len(raw := stream.read(size)) == size:
+                    frames.put(raw)
+            finally:
+                frames.put(None)
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        n, finished = 0, False
+        try:
+            while (raw := frames.get()) is not None:
+                yield n * every, np.frombuffer(raw, np.uint8).reshape(height, width, 3)
+                n += 1
+            finished = True
+        finally:
+            proc.kill()
+            while not finished and frames.get() is not None:  # unblock the reader
+                pass
+            reader.join()
 
 
 def _iou(a: dict[str, float], b: dict[str, float]) -> float:

@@ -20,6 +20,7 @@ from evidence.app import create_app
 from evidence.config import Settings
 from evidence.migrations import upgrade
 from redaction import numbers as n
+from redaction.service import is_releasable
 from tests.evidence.conftest import Api, _truncate, team  # noqa: F401  (fixture)
 
 IIN = n.make_iin(rng=random.Random(7))
@@ -140,6 +141,9 @@ def test_analyse_review_approve_release(api: Api, team) -> None:  # type: ignore
     assert r.status_code == 409
     listed = c.get(f"/api/v1/items/{item_id}/redactions", headers=team["auditor"])
     assert [p["version"] for p in listed.json()] == [2, 1]
+    with api.session() as session:  # the gate disclosure uses
+        assert is_releasable(session=session, item_id=done["derivative_id"])
+        assert not is_releasable(session=session, item_id=item_id)
 
 
 def test_residual_check_blocks_release(api: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
@@ -174,6 +178,8 @@ def test_residual_check_blocks_release(api: Api, team) -> None:  # type: ignore[
     blocked = r.json()
     assert blocked["releasable"] is False and blocked["derivative_id"] is None
     assert blocked["residual"]["blocking"][0]["text"] == "Ерболат"
+    r = c.post(f"/api/v1/redactions/{manual['id']}/approve", headers=team["prosecutor"])
+    assert r.status_code == 409  # blocked is final for this version: revise it
 
     # Fix it with "redact all occurrences" on the blocked plan: a new draft, then release.
     r = c.post(
