@@ -94,7 +94,9 @@ def fingerprint_hash(fingerprint: dict[str, Any]) -> str:
     return hashlib.sha256(raw).hexdigest()[:12]
 
 
-def job_identity(*, item: Item, stage: str, settings: IngestSettings) -> tuple[str, str, dict]:
+def job_identity(
+    *, item: Item, stage: str, settings: IngestSettings
+) -> tuple[str, str, dict[str, Any]]:
     """(job id, content key, fingerprint) of one stage of one item."""
     from ingest.stages import stages
 

@@ -115,7 +115,7 @@ class TextPage(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     item_id: str = Field(foreign_key="item.id", index=True, max_length=36)
     page: int
-    source: str = Field(max_length=16)  # ocr | pdf-text
+    source: str = Field(max_length=16)  # ocr | pdf-text | text
     text: str = Field(sa_column=Column(Text, nullable=False))
     words: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     width: int = 0

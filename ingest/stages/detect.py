@@ -59,8 +59,8 @@ def follow_ups(kind: str, probe: dict[str, Any] | None, *, depth: int, max_depth
         return ["proxy", "transcribe"]
     if kind == "image":
         return ["thumbnail", "ocr"]
-    if kind == "pdf":
-        return ["ocr"]
+    if kind in {"pdf", "text"}:
+        return ["ocr"]  # text files: their own text, indexed for search
     if kind in {"archive", "chat_export"}:
         return ["unpack"] if depth < max_depth else []
     return []

@@ -28,7 +28,8 @@ from ingest.models import MediaInfo, TextPage
 from ingest.search import replace_entries
 from ingest.stages import Context, Stage
 
-_SOURCE = {"ocr": "ocr", "text_layer": "pdf-text"}
+_SOURCE = {"ocr": "ocr", "text_layer": "pdf-text", "text": "text"}
+MAX_TEXT_BYTES = 64 * 2**20  # a text file larger than this is indexed in part
 
 
 def fingerprint(settings: IngestSettings) -> dict[str, Any]:
@@ -65,7 +66,7 @@ def store_pages(ctx: Context, pages: list[Page]) -> None:
                 created_at=now,
             )
         )
-    for source in ("ocr", "pdf-text"):
+    for source in ("ocr", "pdf-text", "text"):
         replace_entries(
             session=ctx.session,
             case_id=ctx.item.case_id,
@@ -75,11 +76,28 @@ def store_pages(ctx: Context, pages: list[Page]) -> None:
         )
 
 
+def _plain_text(path: Path) -> str:
+    """A text file's content: UTF-8, else Windows-1251 (common in Kazakhstan's archives)."""
+    raw = path.read_bytes()[:MAX_TEXT_BYTES]
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1251", errors="replace")
+
+
 def run(ctx: Context) -> dict[str, Any]:
     info = ctx.session.exec(select(MediaInfo).where(MediaInfo.item_id == ctx.item.id)).first()
-    if info is None or info.kind not in {"image", "pdf"}:
-        raise UnsupportedMedia("OCR needs an image or a PDF (run detection first)")
+    if info is None or info.kind not in {"image", "pdf", "text"}:
+        raise UnsupportedMedia("text extraction needs an image, a PDF or a text file")
     ctx.session.commit()
+    if info.kind == "text":
+        # The file is its own text: no derivative, only the page and its search entry.
+        with ctx.materialize() as (_item, _blob, path):
+            body = _plain_text(path)
+        page = Page(number=1, source="text", text=body, words=[], width=0, height=0, dpi=0)
+        store_pages(ctx, [page])
+        ctx.session.commit()
+        return {"pages": 1, "characters": len(body)}
     settings = ctx.settings
     folder = Path(tempfile.mkdtemp(prefix="dalel-ocrjob-"))
     searchable = folder / "searchable.pdf"

@@ -122,3 +122,14 @@ def test_nesting_deeper_than_the_limit_is_recorded(sqlite_api: Api) -> None:
     assert seen == 3  # DALEL_ARCHIVE_MAX_DEPTH
     findings = _get(api, team, f"/items/{item}/metadata")["archive_findings"]
     assert findings[0]["reason"] == "nesting_too_deep"
+
+
+def test_plain_text_file_is_searchable(sqlite_api: Api) -> None:
+    api = sqlite_api
+    team = make_team(api)
+    body = "Объяснение потерпевшего: кошелёк похищен в автобусе №92.\n".encode("cp1251")
+    item = _upload(api, team, body, "объяснение.txt")
+    text = _get(api, team, f"/items/{item}/text")
+    assert text["pages"][0]["source"] == "text" and "кошелёк" in text["text"]
+    [hit] = _get(api, team, f"/cases/{team['case']['id']}/search?q=автобусе")["hits"]
+    assert hit["item_id"] == item and hit["kind"] == "text" and hit["locator"] == {"page": 1}
