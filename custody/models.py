@@ -20,8 +20,10 @@ class LedgerEntry(SQLModel, table=True):
     leaf_hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
     subject: str = Field(max_length=80)
     prev_hash: bytes | None = Field(default=None, sa_column=Column(LargeBinary(32)))
-    action: str = Field(max_length=64, index=True)
-    item_id: str | None = Field(default=None, max_length=36, index=True)
+    # Appends hold the ledger lock while every index is updated, so indexes are few:
+    # items are found through `subject` ("item:<id>"), cases through `case_id`.
+    action: str = Field(max_length=64)
+    item_id: str | None = Field(default=None, max_length=36)
     case_id: str | None = Field(default=None, max_length=36, index=True)
     appended_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
