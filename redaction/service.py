@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 import custody
@@ -144,7 +145,12 @@ def save_version(
         change=change[:500],
     )
     session.add(plan)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        # Two reviewers saved a version of the same plan at once; the other one won.
+        session.rollback()
+        raise PlanConflict("another change to this plan was saved first; reload it") from exc
     rows = list(proposals)
     for row in rows:
         session.add(RedactionProposal(plan_id=plan.id, **row))
