@@ -18,7 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlmodel import Session
 
+from evidence.errors import NotFound
+from evidence.models import Item
+from redaction.models import RedactionPlan
 from redaction.render.audio import TONE_HZ
 
 _SPACE = re.compile(r"\s+")
@@ -284,3 +288,18 @@ def check_video(
     report.check("metadata", [{"detail": f"container keeps {k}"} for k in sorted(found - allowed)])
     if ranges:
         check_audio(report, path=path, ranges=ranges)
+
+
+def is_releasable(*, session: Session, item_id: str) -> bool:
+    """True for a redacted derivative whose plan passed the residual check.
+
+    For ``disclosure``: a redacted item is disclosable only through this gate.
+    """
+    item = session.get(Item, item_id)
+    if item is None:
+        raise NotFound("no such item")
+    plan_id = (item.derivation or {}).get("plan_id")
+    if item.derivative_kind != "redacted" or not plan_id:
+        return False
+    plan = session.get(RedactionPlan, plan_id)
+    return bool(plan and plan.releasable and plan.derivative_id == item.id)

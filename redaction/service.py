@@ -19,7 +19,6 @@ from sqlmodel import Session, select
 
 import custody
 from custody.events import utc_now
-from evidence.errors import NotFound
 from evidence.models import Case, Item, Role
 from evidence.policy import Perm, Principal
 from evidence.service.access import case_role, deny, load_item, require
@@ -395,18 +394,3 @@ def approve(
     )
     session.commit()
     return plan
-
-
-def is_releasable(*, session: Session, item_id: str) -> bool:
-    """True for a redacted derivative whose plan passed the residual check.
-
-    For ``disclosure``: a redacted item is disclosable only through this gate.
-    """
-    item = session.get(Item, item_id)
-    if item is None:
-        raise NotFound("no such item")
-    plan_id = (item.derivation or {}).get("plan_id")
-    if item.derivative_kind != "redacted" or not plan_id:
-        return False
-    plan = session.get(RedactionPlan, plan_id)
-    return bool(plan and plan.releasable and plan.derivative_id == item.id)

@@ -20,7 +20,7 @@ from evidence.app import create_app
 from evidence.config import Settings
 from evidence.migrations import upgrade
 from redaction import numbers as n
-from redaction.service import is_releasable
+from redaction.residual import is_releasable
 from tests.evidence.conftest import Api, _truncate, team  # noqa: F401  (fixture)
 
 IIN = n.make_iin(rng=random.Random(7))
