@@ -156,7 +156,8 @@ def submit(*, item_id: str, stage: str, rerun: bool = False) -> Job | None:
 
 
 def _finish(session: Session, job: Job, state: JobState, **changes: Any) -> None:
-    session.rollback()  # drop whatever the failed stage left half-done
+    if state is not JobState.DONE:
+        session.rollback()  # drop whatever the failed stage left half-done
     fresh = session.get(Job, job.id)
     assert fresh is not None
     fresh.state, fresh.updated_at = state, utc_now()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from collections.abc import Sequence
 
 from ingest.config import get_ingest_settings
-from ingest.errors import QueueUnavailable
+from ingest.errors import IngestError, QueueUnavailable
 from ingest.queue import QUEUES, redis_connection, rq_queue
 
 # How often a worker looks for jobs abandoned by a killed worker (RQ's default is 10 min).
@@ -53,7 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
-    run_worker(args.queues, burst=args.burst)
+    try:
+        run_worker(args.queues, burst=args.burst)
+    except IngestError as exc:
+        print(f"dalel worker: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
