@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -36,11 +37,37 @@ def media_kind(media_type: str) -> str:
 
 
 @dataclass(slots=True)
+class ItemSummary:
+    """The item columns a listing needs (plain values: building 2,000 ORM objects costs
+    more than the query)."""
+
+    id: str
+    original_name: str
+    kind: str
+    source_kind: str
+    captured_at: datetime | None
+    created_at: datetime
+    uploaded_by: str
+    description: str | None
+    location: str | None
+    device: str | None
+
+
+@dataclass(slots=True)
+class BlobSummary:
+    size: int
+    media_type: str
+
+
+_ITEM_COLUMNS = tuple(getattr(Item, name) for name in ItemSummary.__slots__)  # type: ignore[attr-defined]
+
+
+@dataclass(slots=True)
 class Row:
     """One item line on the case page."""
 
-    item: Item
-    blob: Blob
+    item: ItemSummary
+    blob: BlobSummary
     kind: str
     tags: list[str] = field(default_factory=list)
     thumbnail_id: str | None = None
@@ -67,69 +94,171 @@ def _visible(session: Session, principal: Principal, case: Case) -> tuple[bool, 
     return every, own
 
 
+@dataclass(frozen=True, slots=True)
+class Overview:
+    case: Case
+    rows: list[Row]  # the requested page, sorted
+    total: int  # items matching the filters
+    tags: list[str]  # every tag name used in the case
+
+
 def case_overview(
     *,
     session: Session,
     principal: Principal,
     case_id: str,
     filters: Filters = Filters(),
+    offset: int = 0,
+    limit: int | None = None,
     client: str | None = None,
-) -> tuple[Case, list[Row], list[str]]:
-    """The case, its evidence items (originals and unpacked children) after filters and
-    sorting, and every tag name used in the case."""
+) -> Overview:
+    """A case's evidence items (originals and unpacked children) after filters and
+    sorting, one page of them (`offset`, `limit`) with tags and previews filled in."""
     case = load_case(session, case_id)
     require(session, principal=principal, perm=Perm.CASE_READ, case=case, client=client)
     every, own = _visible(session, principal, case)
+    tags = list(session.exec(select(Tag.name).where(Tag.case_id == case.id).order_by(Tag.name)))
+    if not every and not own:
+        return Overview(case=case, rows=[], total=0, tags=tags)
+    query = _query(case=case, principal=principal, every=every, filters=filters)
+    if filters.text:
+        # Text matching is done in Python (see _matching), so sort and slice there too.
+        rows = _matching(session, query, filters)
+        _sort(rows, filters)
+        total = len(rows)
+        page = rows[offset : None if limit is None else offset + limit]
+    else:
+        # Everything in SQL: a 2,000-item case fetches only the shown page.
+        total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        ordered = query.order_by(*_order(filters))
+        if limit is not None:
+            ordered = ordered.offset(offset).limit(limit)
+        page = _rows(session, ordered)
+    _decorate(session, case=case, rows=page)
+    session.commit()  # end the read transaction before the render
+    return Overview(case=case, rows=page, total=total, tags=tags)
+
+
+def _kind_clause(kind: str) -> Any:
+    """SQL for `media_kind(media_type) == kind`."""
+    media = col(Blob.media_type)
+    document = or_(media.in_(["application/pdf", "text/plain"]), media.like("%document%"))
+    if kind in {"video", "audio", "image"}:
+        return media.like(f"{kind}/%")
+    if kind == "document":
+        return document
+    return ~or_(media.like("video/%"), media.like("audio/%"), media.like("image/%"), document)
+
+
+def _order(filters: Filters) -> list[Any]:
+    """ORDER BY for the sort key; undated items last either way; id breaks ties so pages
+    never overlap."""
+    column = {
+        "captured": col(Item.captured_at),
+        "uploaded": col(Item.created_at),
+        "name": col(Item.original_name),
+        "size": col(Blob.size),
+        "source": col(Item.source_kind),
+        "type": col(Blob.media_type),
+    }.get(filters.sort, col(Item.captured_at))
+    first = [col(Item.captured_at).is_(None)] if filters.sort == "captured" else []
+    return [*first, column.desc() if filters.descending else column.asc(), col(Item.id)]
+
+
+def matching_ids(
+    *,
+    session: Session,
+    principal: Principal,
+    case_id: str,
+    filters: Filters,
+    client: str | None = None,
+) -> list[str]:
+    """Ids of every item matching the filters (bulk actions on "all matching items")."""
+    case = load_case(session, case_id)
+    require(session, principal=principal, perm=Perm.CASE_READ, case=case, client=client)
+    every, own = _visible(session, principal, case)
+    if not every and not own:
+        return []
+    query = _query(case=case, principal=principal, every=every, filters=filters)
+    return [r.item.id for r in _matching(session, query, filters)]
+
+
+def _query(*, case: Case, principal: Principal, every: bool, filters: Filters) -> Any:
+    """Items of the case the caller may read, narrowed by every filter except text."""
     query = (
-        select(Item, Blob)
+        select(*_ITEM_COLUMNS, Blob.size, Blob.media_type)
         .join(Blob, col(Blob.sha256) == Item.sha256)
         .where(Item.case_id == case.id, Item.kind != ItemKind.DERIVATIVE)
     )
     if not every:
-        if not own:
-            return case, [], []
         query = query.where(Item.uploaded_by == principal.user_id)
     if filters.source:
         query = query.where(Item.source_kind == filters.source)
+    if filters.kind:
+        query = query.where(_kind_clause(filters.kind))
     if filters.captured_from:
         query = query.where(col(Item.captured_at) >= filters.captured_from)
     if filters.captured_to:
         query = query.where(col(Item.captured_at) <= filters.captured_to)
-    rows = [Row(item=i, blob=b, kind=media_kind(b.media_type)) for i, b in session.exec(query)]
-    if filters.kind:
-        rows = [r for r in rows if r.kind == filters.kind]
+    if filters.tag:
+        tagged = (
+            select(ItemTag.item_id)
+            .join(Tag, col(Tag.id) == ItemTag.tag_id)
+            .where(Tag.case_id == case.id, Tag.name == filters.tag)
+        )
+        query = query.where(col(Item.id).in_(tagged))
+    return query
+
+
+def _rows(session: Session, query: Any) -> list[Row]:
+    width = len(_ITEM_COLUMNS)
+    return [
+        Row(
+            item=ItemSummary(*values[:width]),
+            blob=BlobSummary(values[width], values[width + 1]),
+            kind=media_kind(values[width + 1]),
+        )
+        for values in session.execute(query)
+    ]
+
+
+def _matching(session: Session, query: Any, filters: Filters) -> list[Row]:
+    """Rows of the query whose name, description, location or device contain the text.
+
+    Compared in Python: SQL lower() folds only ASCII on SQLite (and under the C
+    collation on PostgreSQL), and Cyrillic names are the common case here.
+    """
+    rows = _rows(session, query)
     if filters.text:
-        # Compared in Python: SQL lower() folds only ASCII on SQLite (and under the C
-        # collation on PostgreSQL), and Cyrillic names are the common case here.
         needle = filters.text.casefold()
         rows = [r for r in rows if needle in _haystack(r.item)]
+    return rows
+
+
+def _decorate(session: Session, *, case: Case, rows: list[Row]) -> None:
+    """Fill in tags and preview (thumbnail, proxy) ids for the shown rows only."""
     by_id = {r.item.id: r for r in rows}
-    tag_rows = session.exec(
-        select(ItemTag.item_id, Tag.name)
-        .join(Tag, col(Tag.id) == ItemTag.tag_id)
-        .where(Tag.case_id == case.id)
-        .order_by(Tag.name)
-    ).all()
-    for item_id, name in tag_rows:
-        if item_id in by_id:
+    ids = list(by_id)
+    for chunk in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+        part = ids[chunk : chunk + 900]
+        for item_id, name in session.exec(
+            select(ItemTag.item_id, Tag.name)
+            .join(Tag, col(Tag.id) == ItemTag.tag_id)
+            .where(col(ItemTag.item_id).in_(part))
+            .order_by(Tag.name)
+        ):
             by_id[item_id].tags.append(name)
-    if filters.tag:
-        rows = [r for r in rows if filters.tag in r.tags]
-    previews = session.exec(
-        select(Item.parent_id, Item.derivative_kind, Item.id).where(
-            Item.case_id == case.id, col(Item.derivative_kind).in_(PREVIEW_KINDS)
-        )
-    ).all()
-    for parent_id, kind, item_id in previews:
-        row = by_id.get(parent_id or "")
-        if row is not None:
-            setattr(row, f"{kind}_id", item_id)
-    session.commit()  # end the read transaction before the (slow) render
-    _sort(rows, filters)
-    return case, rows, sorted({name for _, name in tag_rows})
+        for parent_id, kind, item_id in session.exec(
+            select(Item.parent_id, Item.derivative_kind, Item.id).where(
+                Item.case_id == case.id,
+                col(Item.parent_id).in_(part),
+                col(Item.derivative_kind).in_(PREVIEW_KINDS),
+            )
+        ):
+            setattr(by_id[parent_id or ""], f"{kind}_id", item_id)
 
 
-def _haystack(item: Item) -> str:
+def _haystack(item: ItemSummary) -> str:
     parts = (item.original_name, item.description, item.location, item.device)
     return " ".join(p for p in parts if p).casefold()
 
@@ -200,9 +329,8 @@ def case_timeline(
     """The case's visible items, in captured-time order (untimed ones last). The read is
     recorded on the case's chain: the timeline also shows chat messages, which are
     evidence content."""
-    case, rows, _ = case_overview(
-        session=session, principal=principal, case_id=case_id, client=client
-    )
+    overview = case_overview(session=session, principal=principal, case_id=case_id, client=client)
+    case, rows = overview.case, overview.rows
     custody.record(
         session=session,
         action=custody.Action.CASE_TIMELINE_READ,

@@ -3,6 +3,7 @@ case search and the case timeline."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from evidence import service
+from evidence import i18n, service
 from evidence.deps import ClientDep, SessionDep, SettingsDep, StoreDep
 from evidence.errors import EvidenceError, InvalidInput
 from evidence.models import SourceKind
@@ -18,7 +19,16 @@ from evidence.schemas import ItemCreate
 from evidence.service import review, review_case
 from evidence.streaming import parse_upload
 from evidence.web import ingest_link
-from evidence.web.core import Me, WebRoute, check_csrf, page, signed_in, web_principal
+from evidence.web.core import (
+    Me,
+    WebRoute,
+    check_csrf,
+    language,
+    page,
+    signed_in,
+    web_principal,
+)
+from evidence.web.rows import render_rows
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
@@ -41,65 +51,88 @@ def cases(request: Request, me: Me, session: SessionDep) -> Response:
     return page(request, "cases.html", me, cases=rows)
 
 
+PER_PAGE = 200
+FILTER_FIELDS = ("q", "source", "kind", "tag", "since", "until")
+
+
+def _filters(values: dict[str, str]) -> review_case.Filters:
+    sort = values.get("sort", "captured")
+    return review_case.Filters(
+        text=values.get("q", "").strip(),
+        source=values.get("source", "") if values.get("source") in set(SourceKind) else "",
+        kind=values.get("kind", "") if values.get("kind") in review_case.KINDS else "",
+        tag=values.get("tag", "").strip().lower(),
+        captured_from=_date(values.get("since")),
+        captured_to=_date(values.get("until"), end=True),
+        sort=sort if sort in review_case.SORTS else "captured",
+        descending=values.get("order") == "desc",
+    )
+
+
+def _labels() -> dict[str, str]:
+    """Translated words of the item rows, looked up once per page (not once per row)."""
+    labels = {k: i18n.gettext(k) for k in review_case.KINDS}
+    labels |= {f"source:{s}": i18n.gettext(str(s)) for s in SourceKind}
+    labels |= {f"state:{s}": i18n.gettext(s) for s in ("processing", "failed")}
+    labels |= {"state:done": i18n.gettext("ready"), "select": i18n.gettext("Select")}
+    labels["unpacked"] = i18n.gettext("unpacked")
+    return labels
+
+
 @router.get("/cases/{case_id}")
 def case_page(
-    case_id: str,
-    request: Request,
-    me: Me,
-    session: SessionDep,
-    client: ClientDep,
-    q: str = "",
-    source: str = "",
-    kind: str = "",
-    tag: str = "",
-    since: str = "",
-    until: str = "",
-    sort: str = "captured",
-    order: str = "asc",
+    case_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep
 ) -> Response:
-    filters = review_case.Filters(
-        text=q.strip(),
-        source=source if source in set(SourceKind) else "",
-        kind=kind if kind in review_case.KINDS else "",
-        tag=tag.strip().lower(),
-        captured_from=_date(since),
-        captured_to=_date(until, end=True),
-        sort=sort if sort in review_case.SORTS else "captured",
-        descending=order == "desc",
+    """The items of a case: filters, sorting, pages of 200, bulk tagging, upload."""
+    values = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    filters = _filters(values)
+    try:
+        number = max(1, int(values.get("page", "1")))
+    except ValueError:
+        number = 1
+    show_all = values.get("per") == "all"
+    overview = review_case.case_overview(
+        session=session,
+        principal=me,
+        case_id=case_id,
+        filters=filters,
+        offset=0 if show_all else (number - 1) * PER_PAGE,
+        limit=None if show_all else PER_PAGE,
+        client=client,
     )
-    case, rows, tags = review_case.case_overview(
-        session=session, principal=me, case_id=case_id, filters=filters, client=client
-    )
-    ids = [r.item.id for r in rows]
+    ids = [r.item.id for r in overview.rows]
     state = ingest_link.processing(session, ids)
     lengths = ingest_link.durations(session, ids)
     session.commit()
-    current = {"q": q, "source": source, "kind": kind, "tag": tag, "since": since, "until": until}
+    i18n.activate(language(request))
+    current = {k: values.get(k, "") for k in FILTER_FIELDS}
+    kept = {k: v for k, v in current.items() if v}
+
+    def link(**changes: object) -> str:
+        params = {**kept, "sort": filters.sort, "order": "desc" if filters.descending else "asc"}
+        return "?" + urlencode({**params, **changes})
+
     return page(
         request,
         "case.html",
         me,
-        case=case,
-        rows=rows,
-        tags=tags,
-        state=state,
-        lengths=lengths,
+        case=overview.case,
+        rows=overview.rows,
+        total=overview.total,
+        row_html=render_rows(overview.rows, labels=_labels(), state=state, lengths=lengths),
+        tags=overview.tags,
         filters=filters,
         current=current,
-        sorts=review_case.SORTS,
+        page_no=number,
+        pages=1 if show_all else max(1, -(-overview.total // PER_PAGE)),
+        all_link=link(per="all"),
+        page_link=lambda n: link(page=n),
         kinds=review_case.KINDS,
         sources=[str(s) for s in SourceKind],
-        sort_link=lambda key: (
-            "?"
-            + urlencode(
-                {
-                    **{k: v for k, v in current.items() if v},
-                    "sort": key,
-                    "order": "desc" if filters.sort == key and not filters.descending else "asc",
-                }
-            )
+        sort_link=lambda key: link(
+            sort=key, order="desc" if filters.sort == key and not filters.descending else "asc"
         ),
-        message=request.query_params.get("tagged"),
+        message=values.get("tagged"),
     )
 
 
@@ -107,12 +140,23 @@ def case_page(
 async def bulk_tag(
     case_id: str, request: Request, session: SessionDep, client: ClientDep
 ) -> Response:
-    """Tag every checked item with the given tag(s) (comma-separated)."""
+    """Tag the checked items, or every item matching the page's filters (`all=1`)."""
     form = await request.form()
     principal = signed_in(request, web_principal(request, session), session)
     check_csrf(request, str(form.get("csrf", "")))
-    item_ids = [str(v) for v in form.getlist("item")]
     names = [n for n in str(form.get("tags", "")).split(",") if n.strip()]
+    if form.get("all") == "1":
+        fields = {k: str(form.get(k, "")) for k in FILTER_FIELDS}
+        item_ids = await run_in_threadpool(
+            review_case.matching_ids,
+            session=session,
+            principal=principal,
+            case_id=case_id,
+            filters=_filters(fields),
+            client=client,
+        )
+    else:
+        item_ids = [str(v) for v in form.getlist("item")]
     added = await run_in_threadpool(
         review.tag_items,
         session=session,
@@ -121,10 +165,11 @@ async def bulk_tag(
         names=names,
         client=client,
     )
-    back = str(form.get("back", "")) or f"/cases/{case_id}"
-    sep = "&" if "?" in back else "?"
+    back = str(form.get("back", ""))
     if not back.startswith(f"/cases/{case_id}"):
-        back, sep = f"/cases/{case_id}", "?"
+        back = f"/cases/{case_id}"
+    back = re.sub(r"[?&]tagged=\d+", "", back)
+    sep = "&" if "?" in back else "?"
     return RedirectResponse(f"{back}{sep}tagged={added}", status_code=303)
 
 
