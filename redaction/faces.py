@@ -112,7 +112,7 @@ def _centerface(width: int = SCAN_WIDTH, height: int = 360) -> Any:
 def _cascade(name: str) -> Any:
     import cv2
 
-    path = Path(cv2.data.haarcascades) / name
+    path = Path(cv2.data.haarcascades) / name  # type: ignore[attr-defined]
     classifier = cv2.CascadeClassifier(str(path))
     if classifier.empty():
         raise DetectorMissing(f"Haar cascade {name} is missing: install opencv-python-headless<5")

@@ -154,7 +154,7 @@ def check_target(target: dict[str, Any], *, text_length: int | None) -> dict[str
                 raise PlanError(f"span {start}-{end} is outside the analysed text")
             return {"kind": "span", "start": start, "end": end}
         if kind == "box":
-            box = {k: int(target[k]) for k in _BOX_KEYS}
+            box: dict[str, Any] = {k: int(target[k]) for k in _BOX_KEYS}
             if box["page"] < 1 or box["width"] <= 0 or box["height"] <= 0 or min(box.values()) < 0:
                 raise PlanError("a box needs page >= 1, a positive size and no negative edge")
             if "t_start" in target or "t_end" in target:

@@ -192,7 +192,7 @@ def residual_dbfs(samples: np.ndarray, rate: int) -> float:
     coef, *_ = np.linalg.lstsq(basis, samples, rcond=None)
     rest = samples - basis @ coef
     rms = float(np.sqrt(np.mean(rest**2)))
-    return 20 * np.log10(max(rms, 1e-10))
+    return float(20 * np.log10(max(rms, 1e-10)))
 
 
 def check_audio(report: Report, *, path: Path, ranges: Sequence[tuple[float, float]]) -> None:
@@ -227,7 +227,7 @@ def _overlaps(face: tuple[float, ...], box: dict[str, Any], pad: float = 0.3) ->
     x, y, w, h = face[:4]
     cx, cy = x + w / 2, y + h / 2
     bw, bh = box["width"], box["height"]
-    return (
+    return bool(
         box["left"] - pad * bw <= cx <= box["left"] + (1 + pad) * bw
         and box["top"] - pad * bh <= cy <= box["top"] + (1 + pad) * bh
     )

@@ -96,7 +96,9 @@ def render_audio(
     info = audio_stream(src)
     if info is None:
         raise RenderError("the item has no audio stream")
-    graph = bleep_graph(ranges=ranges, mode=mode, **info)
+    graph = bleep_graph(
+        ranges=ranges, mode=mode, sample_rate=info["sample_rate"], channels=info["channels"]
+    )
     cmd = [
         "ffmpeg", "-v", "error", "-nostdin", "-y", "-i", str(src), "-filter_complex", graph,
         "-map", "[aout]", "-c:a", "pcm_s16le", "-map_metadata", "-1", "-fflags", "+bitexact",

@@ -24,9 +24,10 @@ def render_plain_text(
     ``language`` "auto" labels in Russian, the common language of case files.
     """
     language = language if language in ("kk", "ru", "en") else "ru"
+    items: list[Any] = [_Span(int(s["start"]), int(s["end"]), str(s["entity_type"])) for s in spans]
     rendered = render_text(
         text=text,
-        spans=[_Span(int(s["start"]), int(s["end"]), str(s["entity_type"])) for s in spans],
+        spans=items,
         language=language,
         mode=mode,
     )

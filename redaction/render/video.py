@@ -98,7 +98,10 @@ def render_video(
     ]  # fmt: skip
     audio = audio_stream(src) if info.has_audio else None
     if audio and audio_ranges:
-        graph = bleep_graph(ranges=audio_ranges, mode=audio_mode, label="1:a:0", **audio)
+        graph = bleep_graph(
+            ranges=audio_ranges, mode=audio_mode, label="1:a:0",
+            sample_rate=audio["sample_rate"], channels=audio["channels"],
+        )  # fmt: skip
         encode += ["-filter_complex", graph, "-map", "[aout]", "-c:a", "aac", "-b:a", "160k"]
     elif audio:
         encode += ["-map", "1:a:0", "-c:a", "copy"]
@@ -117,7 +120,7 @@ def render_video(
     ):
         assert dec.stdout is not None and enc.stdin is not None
         try:
-            while dec.stdout.readinto(view) == frame_bytes:
+            while dec.stdout.readinto(view) == frame_bytes:  # type: ignore[attr-defined]
                 t = frames / info.fps
                 for x0, y0, x1, y1 in rects_at(t, tracks=live, boxes=boxes, size=size):
                     frame[y0:y1, x0:x1] = 0
