@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
@@ -49,7 +48,7 @@ def dispatch(*, job_id: str, queue_name: str, stage: str, settings: IngestSettin
         run_with_retries(job_id, settings=settings, sleep=False)
     elif backend == "thread":
         _pool(queue_name, settings.thread_workers_per_queue).submit(
-            run_with_retries, job_id, settings=settings, sleep=True
+            run_with_retries, job_id, settings=settings, sleep=True, queue_name=queue_name
         )
     elif backend == "rq":
         enqueue_rq(job_id=job_id, queue=queue_name, stage=stage, settings=settings)
@@ -57,25 +56,49 @@ def dispatch(*, job_id: str, queue_name: str, stage: str, settings: IngestSettin
         raise ValueError(f"unknown jobs mode {backend!r}")
 
 
-def run_with_retries(job_id: str, *, settings: IngestSettings, sleep: bool) -> None:
-    """In-process attempts with the same retry count and backoff as RQ's."""
+def run_with_retries(
+    job_id: str,
+    *,
+    settings: IngestSettings,
+    sleep: bool,
+    queue_name: str = "default",
+    attempt: int = 0,
+) -> None:
+    """In-process attempts with the same retry count and backoff as RQ's.
+
+    Inline (`sleep=False`) retries at once; in the thread pool a retry is scheduled on
+    a timer, so a failing job's backoff never holds up the rest of its queue.
+    """
     from ingest.jobs import final_attempt, run_job
 
     attempts = settings.job_retries + 1
-    for attempt in range(attempts):
-        token = final_attempt.set(attempt == attempts - 1)
+    while True:
+        final = attempt >= attempts - 1
+        token = final_attempt.set(final)
         try:
             run_job(job_id)
             return
         except Exception:
-            if attempt == attempts - 1:
+            if final:
                 log.error("job %s failed after %d attempts", job_id, attempts)
                 return
-            if sleep:
-                intervals = settings.retry_intervals or [0]
-                time.sleep(intervals[min(attempt, len(intervals) - 1)])
         finally:
             final_attempt.reset(token)
+        attempt += 1
+        if sleep:
+            intervals = settings.retry_intervals or [0]
+            delay = intervals[min(attempt - 1, len(intervals) - 1)]
+            timer = threading.Timer(delay, _resubmit, args=(job_id, settings, queue_name, attempt))
+            timer.daemon = True
+            timer.start()
+            return
+
+
+def _resubmit(job_id: str, settings: IngestSettings, queue_name: str, attempt: int) -> None:
+    _pool(queue_name, settings.thread_workers_per_queue).submit(
+        run_with_retries, job_id, settings=settings, sleep=True, queue_name=queue_name,
+        attempt=attempt,
+    )  # fmt: skip
 
 
 _pools: dict[str, ThreadPoolExecutor] = {}

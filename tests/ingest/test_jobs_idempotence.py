@@ -157,3 +157,34 @@ def test_jobs_left_queued_resume_after_a_restart(
             break
         time.sleep(0.2)
     assert states == {s: JobState.DONE for s in ("detect", "thumbnail", "ocr")}
+
+
+def test_thread_backend_retries_on_a_timer(
+    thread_api: Api, photo_jpeg: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest.media import proxy
+
+    api = thread_api
+    team = make_team(api)
+    real, calls = proxy.image_thumbnail, {"n": 0}
+
+    def flaky(**kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("transient")
+        return real(**kwargs)
+
+    monkeypatch.setattr(proxy, "image_thumbnail", flaky)
+    item = _upload(api, team, photo_jpeg.read_bytes(), "photo.jpg")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with Session(api.engine) as session:
+            job = session.exec(
+                select(Job).where(Job.item_id == item, Job.stage == "thumbnail")
+            ).first()
+        if job is not None and job.state is JobState.DONE:
+            break
+        time.sleep(0.2)
+    assert job is not None and job.state is JobState.DONE and job.attempts == 2
+    kinds = sorted(d.derivative_kind or "" for d in _derived(api, item))
+    assert kinds.count("thumbnail") == 1 and kinds.count("proxy") == 1
