@@ -21,6 +21,7 @@ import custody
 from custody.events import utc_now
 from evidence.models import Case, Item, Role
 from evidence.policy import Perm, Principal
+from evidence.service import record_view
 from evidence.service.access import case_role, deny, load_item, require
 from redaction.errors import RedactionError
 from redaction.models import (
@@ -179,11 +180,16 @@ def save_version(
 def get_plan(
     *, session: Session, principal: Principal, plan_id: str, client: str | None = None
 ) -> tuple[RedactionPlan, list[RedactionProposal], RedactionSource]:
-    """A plan version with its proposals and source (reading it reads item content)."""
-    plan, item, case = load_plan(session, plan_id)
-    require(
-        session, principal=principal, perm=Perm.ITEM_CONTENT, case=case, item=item, client=client
-    )
+    """A plan version with its proposals and source.
+
+    Proposals quote the personal data they found, so reading a plan is a read of the
+    item's content: authorised and recorded like a transcript view.
+    """
+    plan, _, _ = load_plan(session, plan_id)
+    record_view(
+        session=session, principal=principal, item_id=plan.item_id,
+        view=f"redaction.plan:{plan.id}", client=client,
+    )  # fmt: skip
     source = session.get(RedactionSource, plan.source_id)
     assert source is not None
     return plan, proposals_of(session, plan.id), source

@@ -40,7 +40,11 @@ def render_plain_text(
 def decode_text(data: bytes) -> str:
     """The text of a text/* item, decoded the same way for analysis and rendering.
 
-    UTF-8 (a BOM is dropped); anything undecodable becomes U+FFFD rather than failing,
-    so offsets computed at analysis still match at render time.
+    UTF-8 (a BOM is dropped), else Windows-1251; the same bytes always give the same
+    text, so offsets computed at analysis still match at render time.
     """
-    return data.decode("utf-8-sig", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older Russian/Kazakh office exports are Windows-1251; it decodes any byte.
+        return data.decode("cp1251", errors="replace")

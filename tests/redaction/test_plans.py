@@ -113,3 +113,10 @@ def test_edits_decide_add_and_redact_all() -> None:
         entity_type="SCREEN", reason="KZ-PDL-art.8", text=text, words=[],
     )  # fmt: skip
     assert box["target"]["page"] == 1 and box["text"] is None and box["source"] == "manual"
+
+
+def test_text_items_decode_the_same_way_for_analysis_and_rendering() -> None:
+    from redaction.render.text import decode_text
+
+    assert decode_text("\ufeffИИН".encode()) == "ИИН"
+    assert decode_text("Иванов".encode("cp1251")) == "Иванов"
