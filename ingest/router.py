@@ -51,6 +51,7 @@ _EXPORT_TYPES = {
     "srt": "application/x-subrip; charset=utf-8",
     "vtt": "text/vtt; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
 }
 
 
@@ -178,13 +179,14 @@ def transcript_versions(
 )
 def export_transcript(
     item_id: str,
-    fmt: Literal["txt", "srt", "vtt", "docx"],
+    fmt: Literal["txt", "srt", "vtt", "docx", "pdf"],
     session: SessionDep,
     principal: CurrentPrincipal,
     client: ClientDep,
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
-    """The transcript as plain text, SubRip, WebVTT, or a DOCX protocol draft."""
+    """The transcript as plain text, SubRip, WebVTT, or a protocol draft (DOCX or PDF)
+    that says plainly it is an unverified machine transcript until a reviewer marks it."""
     row = service.get_transcript(
         session=session, principal=principal, item_id=item_id, version=version, client=client
     )
@@ -197,13 +199,15 @@ def export_transcript(
         body = transcript_export.to_vtt(data).encode()
     else:
         item = service.item_of(session, item_id)
-        with tempfile.TemporaryDirectory(prefix="dalel-docx-") as tmp:
-            out = Path(tmp) / "draft.docx"
-            transcript_export.write_docx(
-                data,
-                output=out,
-                fields={"Файл": item.original_name, "Версия": str(row.version)},
-            )
+        fields = {
+            "Файл": item.original_name,
+            "Версия": str(row.version),
+            "Проверено": "да" if row.verified else "нет",
+        }
+        write = transcript_export.write_docx if fmt == "docx" else transcript_export.write_pdf
+        with tempfile.TemporaryDirectory(prefix="dalel-draft-") as tmp:
+            out = Path(tmp) / f"draft.{fmt}"
+            write(data, output=out, fields=fields)
             body = out.read_bytes()
     stem = Path(service.item_of(session, item_id).original_name).stem or "transcript"
     return Response(

@@ -27,4 +27,4 @@ def test_routes_are_documented(sqlite_api: Api) -> None:
         assert operation["summary"] and len(operation["description"]) > 20, (method, path)
     params = spec["paths"]["/api/v1/items/{item_id}/transcript.{fmt}"]["get"]["parameters"]
     fmt = next(p for p in params if p["name"] == "fmt")
-    assert fmt["schema"]["enum"] == ["txt", "srt", "vtt", "docx"]
+    assert fmt["schema"]["enum"] == ["txt", "srt", "vtt", "docx", "pdf"]

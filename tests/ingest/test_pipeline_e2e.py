@@ -128,12 +128,14 @@ def test_transcript_exports(ingest_api: Api, speech) -> None:  # type: ignore[no
     team = make_team(api)
     item = _upload(api, team, speech["ru"], "допрос.wav")
     assert _jobs(api, item, team["prosecutor"])["proxy"]["state"] == "done"
-    for fmt in ("txt", "srt", "vtt", "docx"):
+    for fmt in ("txt", "srt", "vtt", "docx", "pdf"):
         url = f"/api/v1/items/{item}/transcript.{fmt}"
         response = api.client.get(url, headers=team["prosecutor"])
         assert response.status_code == 200, response.text
         assert "attachment" in response.headers["content-disposition"]
         if fmt == "docx":
             assert response.content[:2] == b"PK"
+        elif fmt == "pdf":
+            assert response.content[:5] == b"%PDF-"
         elif fmt == "vtt":
             assert response.text.startswith("WEBVTT")
