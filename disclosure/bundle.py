@@ -183,6 +183,18 @@ def prepare_bundle(
             step["plan_id"] for step in entry["derivation_chain"] if step["plan_id"]
         ]
         entry["tranche"] = by_served[entry["id"]].added_in
+    # Inputs deliberately left out (originals, un-watermarked redactions): named by id and
+    # hash so a verifier can tell "withheld by design" from "missing".
+    present = set(names)
+    manifest["withheld"] = list(
+        {
+            step["id"]: {"id": step["id"], "sha256": step["sha256"], "kind": step["kind"],
+                         "derivative_kind": step["derivative_kind"]}
+            for entry in manifest["items"]
+            for step in entry["derivation_chain"][1:]
+            if step["id"] not in present
+        }.values()
+    )  # fmt: skip
     manifest["disclosure"] = {
         "id": disclosure.id,
         "tranches": disclosure.tranches,

@@ -86,6 +86,16 @@ def test_verify_html_accepts_intact_bundle_and_rejects_flipped_byte(  # type: ig
     (forged / "manifest.json").write_text(json.dumps(manifest))
     status, log = _verify(browser, forged)
     assert status == "failed" and "does not match the root" in log
+    # A manifest that lies about the derivation (another parent) is rejected.
+    lying = tmp_path / "lying"
+    shutil.copytree(folder, lying)
+    manifest = json.loads((lying / "manifest.json").read_text())
+    chain = next(i for i in manifest["items"] if len(i["derivation_chain"]) > 1)
+    chain["derivation_chain"][1]["sha256"] = "0" * 64
+    chain["derivation_chain"][1]["id"] = "someone-else"
+    (lying / "manifest.json").write_text(json.dumps(manifest))
+    status, log = _verify(browser, lying)
+    assert status == "failed" and "derivation chain does not match the ledger" in log
 
 
 def test_verify_html_streaming_sha256_matches_hashlib(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

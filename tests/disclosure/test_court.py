@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import subprocess
+import sys
 import zipfile
 
 from evidence.models import Role
@@ -12,7 +14,7 @@ from tests.disclosure.conftest import Material, png_bytes
 from tests.evidence.conftest import Api
 
 
-def test_court_member_receives_a_court_export(api: Api, team, material: Material) -> None:  # type: ignore[no-untyped-def]
+def test_court_member_receives_a_court_export(api: Api, team, material: Material, tmp_path) -> None:  # type: ignore[no-untyped-def]
     api.user("judge", Role.COURT)
     judge = api.token("judge")
     url = f"/api/v1/cases/{team['case']['id']}/court-export"
@@ -35,6 +37,15 @@ def test_court_member_receives_a_court_export(api: Api, team, material: Material
     assert {material.original, material.redacted, material.proxy} <= ids
     for item in manifest["items"]:
         assert hashlib.sha256(archive.read(item["file"])).hexdigest() == item["sha256"]
+    # The court runs the offline verifier that travels in the export.
+    archive.extractall(tmp_path / "export")
+    result = subprocess.run(
+        [sys.executable, "verifier.py", "."], cwd=tmp_path / "export", capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    downloads = [e for e in api.events("item.downloaded") if e[2] == material.original]
+    assert downloads  # recorded for the court user before the export was written
 
 
 def test_public_verify_says_held_with_proof_and_nothing_else(
