@@ -123,3 +123,35 @@ def test_video_faces_masked_audio_bleeped_metadata_gone(tmp_path: Path) -> None:
     leaky = Report()
     check_video(leaky, path=src, tracks=[t.boxes for t in faces], ranges=ranges, language="ru")
     assert {b["check"] for b in leaky.as_dict()["blocking"]} >= {"faces", "metadata", "audio"}
+
+
+def test_video_plate_tracked_and_filled(tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from redaction.faces import detect_plates, scan_video
+    from redaction.render.video import render_video
+
+    still = Image.new("RGB", (640, 360), (90, 90, 100))
+    draw = ImageDraw.Draw(still)
+    draw.rectangle((200, 200, 420, 250), fill="white", outline="black", width=3)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 34)
+    draw.text((212, 204), "123 ABC 02", fill="black", font=font)
+    still.save(tmp_path / "car.png")
+    src = tmp_path / "car.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-loop", "1", "-i", str(tmp_path / "car.png"), "-t", "1",
+         "-r", "25", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", str(src)],
+        check=True,
+    )  # fmt: skip
+    _, _, plates = scan_video(path=src)
+    assert len(plates) == 1 and plates[0].boxes[0]["t"] == 0.0
+    out = tmp_path / "out.mp4"
+    render_video(src=src, dst=out, tracks=[p.boxes for p in plates])
+    frame = subprocess.run(
+        ["ffmpeg", "-v", "error", "-ss", "0.5", "-i", str(out), "-frames:v", "1",
+         "-f", "rawvideo", "-pix_fmt", "bgr24", "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    image = np.frombuffer(frame, np.uint8).reshape(360, 640, 3)
+    assert detect_plates(image) == []
+    assert image[215:240, 220:400].max() < 20  # the plate is black now
