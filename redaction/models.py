@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Engine, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from evidence.models import new_id
@@ -130,3 +130,9 @@ PlanStatus = RedactionPlanStatus
 Decision = RedactionDecision
 ProposalSource = RedactionProposalSource
 SourceKind = RedactionSourceKind
+
+
+def ensure_tables(engine: Engine) -> None:
+    """Create the redaction tables if missing (idempotent; until they have a migration)."""
+    tables = [RedactionSource.__table__, RedactionPlan.__table__, RedactionProposal.__table__]
+    SQLModel.metadata.create_all(engine, tables=tables, checkfirst=True)  # type: ignore[arg-type]
