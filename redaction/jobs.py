@@ -36,6 +36,7 @@ from redaction.models import (
 )
 from redaction.plans import IndexedText, pages_text, regions_for_span, transcript_text
 from redaction.render import dispatch
+from redaction.render.audio import RenderError
 from redaction.render.text import decode_text
 from redaction.service import RedactionPerm, authorise, proposal_dict, proposals_of, save_version
 
@@ -105,6 +106,9 @@ def build_source(
 ) -> tuple[RedactionSource, list[dict[str, Any]]]:
     """The analysed text and geometry of an item, and the face/plate proposals."""
     media_type = media_type_of(session, item, blob)
+    if not dispatch.supported(media_type):
+        # Refuse before anyone reviews a plan that could never be rendered.
+        raise RenderError(f"no redaction renderer for {media_type}; convert it to PDF first")
     media: dict[str, Any] = {"media_type": media_type}
     kind = SourceKind.MEDIA
     indexed = IndexedText("", [])

@@ -63,6 +63,13 @@ class Rendered:
     ranges: list[tuple[float, float]] = field(default_factory=list)
 
 
+def supported(media_type: str) -> bool:
+    """Whether some renderer can produce a redacted copy of this media type."""
+    return media_type == "application/pdf" or media_type.startswith(
+        ("text/", "image/", "audio/", "video/")
+    )
+
+
 def output_name(original: str, extension: str) -> str:
     stem = original.rsplit(".", 1)[0] if "." in original else original
     return f"{stem}.redacted{extension}"

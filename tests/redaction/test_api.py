@@ -219,5 +219,12 @@ def test_bad_targets_are_rejected(api: Api, team) -> None:  # type: ignore[no-un
     )
     assert r.status_code == 400
     assert c.get("/api/v1/redactions/nope", headers=team["prosecutor"]).status_code == 404
+    archive = api.upload(
+        team["case"]["id"], team["prosecutor"], b"PK\x03\x04" + bytes(40), name="a.zip"
+    )
+    r = c.post(
+        f"/api/v1/items/{archive.json()['id']}/redactions", json={}, headers=team["prosecutor"]
+    )
+    assert r.status_code == 422 and "no redaction renderer" in r.json()["detail"]
     listed = c.get(f"/api/v1/items/{item_id}/redactions", headers=team["prosecutor"]).json()
     assert len(listed) == 1  # nothing changed
