@@ -12,6 +12,7 @@ import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
@@ -29,9 +30,29 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
 # Modules whose import registers tables on the shared metadata (order is irrelevant).
-MODEL_MODULES = ("evidence.models", "custody.models")
-# Domain routers mounted under /api/v1 when their package provides one.
-DOMAIN_ROUTERS = ("custody.router",)
+MODEL_MODULES = (
+    "evidence.models",
+    "evidence.review_models",
+    "custody.models",
+    "ingest.models",
+    "redaction.models",
+    "disclosure.models",
+)
+# Routers mounted under /api/v1, and the web pages (no prefix).
+DOMAIN_ROUTERS = (
+    "evidence.routers.review",
+    "custody.router",
+    "ingest.router",
+    "redaction.router",
+    "disclosure.router",
+)
+WEB_ROUTERS = ("evidence.web.views", "redaction.views", "disclosure.views")
+# Each domain package's table of error class -> HTTP status, "module:attribute".
+ERROR_TABLES = (
+    "ingest.router:ERROR_STATUS",
+    "redaction.router:PROBLEM_STATUSES",
+    "disclosure.errors:STATUS",
+)
 
 
 def load_all_models() -> None:
@@ -40,13 +61,24 @@ def load_all_models() -> None:
         importlib.import_module(name)
 
 
-def _optional_router(module: str) -> APIRouter | None:
-    try:
-        return importlib.import_module(module).router  # type: ignore[no-any-return]
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
+def _attribute(path: str) -> Any:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name or "router")
+
+
+def _unique(names: tuple[str, ...]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def _install_domains(app: FastAPI) -> None:
+    """Let the domain packages hear about the vault: processing starts on new items,
+    and the policy learns what was disclosed to whom."""
+    from disclosure.service import is_disclosed
+    from evidence import hooks
+    from ingest import pipeline
+
+    pipeline.install(engine=app.state.engine, store=app.state.store)
+    hooks.set_disclosure_lookup(is_disclosed)
 
 
 def _checkpoint_once(engine: Engine, ledger: LedgerConfig) -> None:
@@ -106,19 +138,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.store = store
-    problems.register(app)
+    extra: list[tuple[type[Exception], int]] = []
+    for table in ERROR_TABLES:
+        extra.extend(_attribute(table))
+    problems.register(app, extra=extra)
 
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, cases, items, uploads):
         api.include_router(module.router)
-    for name in DOMAIN_ROUTERS:
-        router = _optional_router(name)
-        if router is not None:
-            api.include_router(router)
+    for name in _unique(DOMAIN_ROUTERS):
+        api.include_router(_attribute(name))
     app.include_router(api)
+    for name in _unique(WEB_ROUTERS):
+        app.include_router(_attribute(name))
 
     from evidence.web import views
 
-    app.include_router(views.router)
     views.mount_static(app)
+    _install_domains(app)
     return app

@@ -17,6 +17,9 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 # Cheap password hashing in tests only; production keeps the RFC 9106 profile.
 os.environ.setdefault("DALEL_ARGON2_TIME_COST", "1")
 os.environ.setdefault("DALEL_ARGON2_MEMORY_KIB", "1024")
+# Media jobs stay off unless a test turns them on: uploads of random bytes in vault tests
+# must not start background processing that appends custody events while they count.
+os.environ.setdefault("DALEL_JOBS", "off")
 
 from evidence.app import load_all_models
 from evidence.db import make_engine
