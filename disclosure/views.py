@@ -113,6 +113,15 @@ def verify_page(request: Request) -> Response:
     return _page(request, "verify_public.html")
 
 
+@router.get("/verify/bundle", response_class=HTMLResponse)
+def verify_bundle_page() -> Response:
+    """The bundle verifier online: the same self-contained page that travels in bundles
+    (files are checked in the browser and never uploaded)."""
+    body = (HERE / "static" / "verify.html").read_bytes()
+    return Response(body, media_type="text/html; charset=utf-8",
+                    headers={"Cache-Control": "no-cache"})  # fmt: skip
+
+
 @router.get("/portal/static/verify-public.js")
 def verify_js() -> Response:
     body = (HERE / "static" / "verify-public.js").read_bytes()

@@ -94,3 +94,5 @@ def test_public_verify_says_held_with_proof_and_nothing_else(
     )
     page = api.client.get("/verify")
     assert page.status_code == 200 and "SHA-256" in page.text
+    bundle_page = api.client.get("/verify/bundle")
+    assert bundle_page.status_code == 200 and "crypto.subtle" in bundle_page.text
