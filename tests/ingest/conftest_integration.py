@@ -75,10 +75,12 @@ def _app(settings: Settings) -> FastAPI:
 
 def _mount(app: FastAPI) -> None:
     """Mount the ingest router and its error statuses unless the app already has them."""
+    from evidence import app as assembly
     from ingest.router import ERROR_STATUS, router
 
-    paths = {getattr(r, "path", "") for r in app.routes}
-    if f"{API_PREFIX}/cases/{{case_id}}/search" not in paths:
+    # FastAPI includes routers lazily (app.routes does not list their paths): ask the
+    # assembly whether it mounts ingest already.
+    if "ingest.router" not in assembly.DOMAIN_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
         problems.register(app, extra=ERROR_STATUS)
 
