@@ -10,6 +10,7 @@ already carries its residual report is returned as it is. Worker processes call
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import tempfile
 from pathlib import Path
@@ -37,7 +38,7 @@ from redaction.models import (
 from redaction.plans import IndexedText, pages_text, regions_for_span, transcript_text
 from redaction.render import dispatch
 from redaction.render.audio import RenderError
-from redaction.render.text import decode_text
+from redaction.render.text import decode_text, render_transcript
 from redaction.service import RedactionPerm, authorise, proposal_dict, proposals_of, save_version
 
 LANGUAGES = ("kk", "ru", "en")
@@ -252,7 +253,10 @@ def render_plan(*, session: Session, store: ObjectStore, plan_id: str) -> Redact
             out=out, kind=str(source.kind), media_type=media_type, targets=targets,
             language=source.language,
         )  # fmt: skip
-        derivative_id = None
+        transcript = None
+        if source.kind is SourceKind.TRANSCRIPT:
+            transcript = _transcript_output(Path(tmp), plan, source, targets, report)
+        derivative_id = transcript_id = None
         if report["passed"]:
             derived = register_derivative(
                 session=session, store=store, parent_id=item.id, source=out.path, name=out.name,
@@ -265,19 +269,56 @@ def render_plan(*, session: Session, store: ObjectStore, plan_id: str) -> Redact
                 },
             )  # fmt: skip
             derivative_id = derived.id
+            if transcript is not None:
+                transcript_id = register_derivative(
+                    session=session, store=store, parent_id=item.id, source=transcript,
+                    name=dispatch.output_name(item.original_name, ".transcript.json"),
+                    derivative_kind="redacted", job_key=f"redaction:{plan.id}:transcript",
+                    derivation={
+                        "tool": dispatch.TOOL, "version": dispatch.VERSION, "plan_id": plan.id,
+                        "plan_version": plan.version, "approved_by": plan.approved_by,
+                        "output": "transcript", "parameters": {"mode": plan.mode},
+                        "residual": "passed",
+                    },
+                ).id  # fmt: skip
     plan = session.get(RedactionPlan, plan_id) or plan
     plan.residual = {**report, "checked_at": utc_now().isoformat()}
     plan.releasable = bool(report["passed"])
     plan.derivative_id = derivative_id
+    plan.transcript_id = transcript_id
     session.add(plan)
     custody.record(
         session=session, action=custody.Action.REDACTION_RESIDUAL_CHECKED, actor=WORKER,
         case_id=case.id, case_number=case.number, item_id=item.id, sha256=item.sha256,
         details={"plan_id": plan.id, "version": plan.version, "passed": bool(report["passed"]),
-                 "blocking": len(report["blocking"]), "derivative": derivative_id},
+                 "blocking": len(report["blocking"]), "derivative": derivative_id,
+                 "transcript": transcript_id},
     )  # fmt: skip
     session.commit()
     return plan
+
+
+def _transcript_output(
+    folder: Path, plan: RedactionPlan, source: RedactionSource, targets: dispatch.Targets,
+    report: dict[str, Any],
+) -> Path:  # fmt: skip
+    """Render the redacted transcript, check it and add the result to ``report``."""
+    body, text = render_transcript(
+        text=source.text, words=source.words, spans=targets.spans, language=source.language,
+        mode=plan.mode,
+    )  # fmt: skip
+    extra = residual.Report()
+    residual.check_text(
+        extra, text=text, values=targets.values, language=source.language, name="transcript"
+    )
+    result = extra.as_dict()
+    report["checks"] += result["checks"]
+    report["blocking"] += result["blocking"]
+    report["warnings"] += result["warnings"]
+    report["passed"] = report["passed"] and result["passed"]
+    path = folder / "transcript.json"
+    path.write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
 
 
 def check_output(

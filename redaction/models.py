@@ -96,6 +96,8 @@ class RedactionPlan(SQLModel, table=True):
     approved_by: str | None = Field(default=None, foreign_key="user.id", max_length=36)
     approved_at: datetime | None = _ts(nullable=True)
     derivative_id: str | None = Field(default=None, foreign_key="item.id", max_length=36)
+    # For audio/video with a transcript: the redacted transcript (JSON), also "redacted".
+    transcript_id: str | None = Field(default=None, foreign_key="item.id", max_length=36)
     residual: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     releasable: bool = False
 

@@ -99,9 +99,14 @@ class Report:
 
 
 def check_text(
-    report: Report, *, text: str, values: Sequence[dict[str, Any]], language: str
+    report: Report,
+    *,
+    text: str,
+    values: Sequence[dict[str, Any]],
+    language: str,
+    name: str = "text",
 ) -> None:
-    report.check("text", leaked_values(text=text, values=values))
+    report.check(name, leaked_values(text=text, values=values))
     report.warnings.extend(analyzer_warnings(text=text, language=language))
 
 
@@ -302,4 +307,4 @@ def is_releasable(*, session: Session, item_id: str) -> bool:
     if item.derivative_kind != "redacted" or not plan_id:
         return False
     plan = session.get(RedactionPlan, plan_id)
-    return bool(plan and plan.releasable and plan.derivative_id == item.id)
+    return bool(plan and plan.releasable and item.id in (plan.derivative_id, plan.transcript_id))

@@ -50,6 +50,9 @@ class PlanSummary(BaseModel):
     approved_by: str | None = None
     approved_at: datetime | None = None
     derivative_id: str | None = Field(default=None, description="the `redacted` derivative")
+    transcript_id: str | None = Field(
+        default=None, description="the redacted transcript (JSON), for audio and video"
+    )
     releasable: bool = Field(description="rendered and passed the residual check")
 
 

@@ -48,3 +48,38 @@ def decode_text(data: bytes) -> str:
     except UnicodeDecodeError:
         # Older Russian/Kazakh office exports are Windows-1251; it decodes any byte.
         return data.decode("cp1251", errors="replace")
+
+
+def render_transcript(
+    *,
+    text: str,
+    words: Sequence[dict[str, Any]],
+    spans: Sequence[dict[str, Any]],
+    language: str,
+    mode: str,
+) -> tuple[dict[str, Any], str]:
+    """The redacted transcript in the API's shape, and its plain text for the check.
+
+    ``text`` is the analysed transcript (one line per segment, ``plans.transcript_text``);
+    each output segment keeps its time range but no word timings (the words inside a
+    placeholder are gone). A span that crossed a segment boundary joins two lines; then
+    the whole transcript becomes one segment rather than misaligning times.
+    """
+    redacted, _ = render_plain_text(text=text, spans=spans, language=language, mode=mode)
+    lines = redacted.split("\n")
+    times: list[tuple[float, float]] = []
+    cursor = 0
+    for source_line in text.split("\n"):
+        end = cursor + len(source_line)
+        inside = [w for w in words if cursor <= w["start"] < end]
+        if inside:
+            times.append((min(w["t0"] for w in inside), max(w["t1"] for w in inside)))
+        cursor = end + 1
+    if len(lines) != len(times):
+        lines = [" ".join(lines)]
+        times = [(times[0][0], times[-1][1])] if times else [(0.0, 0.0)]
+    segments = [
+        {"start": t0, "end": t1, "text": piece}
+        for piece, (t0, t1) in zip(lines, times, strict=True)
+    ]
+    return {"language": language, "segments": segments, "redacted": True}, redacted

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import Session
 
 from redaction import numbers as n
+from redaction.residual import is_releasable
 from tests.evidence.conftest import Api, team  # noqa: F401  (fixture)
 from tests.redaction.test_api import api  # noqa: F401  (fixture)
 from tests.redaction.test_render_media import make_video, speech
@@ -133,3 +134,9 @@ def test_audio_plan_from_transcript_bleeps_word_ranges(api: Api, team, tmp_path:
     assert done["releasable"], done["residual"]
     audio = next(c for c in done["residual"]["checks"] if c["name"] == "audio")
     assert audio["passed"] and audio["worst_dbfs"] < -45
+    r = api.client.get(f"/api/v1/items/{done['transcript_id']}/content", headers=team["prosecutor"])
+    transcript = r.json()
+    assert transcript["segments"][0]["text"] == "Свидетель [ЛИЦО 1] видел машину"
+    assert transcript["segments"][0]["start"] == 0.0 and "Иванов" not in r.text
+    with Session(api.engine) as session:
+        assert is_releasable(session=session, item_id=done["transcript_id"])

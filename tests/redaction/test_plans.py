@@ -120,3 +120,33 @@ def test_text_items_decode_the_same_way_for_analysis_and_rendering() -> None:
 
     assert decode_text("\ufeffИИН".encode()) == "ИИН"
     assert decode_text("Иванов".encode("cp1251")) == "Иванов"
+
+
+def test_redacted_transcript_keeps_segment_times() -> None:
+    from redaction.render.text import render_transcript
+
+    indexed = transcript_text(
+        [
+            {
+                "words": [
+                    {"word": "Я", "start": 0.0, "end": 0.2},
+                    {"word": "Ерлан", "start": 0.3, "end": 0.8},
+                ]
+            },
+            {"words": [{"word": "Привет", "start": 2.0, "end": 2.5}]},
+        ]
+    )
+    spans = [{"start": 2, "end": 7, "entity_type": "PERSON"}]
+    body, text = render_transcript(
+        text=indexed.text, words=indexed.words, spans=spans, language="ru", mode="placeholder"
+    )
+    assert text == "Я [ЛИЦО 1]\nПривет"
+    assert body["segments"] == [
+        {"start": 0.0, "end": 0.8, "text": "Я [ЛИЦО 1]"},
+        {"start": 2.0, "end": 2.5, "text": "Привет"},
+    ]
+    across = [{"start": 2, "end": 10, "entity_type": "PERSON"}]
+    body, _ = render_transcript(
+        text=indexed.text, words=indexed.words, spans=across, language="ru", mode="placeholder"
+    )
+    assert [(s["start"], s["end"]) for s in body["segments"]] == [(0.0, 2.5)]
