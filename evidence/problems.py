@@ -18,6 +18,7 @@ from custody.errors import (
     SignatureError,
     WitnessError,
 )
+from custody.timestamp import TimestampError
 from evidence import errors
 from evidence.storage.errors import ObjectMissing
 
@@ -42,6 +43,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (SignatureError, 400),
     (BundleError, 400),
     (WitnessError, 502),
+    (TimestampError, 502),
     (CustodyError, 500),
 ]
 

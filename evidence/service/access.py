@@ -13,9 +13,10 @@ from evidence.policy import Perm, Principal, allowed
 
 def case_role(session: Session, *, case_id: str, user_id: str) -> Role | None:
     """The user's role in the case, or None when they are not a member."""
-    return session.exec(
+    role = session.exec(
         select(CaseMember.role).where(CaseMember.case_id == case_id, CaseMember.user_id == user_id)
     ).first()
+    return Role(role) if role is not None else None
 
 
 def deny(

@@ -11,7 +11,7 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from custody.models import LedgerEntry
@@ -100,8 +100,10 @@ def _chain_findings(session: Session) -> list[Finding]:
         session.exec(
             select(LedgerEntry.item_id, LedgerEntry.action).join(
                 first_idx,
-                (LedgerEntry.item_id == first_idx.c.item_id)
-                & (LedgerEntry.idx == first_idx.c.first),
+                and_(
+                    col(LedgerEntry.item_id) == first_idx.c.item_id,
+                    col(LedgerEntry.idx) == first_idx.c.first,
+                ),
             )
         ).all()
     )

@@ -167,7 +167,14 @@ def export_custody(
     for item in items:
         case = load_case(session, item.case_id)
         if principal is not None:
-            require(session, principal=principal, perm=Perm.ITEM_CONTENT, case=case, item=item)
+            require(
+                session,
+                principal=principal,
+                perm=Perm.ITEM_CONTENT,
+                case=case,
+                item=item,
+                client=client,
+            )
         custody.record(
             session=session,
             action=custody.Action.ITEM_DOWNLOADED,
@@ -200,7 +207,7 @@ def export_custody(
     keys = {item.id: blobs[item.sha256].storage_key for item in items}
 
     def open_content(item_id: str) -> BinaryIO:
-        return io.BufferedReader(_ChunkReader(store.get(keys[item_id])), 1 << 20)  # type: ignore[return-value]
+        return io.BufferedReader(_ChunkReader(store.get(keys[item_id])), 1 << 20)
 
     return export_bundle(
         session=session,
