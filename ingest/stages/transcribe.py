@@ -83,14 +83,14 @@ def run(ctx: Context) -> dict[str, Any]:
         derivative_kind="transcript",
         derivation=derivation,
     )
-    existing = ctx.session.exec(
-        select(Transcript).where(Transcript.item_id == ctx.item.id, Transcript.version == 1)
-    ).first()
-    if existing is None:
+    # Idempotent by derivative: a retried job finds its version; a re-run with another
+    # model or language (a new job, a new derivative) adds the next machine version.
+    versions = ctx.session.exec(select(Transcript).where(Transcript.item_id == ctx.item.id)).all()
+    if not any(v.derivative_id == derivative.id for v in versions):
         ctx.session.add(
             Transcript(
                 item_id=ctx.item.id,
-                version=1,
+                version=max((v.version for v in versions), default=0) + 1,
                 origin=TranscriptOrigin.MACHINE,
                 language=result["language"],
                 duration=result["duration"],
@@ -100,10 +100,6 @@ def run(ctx: Context) -> dict[str, Any]:
                 created_at=utc_now(),
             )
         )
-        latest_is_machine = True
-    else:
-        latest_is_machine = False
-    if latest_is_machine:
         replace_entries(
             session=ctx.session,
             case_id=ctx.item.case_id,

@@ -91,7 +91,9 @@ def no_model_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api
     yield from build_api(request, tmp_path, "sqlite", ingest_settings(None))
 
 
-def test_missing_whisper_model_fails_clearly(no_model_api: Api, tone_wav: Path) -> None:
+def test_missing_whisper_model_fails_clearly(
+    no_model_api: Api, tone_wav: Path, tiny_whisper_dir: Path
+) -> None:
     api = no_model_api
     team = make_team(api)
     item = _upload(api, team, tone_wav.read_bytes(), "call.wav")
@@ -101,6 +103,22 @@ def test_missing_whisper_model_fails_clearly(no_model_api: Api, tone_wav: Path) 
     failed = states["transcribe"]
     assert failed["state"] == "failed" and failed["attempts"] == 1  # not retried
     assert "DALEL_WHISPER_MODEL" in failed["error"] and "DALEL_WHISPER_DIR" in failed["error"]
+    assert (
+        api.client.get(f"/api/v1/items/{item}/transcript", headers=team["prosecutor"]).status_code
+        == 404
+    )
+
+    # Once the model is configured, an administrator re-runs the stage: a new job (the
+    # settings changed), the failed one stays in the history.
+    rt = jobs.runtime()
+    jobs.configure(engine=rt.engine, store=rt.store, settings=ingest_settings(tiny_whisper_dir))
+    response = api.client.post(f"/api/v1/items/{item}/jobs/transcribe/rerun", headers=team["admin"])
+    assert response.status_code == 202 and response.json()["state"] == "done"
+    assert response.json()["id"] != failed["id"]
+    listed = api.client.get(f"/api/v1/items/{item}/jobs", headers=team["prosecutor"]).json()
+    assert sorted(j["state"] for j in listed if j["stage"] == "transcribe") == ["done", "failed"]
+    transcript = api.client.get(f"/api/v1/items/{item}/transcript", headers=team["prosecutor"])
+    assert transcript.status_code == 200 and transcript.json()["version"] == 1
 
 
 @pytest.fixture()
