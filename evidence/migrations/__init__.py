@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -15,6 +16,16 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(HERE))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Leave out what only one database has: SQLite's FTS5 search table, and the
+    PostgreSQL-only document vector of search_entry (both managed by ingest.search)."""
+    if name and name.startswith("search_fts"):
+        return False
+    return not (name in {"tsv", "ix_search_entry_tsv"} and obj.table.name == "search_entry")
 
 
 def upgrade(url: str) -> None:

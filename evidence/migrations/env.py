@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 from evidence.app import load_all_models
 from evidence.db import make_engine
+from evidence.migrations import include_object
 
 load_all_models()
 target_metadata = SQLModel.metadata
@@ -30,6 +31,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 from evidence.app import load_all_models
 from evidence.db import make_engine
-from evidence.migrations import upgrade
+from evidence.migrations import include_object, upgrade
 from tests.conftest import PG_ADMIN_URL
 
 
@@ -20,7 +20,9 @@ def _diff(url: str) -> list[object]:
     upgrade(url)
     engine = make_engine(url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         diff = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     return list(diff)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 23:35:17.856398
+Create Date: 2026-11-22 00:28:56.320504
 """
 
 from collections.abc import Sequence
@@ -10,8 +10,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import evidence.types
+from ingest.models import PG_TSVECTOR
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -33,7 +35,7 @@ def upgrade() -> None:
     op.create_table(
         "checkpoint",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("root_hash", sa.LargeBinary(length=32), nullable=False),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -44,7 +46,7 @@ def upgrade() -> None:
 
     op.create_table(
         "ledger_entry",
-        sa.Column("idx", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("idx", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("leaf", sa.LargeBinary(), nullable=False),
         sa.Column("leaf_hash", sa.LargeBinary(length=32), nullable=False),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
@@ -56,9 +58,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("idx"),
     )
     with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_ledger_entry_action"), ["action"], unique=False)
         batch_op.create_index(batch_op.f("ix_ledger_entry_case_id"), ["case_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_ledger_entry_item_id"), ["item_id"], unique=False)
         batch_op.create_index("ix_ledger_entry_subject_idx", ["subject", "idx"], unique=False)
 
     op.create_table(
@@ -72,7 +72,7 @@ def upgrade() -> None:
     op.create_table(
         "ledger_node",
         sa.Column("level", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("idx", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("idx", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("hash", sa.LargeBinary(length=32), nullable=False),
         sa.PrimaryKeyConstraint("level", "idx"),
     )
@@ -159,6 +159,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_case_number"), ["number"], unique=True)
 
     op.create_table(
+        "checkpoint_timestamp",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("checkpoint_id", sa.Integer(), nullable=False),
+        sa.Column("tsa_url", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("token", sa.LargeBinary(), nullable=False),
+        sa.Column("gen_time", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["checkpoint_id"],
+            ["checkpoint.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("checkpoint_timestamp", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_checkpoint_timestamp_checkpoint_id"), ["checkpoint_id"], unique=False
+        )
+
+    op.create_table(
         "cosignature",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("checkpoint_id", sa.Integer(), nullable=False),
@@ -178,6 +197,52 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_cosignature_checkpoint_key", ["checkpoint_id", "key_id"], unique=True
         )
+
+    op.create_table(
+        "notification",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("user_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("disclosure_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("message", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=True),
+        sa.Column("created_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("read_at", evidence.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("emailed", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_notification_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "notification_address",
+        sa.Column("user_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user.id"],
+        ),
+        sa.PrimaryKeyConstraint("user_id"),
+    )
+    op.create_table(
+        "receipt_key",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("user_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("public_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", evidence.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("receipt_key", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_receipt_key_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "case_member",
@@ -218,6 +283,40 @@ def upgrade() -> None:
     with op.batch_alter_table("case_member", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_case_member_case_id"), ["case_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_case_member_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "disclosure",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("case_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("recipient_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("tranches", sa.Integer(), nullable=False),
+        sa.Column("created_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", evidence.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", evidence.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("first_received_at", evidence.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("first_opened_at", evidence.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["recipient_id"],
+            ["user.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("disclosure", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_disclosure_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_disclosure_recipient_id"), ["recipient_id"], unique=False
+        )
 
     op.create_table(
         "item",
@@ -296,11 +395,498 @@ def upgrade() -> None:
     with op.batch_alter_table("upload_session", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_upload_session_case_id"), ["case_id"], unique=False)
 
+    op.create_table(
+        "archive_finding",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("member_path", sa.Text(), nullable=False),
+        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("created_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["item.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("archive_finding", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_archive_finding_item_id"), ["item_id"], unique=False)
+
+    op.create_table(
+        "chat_message",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("chat_name", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("sender", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("sent_at", evidence.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("system", sa.Boolean(), nullable=False),
+        sa.Column("reply_to", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("attachments", sa.JSON(), nullable=True),
+        sa.Column("attachment_item_ids", sa.JSON(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["item.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("chat_message", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_chat_message_item_id"), ["item_id"], unique=False)
+
+    op.create_table(
+        "defence_note",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("disclosure_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("author_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=10000), nullable=False),
+        sa.Column("created_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["disclosure_id"],
+            ["disclosure.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("defence_note", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_defence_note_author_id"), ["author_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_defence_note_disclosure_id"), ["disclosure_id"], unique=False
+        )
+
+    op.create_table(
+        "disclosure_entry",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("disclosure_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("source_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("served_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("added_in", sa.Integer(), nullable=False),
+        sa.Column("withdrawn_in", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["disclosure_id"],
+            ["disclosure.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["item.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["served_id"],
+            ["item.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["item.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("disclosure_entry", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_disclosure_entry_disclosure_id"), ["disclosure_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_disclosure_entry_served_id"), ["served_id"], unique=False
+        )
+
+    op.create_table(
+        "disclosure_flag",
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("do_not_disclose", sa.Boolean(), nullable=False),
+        sa.Column("disclosable_original", sa.Boolean(), nullable=False),
+        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("set_by", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("set_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["item.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["set_by"],
+            ["user.id"],
+        ),
+        sa.PrimaryKeyConstraint("item_id"),
+    )
+    op.create_table(
+        "disclosure_tranche",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("disclosure_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("added", sa.JSON(), nullable=True),
+        sa.Column("withdrawn", sa.JSON(), nullable=True),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("created_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["disclosure_id"],
+            ["disclosure.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("disclosure_id", "number"),
+    )
+    with op.batch_alter_table("disclosure_tranche", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_disclosure_tranche_disclosure_id"), ["disclosure_id"], unique=False
+        )
+
+    op.create_table(
+        "job",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=160), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("stage", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("queue", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column(
+            "state", sa.Enum("QUEUED", "RUNNING", "DONE", "FAILED", name="jobstate"), nullable=False
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("progress", sa.Float(), nullable=False),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("fingerprint", sa.JSON(), nullable=True),
+        sa.Column("created_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", evidence.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", evidence.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["item.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("job", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_job_item_id"), ["item_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_job_key"), ["key"], unique=False)
+
+    op.create_table(
+        "media_info",
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("media_type", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("extension", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("extension_mismatch", sa.Boolean(), nullable=False),
+        sa.Column("mismatch_reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("detection", sa.JSON(), nullable=True),
+        sa.Column("probe", sa.JSON(), nullable=True),
+        sa.Column("probe_error", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+        sa.Column("c2pa", sa.JSON(), nullable=True),
+        sa.Column("created_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["item.id"],
+        ),
+        sa.PrimaryKeyConstraint("item_id"),
+    )
+    op.create_table(
+        "receipt",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("disclosure_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("recipient_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("what", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("downloaded_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("key_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("signature", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
+        sa.Column("signed_at", evidence.types.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["disclosure_id"],
+            ["disclosure.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["recipient_id"],
+            ["user.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("receipt", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_receipt_disclosure_id"), ["disclosure_id"], unique=False
+        )
+
+    op.create_table(
+        "redaction_source",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("TEXT", "PAGES", "TRANSCRIPT", "MEDIA", name="redactionsourcekind"),
+            nullable=False,
+        ),
+        sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("words", sa.JSON(), nullable=True),
+        sa.Column("media", sa.JSON(), nullable=True),
+        sa.Column("created_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["item.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("redaction_source", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_redaction_source_item_id"), ["item_id"], unique=False)
+
+    op.create_table(
+        "search_entry",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("case_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("locator", sa.JSON(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["item.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("search_entry", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_search_entry_case_id"), ["case_id"], unique=False)
+        batch_op.create_index("ix_search_entry_source", ["item_id", "source"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        # PostgreSQL only: the stored document vector and its GIN index (ingest.search);
+        # SQLite searches an FTS5 table that ingest.search creates on first use.
+        op.add_column(
+            "search_entry",
+            sa.Column(
+                "tsv",
+                postgresql.TSVECTOR(),
+                sa.Computed(PG_TSVECTOR, persisted=True),
+                nullable=True,
+            ),
+        )
+        op.create_index("ix_search_entry_tsv", "search_entry", ["tsv"], postgresql_using="gin")
+
+    op.create_table(
+        "text_page",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("page", sa.Integer(), nullable=False),
+        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("words", sa.JSON(), nullable=True),
+        sa.Column("width", sa.Integer(), nullable=False),
+        sa.Column("height", sa.Integer(), nullable=False),
+        sa.Column("dpi", sa.Integer(), nullable=False),
+        sa.Column("mean_confidence", sa.Float(), nullable=True),
+        sa.Column("created_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["item.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("item_id", "page"),
+    )
+    with op.batch_alter_table("text_page", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_text_page_item_id"), ["item_id"], unique=False)
+
+    op.create_table(
+        "transcript",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column(
+            "origin", sa.Enum("MACHINE", "REVIEWED", name="transcriptorigin"), nullable=False
+        ),
+        sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+        sa.Column("duration", sa.Float(), nullable=True),
+        sa.Column("segments", sa.JSON(), nullable=True),
+        sa.Column("verified", sa.Boolean(), nullable=False),
+        sa.Column("edited_by", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("derivative_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("derivation", sa.JSON(), nullable=True),
+        sa.Column("created_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["derivative_id"],
+            ["item.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["edited_by"],
+            ["user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["item.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("item_id", "version"),
+    )
+    with op.batch_alter_table("transcript", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_transcript_item_id"), ["item_id"], unique=False)
+
+    op.create_table(
+        "redaction_plan",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("item_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("case_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("source_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("DRAFT", "APPROVED", "SUPERSEDED", name="redactionplanstatus"),
+            nullable=False,
+        ),
+        sa.Column("mode", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("audio", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("entities", sa.JSON(), nullable=True),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("created_at", evidence.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("change", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("approved_by", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("approved_at", evidence.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("derivative_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("transcript_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("residual", sa.JSON(), nullable=True),
+        sa.Column("releasable", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["approved_by"],
+            ["user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["case.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["derivative_id"],
+            ["item.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["item.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["redaction_source.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["transcript_id"],
+            ["item.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("item_id", "version"),
+    )
+    with op.batch_alter_table("redaction_plan", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_redaction_plan_case_id"), ["case_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_redaction_plan_item_id"), ["item_id"], unique=False)
+
+    op.create_table(
+        "redaction_proposal",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("plan_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("entity_type", sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column(
+            "source",
+            sa.Enum("ANALYZER", "MANUAL", "FACE", "PLATE", name="redactionproposalsource"),
+            nullable=False,
+        ),
+        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column(
+            "decision",
+            sa.Enum("PENDING", "ACCEPTED", "REJECTED", name="redactiondecision"),
+            nullable=False,
+        ),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("target", sa.JSON(), nullable=True),
+        sa.Column("regions", sa.JSON(), nullable=True),
+        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["redaction_plan.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("plan_id", "number"),
+    )
+    with op.batch_alter_table("redaction_proposal", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_redaction_proposal_plan_id"), ["plan_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("redaction_proposal", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_redaction_proposal_plan_id"))
+
+    op.drop_table("redaction_proposal")
+    with op.batch_alter_table("redaction_plan", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_redaction_plan_item_id"))
+        batch_op.drop_index(batch_op.f("ix_redaction_plan_case_id"))
+
+    op.drop_table("redaction_plan")
+    with op.batch_alter_table("transcript", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_transcript_item_id"))
+
+    op.drop_table("transcript")
+    with op.batch_alter_table("text_page", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_text_page_item_id"))
+
+    op.drop_table("text_page")
+    with op.batch_alter_table("search_entry", schema=None) as batch_op:
+        batch_op.drop_index("ix_search_entry_source")
+        batch_op.drop_index(batch_op.f("ix_search_entry_case_id"))
+
+    op.drop_table("search_entry")
+    with op.batch_alter_table("redaction_source", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_redaction_source_item_id"))
+
+    op.drop_table("redaction_source")
+    with op.batch_alter_table("receipt", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_receipt_disclosure_id"))
+
+    op.drop_table("receipt")
+    op.drop_table("media_info")
+    with op.batch_alter_table("job", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_job_key"))
+        batch_op.drop_index(batch_op.f("ix_job_item_id"))
+
+    op.drop_table("job")
+    with op.batch_alter_table("disclosure_tranche", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_disclosure_tranche_disclosure_id"))
+
+    op.drop_table("disclosure_tranche")
+    op.drop_table("disclosure_flag")
+    with op.batch_alter_table("disclosure_entry", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_disclosure_entry_served_id"))
+        batch_op.drop_index(batch_op.f("ix_disclosure_entry_disclosure_id"))
+
+    op.drop_table("disclosure_entry")
+    with op.batch_alter_table("defence_note", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_defence_note_disclosure_id"))
+        batch_op.drop_index(batch_op.f("ix_defence_note_author_id"))
+
+    op.drop_table("defence_note")
+    with op.batch_alter_table("chat_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_chat_message_item_id"))
+
+    op.drop_table("chat_message")
+    with op.batch_alter_table("archive_finding", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_archive_finding_item_id"))
+
+    op.drop_table("archive_finding")
     with op.batch_alter_table("upload_session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_upload_session_case_id"))
 
@@ -311,15 +897,33 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_item_case_id"))
 
     op.drop_table("item")
+    with op.batch_alter_table("disclosure", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_disclosure_recipient_id"))
+        batch_op.drop_index(batch_op.f("ix_disclosure_case_id"))
+
+    op.drop_table("disclosure")
     with op.batch_alter_table("case_member", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_case_member_user_id"))
         batch_op.drop_index(batch_op.f("ix_case_member_case_id"))
 
     op.drop_table("case_member")
+    with op.batch_alter_table("receipt_key", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_receipt_key_user_id"))
+
+    op.drop_table("receipt_key")
+    op.drop_table("notification_address")
+    with op.batch_alter_table("notification", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notification_user_id"))
+
+    op.drop_table("notification")
     with op.batch_alter_table("cosignature", schema=None) as batch_op:
         batch_op.drop_index("ix_cosignature_checkpoint_key")
 
     op.drop_table("cosignature")
+    with op.batch_alter_table("checkpoint_timestamp", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_checkpoint_timestamp_checkpoint_id"))
+
+    op.drop_table("checkpoint_timestamp")
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_case_number"))
 
@@ -342,9 +946,7 @@ def downgrade() -> None:
     op.drop_table("ledger_key")
     with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
         batch_op.drop_index("ix_ledger_entry_subject_idx")
-        batch_op.drop_index(batch_op.f("ix_ledger_entry_item_id"))
         batch_op.drop_index(batch_op.f("ix_ledger_entry_case_id"))
-        batch_op.drop_index(batch_op.f("ix_ledger_entry_action"))
 
     op.drop_table("ledger_entry")
     with op.batch_alter_table("checkpoint", schema=None) as batch_op:
