@@ -30,7 +30,8 @@ from disclosure.errors import DisclosureGone, DisclosureNotFound
 from disclosure.models import Disclosure, Receipt
 from disclosure.portal import _first, entries_of
 from disclosure.receipts import record_receipt
-from disclosure.service import PROSECUTION, load_disclosure, status_of
+from disclosure.selection import PROSECUTION
+from disclosure.service import load_disclosure, status_of
 from evidence.models import Item
 from evidence.policy import Principal
 from evidence.service.disclose import BundleFiles, authorize_case_role, open_bundle_files
@@ -82,7 +83,7 @@ def _file_name(item: Item) -> str:
 
 def derivation_chain(session: Session, item: Item) -> list[dict[str, Any]]:
     """From the served file back to the original: ids, hashes, tools, plan ids."""
-    chain = []
+    chain: list[dict[str, Any]] = []
     current: Item | None = item
     while current is not None and len(chain) < 16:
         derivation = current.derivation or {}
@@ -115,7 +116,7 @@ class PreparedBundle:
     def stream(self) -> Iterator[bytes]:
         """The ZIP, piece by piece; memory stays at about one store chunk."""
         pipe = _Pipe()
-        archive = zipfile.ZipFile(pipe, "w", zipfile.ZIP_STORED, allowZip64=True)  # type: ignore[arg-type]
+        archive = zipfile.ZipFile(pipe, "w", zipfile.ZIP_STORED, allowZip64=True)  # type: ignore[call-overload]
         for name, data in [("README.txt", README.encode()), ("manifest.json", self.manifest),
                            ("bundle.json", self.manifest)]:  # fmt: skip
             archive.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)

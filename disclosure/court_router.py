@@ -15,7 +15,7 @@ from disclosure.errors import DisclosureInvalid
 from evidence.deps import ClientDep, CurrentPrincipal, LedgerDep, SessionDep, StoreDep
 
 router = APIRouter(tags=["court"])
-_ZIP = {200: {"content": {"application/zip": {}}}}
+_ZIP: dict[int | str, dict[str, Any]] = {200: {"content": {"application/zip": {}}}}
 
 
 @router.get(

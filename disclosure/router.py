@@ -36,7 +36,7 @@ from evidence.deps import ClientDep, CurrentPrincipal, LedgerDep, SessionDep, St
 
 router = APIRouter(tags=["disclosure"])
 _RANGE = re.compile(r"bytes=(\d+)-(\d*)")
-_ZIP = {200: {"content": {"application/zip": {}}}}
+_ZIP: dict[int | str, dict[str, Any]] = {200: {"content": {"application/zip": {}}}}
 
 
 class RevokeRequest(BaseModel):

@@ -274,6 +274,6 @@ def export_case_for_court(
 
     def open_content(item_id: str) -> BinaryIO:
         chunks = store.get(found[item_id][1].storage_key)
-        return io.BufferedReader(_ChunkReader(chunks), 1 << 20)  # type: ignore[return-value]
+        return io.BufferedReader(_ChunkReader(chunks), 1 << 20)
 
     return export_bundle(session=session, items=bundle_items, open_content=open_content, out=out)
