@@ -58,6 +58,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "recipient": {"kk": "Адвокат (логин)", "ru": "Адвокат (логин)", "en": "Lawyer (username)"},
     "disclose": {"kk": "Ашу", "ru": "Раскрыть", "en": "Disclose"},
     "revoke": {"kk": "Кері қайтару", "ru": "Отозвать", "en": "Revoke"},
+    "next_tranche": {"kk": "Келесі транш", "ru": "Следующий транш", "en": "Next tranche"},
+    "withdraw": {"kk": "Қайтарып алу", "ru": "Отозвать файлы", "en": "Withdraw"},
+    "add": {"kk": "Қосу", "ru": "Добавить", "en": "Add"},
 }  # fmt: skip
 
 

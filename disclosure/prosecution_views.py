@@ -22,7 +22,7 @@ from evidence.web.core import WebPrincipal, check_csrf
 router = APIRouter(include_in_schema=False)
 
 
-def _choices(session, principal, case_id: str, client: str | None) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def choices(session, principal, case_id: str, client: str | None) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     """Each original of the case with what would be disclosed for it, or why not."""
     case = session.get(Case, case_id)
     rows = evidence_service.list_items(
@@ -54,11 +54,11 @@ def disclose_page(
         disclosures = portal.list_for_case(
             session=session, principal=principal, case_id=case_id, client=client
         )
-        choices = _choices(session, principal, case_id, client)
+        options = choices(session, principal, case_id, client)
     except (DisclosureError, EvidenceError) as exc:
         return _page(request, "portal.html", 403, disclosures=[], error=str(exc),
                      principal=principal)  # fmt: skip
-    return _page(request, "disclose.html", case_id=case_id, choices=choices,
+    return _page(request, "disclose.html", case_id=case_id, choices=options,
                  disclosures=disclosures, principal=principal, error=None)  # fmt: skip
 
 
@@ -89,10 +89,36 @@ def disclose_submit(
             client=client,
         )  # fmt: skip
     except (DisclosureError, EvidenceError, ValueError) as exc:
-        choices = _choices(session, principal, case_id, client)
-        return _page(request, "disclose.html", 400, case_id=case_id, choices=choices,
+        options = choices(session, principal, case_id, client)
+        return _page(request, "disclose.html", 400, case_id=case_id, choices=options,
                      disclosures=[], principal=principal, error=str(exc))  # fmt: skip
     return RedirectResponse(f"/portal/disclosures/{disclosure.id}", status_code=303)
+
+
+@router.post("/portal/disclosures/{disclosure_id}/tranches")
+def tranche_submit(
+    disclosure_id: str,
+    request: Request,
+    principal: WebPrincipal,
+    session: SessionDep,
+    store: StoreDep,
+    client: ClientDep,
+    add: Annotated[list[str] | None, Form()] = None,
+    withdraw: Annotated[list[str] | None, Form()] = None,
+    note: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """The next tranche: items to add and files to withdraw, from the disclosure page."""
+    from disclosure.views import _sign_in
+
+    if principal is None:
+        return _sign_in(request)
+    check_csrf(request, csrf)
+    service.add_tranche(
+        session=session, store=store, principal=principal, disclosure_id=disclosure_id,
+        add=add or [], withdraw=withdraw or [], note=note, client=client,
+    )  # fmt: skip
+    return RedirectResponse(f"/portal/disclosures/{disclosure_id}", status_code=303)
 
 
 @router.post("/portal/disclosures/{disclosure_id}/revoke")

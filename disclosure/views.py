@@ -70,7 +70,7 @@ def portal_disclosure(
         disclosure = portal.get_disclosure(
             session=session, principal=principal, disclosure_id=disclosure_id, client=client
         )
-        notes, receipt_rows = [], []
+        notes, receipt_rows, choices = [], [], []
         if principal.role is Role.DEFENCE:
             notes = portal.list_notes(
                 session=session, principal=principal, disclosure_id=disclosure_id
@@ -82,12 +82,20 @@ def portal_disclosure(
                     client=client,
                 )
             ]  # fmt: skip
+            if principal.role is Role.PROSECUTOR and disclosure.status == "active":
+                held = {e.source_id for e in disclosure.items if e.withdrawn_in is None}
+                choices = [
+                    c for c in prosecution_views.choices(
+                        session, principal, disclosure.case_id, client
+                    )
+                    if c["id"] not in held
+                ]  # fmt: skip
     except DisclosureError as exc:
         return _page(request, "portal.html", 404, disclosures=[], error=str(exc),
                      principal=principal)  # fmt: skip
     return _page(
         request, "disclosure.html", disclosure=disclosure, notes=notes, principal=principal,
-        receipts=receipt_rows,
+        receipts=receipt_rows, choices=choices,
     )  # fmt: skip
 
 

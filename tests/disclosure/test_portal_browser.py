@@ -105,6 +105,15 @@ def test_prosecutor_discloses_defence_signs_in_with_totp_downloads_receipt_revoc
         for n in api.client.get("/api/v1/notifications", headers=team["prosecutor"]).json()
     }
     assert "disclosure.received" in kinds
+    # Tranche 2 withdraws the file: gone from the portal at once.
+    view.check(f"#w-{material.original}")
+    view.fill("#tranche input[name=note]", "photo withdrawn")
+    view.click("#tranche button[type=submit]")
+    view.wait_for_load_state()
+    page.reload()
+    assert page.locator("tr.file").count() == 0 and "photo withdrawn" in page.content()
+    url = f"{live}/api/v1/disclosures/{did}/items/{served['served_id']}/content"
+    assert page.request.get(url).status == 404
     # Revocation in the browser: the very next request of the defence is refused.
     view.click("#revoke button[type=submit]")
     view.wait_for_load_state()
