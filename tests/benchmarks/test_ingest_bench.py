@@ -47,7 +47,9 @@ def test_ocr_pages_per_minute_vs_tesseract_cli(pages: list[Path], tmp_path: Path
     ours: list[float] = []
     cli: list[float] = []
     ocr_image(path=pages[0])  # warm caches (language list, version) once, like a worker
-    for i, page in enumerate(pages):
+    # Each page twice per side, interleaved; the faster run of each counts, since on
+    # shared cores the slow outliers measure the neighbours, not the code.
+    for i, page in enumerate([p for p in pages for _ in range(2)]):
 
         def run_cli(page: Path = page) -> None:
             cmd = ["tesseract", str(page), str(tmp_path / "cli"), "-l", "eng+rus+kaz"]
@@ -61,6 +63,8 @@ def test_ocr_pages_per_minute_vs_tesseract_cli(pages: list[Path], tmp_path: Path
             start = time.perf_counter()
             fn()
             bucket.append(time.perf_counter() - start)
+    ours = [min(pair) for pair in zip(ours[::2], ours[1::2], strict=True)]
+    cli = [min(pair) for pair in zip(cli[::2], cli[1::2], strict=True)]
     ours_ppm = 60 * len(pages) / sum(ours)
     cli_ppm = 60 * len(pages) / sum(cli)
     ratio = ours_ppm / cli_ppm
@@ -130,15 +134,17 @@ def test_proxy_720p_speed_vs_bare_ffmpeg(clip_720p: Path, tmp_path: Path) -> Non
             on_progress=lambda _f: None,
         )
         progress_runs.append(time.perf_counter() - start)
-    ratio = statistics.median(bare) / statistics.median(ours)
+    # Best of three per side: on shared cores the slow runs measure the neighbours.
+    ratio = min(bare) / min(ours)
     _report(
         "proxy_720p",
         clip_seconds=duration,
-        ours_x_realtime=round(duration / statistics.median(ours), 2),
-        bare_x_realtime=round(duration / statistics.median(bare), 2),
-        with_progress_x_realtime=round(duration / statistics.median(progress_runs), 2),
+        ours_x_realtime=round(duration / min(ours), 2),
+        bare_x_realtime=round(duration / min(bare), 2),
+        with_progress_x_realtime=round(duration / min(progress_runs), 2),
         ratio=round(ratio, 3),
-        ratio_with_progress=round(statistics.median(bare) / statistics.median(progress_runs), 3),
+        ratio_with_progress=round(min(bare) / min(progress_runs), 3),
+        median_ratio=round(statistics.median(bare) / statistics.median(ours), 3),
     )
     assert ratio >= 0.95
 
