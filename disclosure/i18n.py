@@ -61,6 +61,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "next_tranche": {"kk": "Келесі транш", "ru": "Следующий транш", "en": "Next tranche"},
     "withdraw": {"kk": "Қайтарып алу", "ru": "Отозвать файлы", "en": "Withdraw"},
     "add": {"kk": "Қосу", "ru": "Добавить", "en": "Add"},
+    "notifications": {"kk": "Хабарламалар", "ru": "Уведомления", "en": "Notifications"},
 }  # fmt: skip
 
 

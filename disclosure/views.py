@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from disclosure import portal, receipts
+from disclosure import notify, portal, receipts
 from disclosure.errors import DisclosureError
 from disclosure.i18n import LANGUAGES, translator
 from evidence.deps import ClientDep, SessionDep
@@ -113,6 +113,15 @@ def portal_note(
     check_csrf(request, csrf)
     portal.add_note(session=session, principal=principal, disclosure_id=disclosure_id, text=text)
     return RedirectResponse(f"/portal/disclosures/{disclosure_id}", status_code=303)
+
+
+@router.get("/portal/notifications")
+def notifications_page(request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
+    """The signed-in user's notifications (e.g. the defence first opened a disclosure)."""
+    if principal is None:
+        return _sign_in(request)
+    rows = notify.list_notifications(session=session, user_id=principal.user_id)
+    return _page(request, "notifications.html", notifications=rows, principal=principal)
 
 
 @router.get("/verify", response_class=HTMLResponse)

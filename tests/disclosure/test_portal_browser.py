@@ -105,6 +105,9 @@ def test_prosecutor_discloses_defence_signs_in_with_totp_downloads_receipt_revoc
         for n in api.client.get("/api/v1/notifications", headers=team["prosecutor"]).json()
     }
     assert "disclosure.received" in kinds
+    view.goto(f"{live}/portal/notifications?lang=en")
+    assert view.locator("li.notification").count() == 2  # first opened, first received
+    view.goto(f"{live}/portal/disclosures/{did}?lang=en")
     # Tranche 2 withdraws the file: gone from the portal at once.
     view.check(f"#w-{material.original}")
     view.fill("#tranche input[name=note]", "photo withdrawn")
