@@ -41,12 +41,24 @@ class _Track:
             return []
         i = bisect_right(self.times, t)
         near = [self.boxes[j] for j in (i - 1, i) if 0 <= j < len(self.boxes)]
-        # Both neighbours when they are close in time: the face moved between them.
-        return [b for b in near if abs(b["t"] - t) <= max(self.carry, 1.0)] or near[:1]
+        near = [b for b in near if abs(b["t"] - t) <= max(self.carry, 1.0)] or near[:1]
+        if len(near) < 2:
+            return near
+        # Between two samples the face is somewhere on its way from one box to the other:
+        # fill the hull of both (two separate boxes would leave the middle of the path open).
+        a, b = near
+        left, top = min(a["left"], b["left"]), min(a["top"], b["top"])
+        right = max(a["left"] + a["width"], b["left"] + b["width"])
+        bottom = max(a["top"] + a["height"], b["top"] + b["height"])
+        # Pad by the boxes' own size, not the hull's: a fast mover must not get a huge margin.
+        width, height = max(a["width"], b["width"]), max(a["height"], b["height"])
+        return [{"left": left, "top": top, "width": right - left, "height": bottom - top,
+                 "pad_w": width, "pad_h": height}]  # fmt: skip
 
 
 def _rect(box: dict[str, Any], width: int, height: int, pad: float) -> tuple[int, int, int, int]:
-    dx, dy = box["width"] * pad, box["height"] * pad
+    dx = box.get("pad_w", box["width"]) * pad
+    dy = box.get("pad_h", box["height"]) * pad
     x0 = max(0, int(box["left"] - dx))
     y0 = max(0, int(box["top"] - dy))
     x1 = min(width, int(box["left"] + box["width"] + dx + 1))

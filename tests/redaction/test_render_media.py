@@ -155,3 +155,20 @@ def test_video_plate_tracked_and_filled(tmp_path: Path) -> None:
     image = np.frombuffer(frame, np.uint8).reshape(360, 640, 3)
     assert detect_plates(image) == []
     assert image[215:240, 220:400].max() < 20  # the plate is black now
+
+
+def test_frames_between_samples_get_the_hull_of_both_boxes() -> None:
+    from redaction.render.video import _Track, rects_at
+
+    track = _Track(
+        [{"t": 0.0, "left": 0, "top": 0, "width": 10, "height": 10},
+         {"t": 0.2, "left": 100, "top": 20, "width": 10, "height": 10}],
+        carry=0.24,
+    )  # fmt: skip
+    # Path from (0,0) to (100,20) covered, padded by 30% of the face, not of the hull.
+    assert rects_at(0.1, tracks=[track], boxes=[], size=(640, 360)) == [(0, 0, 114, 34)]
+    assert rects_at(0.43, tracks=[track], boxes=[], size=(640, 360)) == [(97, 17, 114, 34)]
+    assert rects_at(0.5, tracks=[track], boxes=[], size=(640, 360)) == []
+    manual = {"left": 5, "top": 5, "width": 5, "height": 5, "t_start": 1.0, "t_end": 2.0}
+    assert rects_at(1.5, tracks=[], boxes=[manual], size=(640, 360)) == [(5, 5, 11, 11)]
+    assert rects_at(2.5, tracks=[], boxes=[manual], size=(640, 360)) == []
