@@ -58,8 +58,12 @@ class Incoming:
 
     @property
     def media_type(self) -> str:
-        kind = filetype.guess(bytes(self._head))
-        return kind.mime if kind else "application/octet-stream"
+        """By content, never by name; text has no magic number, so test its encoding."""
+        head = bytes(self._head)
+        kind = filetype.guess(head)
+        if kind:
+            return str(kind.mime)
+        return "text/plain" if _looks_like_text(head) else "application/octet-stream"
 
     def abort(self) -> None:
         if not self.closed:
@@ -71,6 +75,23 @@ class Incoming:
         self._writer.commit(key)
         self.closed = True
         return key
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "cp1251"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            # The sniffed head may end inside a multi-byte character.
+            try:
+                text = head[:-3].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text)
+        return printable >= 0.95 * max(1, len(text))
+    return False
 
 
 def receive(*, store: ObjectStore, limit: int) -> Incoming:

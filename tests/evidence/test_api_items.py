@@ -184,3 +184,14 @@ def test_event_leaves_are_canonical_json(api: Api, team) -> None:  # type: ignor
     with api.engine.connect() as conn:
         for (leaf,) in conn.execute(text("SELECT leaf FROM ledger_entry")):
             assert rfc8785.dumps(json.loads(leaf)) == bytes(leaf)
+
+
+def test_media_type_comes_from_content_not_name(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    case_id = team["case"]["id"]
+    text = api.upload(case_id, team["officer"], "Протокол допроса".encode(), name="a.jpg").json()
+    assert text["media_type"] == "text/plain"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    image = api.upload(case_id, team["officer"], png, name="notes.txt").json()
+    assert image["media_type"] == "image/png"
+    binary = api.upload(case_id, team["officer"], bytes(range(256)) * 4, name="x.txt").json()
+    assert binary["media_type"] == "application/octet-stream"
