@@ -73,6 +73,7 @@ class Workers:
             "DALEL_STORAGE_URL": str(api.settings.storage_url),
             "DALEL_DATA_DIR": str(api.settings.data_dir),
             "DALEL_REDIS_URL": REDIS_URL,
+            "DALEL_JOBS": "rq",  # tests/conftest.py turns jobs off by default
             "DALEL_QUEUE_PREFIX": prefix,
             "DALEL_RETRY_INTERVALS": "[0]",
             "DALEL_JOB_RETRIES": "2",
@@ -83,6 +84,7 @@ class Workers:
             "OMP_NUM_THREADS": "1",
         }
         self.procs: list[subprocess.Popen[bytes]] = []
+        self.log = Path(api.settings.data_dir) / "workers.log"
 
     def start(self, *queues: str, burst: bool = False) -> subprocess.Popen[bytes]:
         args = [sys.executable, "-m", "ingest.worker", "--queues", *queues]
@@ -92,7 +94,7 @@ class Workers:
             env=self.env,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self.log.open("ab"),  # shown when a test fails
         )
         self.procs.append(proc)
         return proc
@@ -123,13 +125,14 @@ def _job(api: Api, item_id: str, stage: str) -> Job | None:
         return job
 
 
-def _wait(check: Callable[[], bool], timeout: float, what: str) -> None:
+def _wait(check: Callable[[], bool], timeout: float, what: str, log: Path | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
             return
         time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    raise AssertionError(f"timed out waiting for {what}\n{tail}")
 
 
 def _state(api: Api, item_id: str, stage: str) -> str | None:
@@ -156,9 +159,12 @@ def test_long_transcription_never_blocks_fast_jobs(
     workers.start("fast")
     workers.start("asr")
     long_item = api.upload(case_id, pro, audio.read_bytes(), name="long.wav").json()["id"]
-    _wait(lambda: _state(api, long_item, "transcribe") == "running", 60, "transcription start")
+    _wait(
+        lambda: _state(api, long_item, "transcribe") == "running", 90, "transcription start",
+        workers.log,
+    )  # fmt: skip
     photo = api.upload(case_id, pro, photo_jpeg.read_bytes(), name="photo.jpg").json()["id"]
-    _wait(lambda: _state(api, photo, "thumbnail") == "done", 60, "thumbnail of the photo")
+    _wait(lambda: _state(api, photo, "thumbnail") == "done", 90, "the thumbnail", workers.log)
     # The fast queue was served while the asr worker was still busy.
     assert _state(api, long_item, "transcribe") == "running"
     assert _state(api, photo, "ocr") == "queued"  # nobody serves the ocr queue here
@@ -188,7 +194,7 @@ def test_sigkill_mid_job_retries_and_makes_one_derivative(
         job = _job(api, item_id, "proxy")
         return job is not None and str(job.state) == "running" and job.progress > 0
 
-    _wait(transcoding, 90, "the proxy transcode to make progress")
+    _wait(transcoding, 120, "the proxy transcode to make progress", workers.log)
     workers.kill(first)  # SIGKILL to the worker, its work horse and ffmpeg
     assert _state(api, item_id, "proxy") == "running"
 
