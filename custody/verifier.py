@@ -313,8 +313,16 @@ def check_items(bundle: Bundle, anchor: dict[str, Any], hash_files: bool) -> dic
             continue
         chains.setdefault(str(event.get("item")), []).append((index, digest, event))
     items = {str(item["id"]): item for item in d.get("items", [])}
-    # Derivation inputs may be named by item id or by content SHA-256.
-    refs = {str(item["sha256"]): item for item in items.values()} | items
+    # Derivation inputs may be named by item id or by content SHA-256. Inputs a bundle
+    # withholds by design (a disclosure leaves out originals) are known by id and hash
+    # only: the chain to them is checked, their bytes cannot be.
+    withheld = {str(w["id"]): w for w in d.get("withheld", [])}
+    refs = (
+        {str(w["sha256"]): w for w in withheld.values()}
+        | withheld
+        | {str(item["sha256"]): item for item in items.values()}
+        | items
+    )
     verdicts: dict[str, list[str]] = {item_id: [] for item_id in items}
     if loose:
         verdicts["(events)"] = loose
