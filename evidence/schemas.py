@@ -152,9 +152,16 @@ class UploadFinalize(BaseModel):
 class CustodyEventPublic(BaseModel):
     index: int = Field(description="leaf index in the ledger")
     leaf_hash: str = Field(description="hex SHA-256(0x00 || leaf)")
-    leaf: str = Field(description="base64 of the exact leaf bytes (RFC 8785 JSON)")
-    event: dict[str, Any] = Field(description="the leaf, decoded")
+    leaf: str | None = Field(
+        default=None, description="base64 of the exact leaf bytes (RFC 8785 JSON)"
+    )
+    event: dict[str, Any] | None = Field(default=None, description="the leaf, decoded")
     inclusion_proof: list[str] = Field(description="base64 hashes, RFC 9162 §2.1.3")
+    withheld: bool = Field(
+        default=False,
+        description="the defence's access to disclosed material: shown to auditors only; "
+        "others see its leaf hash, which keeps the chain and the proof checkable",
+    )
 
 
 class CustodyPublic(BaseModel):

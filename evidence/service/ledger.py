@@ -24,7 +24,7 @@ from custody.keys import load_keys
 from custody.models import Checkpoint, LedgerEntry
 from custody.tree import node_fetcher
 from evidence.errors import NotFound
-from evidence.models import Blob, Case, Item
+from evidence.models import Blob, Case, Item, Role
 from evidence.policy import Perm, Principal
 from evidence.service.access import load_case, load_item, require
 from evidence.storage import ObjectStore
@@ -53,6 +53,11 @@ class ItemCustody:
     proofs: list[list[bytes]]
     checkpoint: str
     tree_size: int
+    withheld: frozenset[int] = frozenset()
+
+
+def _defence_entry(entry: LedgerEntry) -> bool:
+    return bool(json.loads(entry.leaf).get("actor", {}).get("role") == Role.DEFENCE)
 
 
 def item_custody(
@@ -87,12 +92,18 @@ def item_custody(
         ).all()
     )
     proofs = merkle.inclusion_proofs([e.idx for e in entries], signed.size, node_fetcher(session))
+    # The defence's own reading of disclosed material is for auditors only: others get
+    # those events as leaf hashes, which still prove the chain is whole.
+    withheld = frozenset(
+        e.idx for e in entries if principal.role is not Role.AUDITOR and _defence_entry(e)
+    )
     return ItemCustody(
         item=item,
         entries=entries,
         proofs=proofs,
         checkpoint=served_note(session=session, checkpoint=signed),
         tree_size=signed.size,
+        withheld=withheld,
     )
 
 
@@ -106,10 +117,16 @@ def custody_json(result: ItemCustody) -> dict[str, Any]:
             {
                 "index": entry.idx,
                 "leaf_hash": entry.leaf_hash.hex(),
-                "leaf": base64.b64encode(entry.leaf).decode(),
-                "event": json.loads(entry.leaf),
                 "inclusion_proof": [base64.b64encode(h).decode() for h in proof],
             }
+            | (
+                {"withheld": True}
+                if entry.idx in result.withheld
+                else {
+                    "leaf": base64.b64encode(entry.leaf).decode(),
+                    "event": json.loads(entry.leaf),
+                }
+            )
             for entry, proof in zip(result.entries, result.proofs, strict=True)
         ],
     }

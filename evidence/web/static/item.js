@@ -76,10 +76,24 @@
     const w = ev.target.closest(".word");
     if (w && !editing) seek(parseFloat(w.dataset.t));
   });
+  // Keyboard: Tab reaches the transcript; arrow keys move between words (roving focus),
+  // Enter or Space seeks to the focused word, Home/End jump to the first/last word.
   box && box.addEventListener("keydown", (ev) => {
-    if (editing) return;
-    const w = ev.target.closest(".word");
-    if (w && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); seek(parseFloat(w.dataset.t)); }
+    if (editing || !words.length) return;
+    const nodes = words.map((w) => w.node);
+    let at = nodes.indexOf(document.activeElement);
+    const move = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[ev.key];
+    if (move !== undefined) {
+      at = at < 0 ? (lit ? nodes.indexOf(lit) : 0) : Math.min(nodes.length - 1, Math.max(0, at + move));
+    } else if (ev.key === "Home") at = 0;
+    else if (ev.key === "End") at = nodes.length - 1;
+    else if ((ev.key === "Enter" || ev.key === " ") && at >= 0) {
+      ev.preventDefault();
+      seek(parseFloat(nodes[at].dataset.t));
+      return;
+    } else return;
+    ev.preventDefault();
+    nodes[at].focus();
   });
 
   let lit = null;
@@ -196,6 +210,43 @@
     const target = page && document.getElementById("page-" + page);
     if (target) { target.scrollIntoView(); target.focus(); }
     return true;
+  }
+
+  // ---- regions on images: drag to mark one for a note; saved ones are outlined -------
+  const image = document.getElementById("image");
+  const regionInput = document.querySelector('input[name="region"]');
+  if (image) {
+    const figure = image.parentElement;
+    const place = (node, [x, y, w, h]) => {
+      Object.assign(node.style, { left: x * 100 + "%", top: y * 100 + "%", width: w * 100 + "%", height: h * 100 + "%" });
+    };
+    document.querySelectorAll("[data-region]").forEach((note) => {
+      const mark = el("div", { class: "region", title: note.dataset.body || "" });
+      place(mark, note.dataset.region.split(",").map(Number));
+      figure.append(mark);
+    });
+    if (regionInput) {
+      let origin = null, draft = null;
+      const point = (ev) => {
+        const r = image.getBoundingClientRect();
+        return [Math.min(1, Math.max(0, (ev.clientX - r.left) / r.width)), Math.min(1, Math.max(0, (ev.clientY - r.top) / r.height))];
+      };
+      const rect = (a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1])];
+      image.addEventListener("mousedown", (ev) => {
+        ev.preventDefault();
+        origin = point(ev);
+        if (draft) draft.remove();
+        draft = el("div", { class: "region draft" });
+        figure.append(draft);
+      });
+      window.addEventListener("mousemove", (ev) => { if (origin) place(draft, rect(origin, point(ev))); });
+      window.addEventListener("mouseup", (ev) => {
+        if (!origin) return;
+        const r = rect(origin, point(ev));
+        origin = null;
+        if (r[2] > 0.005 && r[3] > 0.005) regionInput.value = r.map((v) => v.toFixed(4)).join(",");
+      });
+    }
   }
 
   // ---- processing state ------------------------------------------------------------
