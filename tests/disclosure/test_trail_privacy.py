@@ -4,6 +4,7 @@ withheld events still prove the item's chain and inclusion."""
 from __future__ import annotations
 
 import base64
+import itertools
 
 from custody import merkle
 from custody.checkpoint import CheckpointBody
@@ -26,7 +27,7 @@ def test_defence_reads_are_hashes_to_the_prosecutor(api: Api, team, material: Ma
     keys = [Verifier.parse(k) for k in api.client.get("/api/v1/ledger/key").text.splitlines()]
     checkpoint = CheckpointBody.parse(open_note(prosecutor.json()["checkpoint"], keys))
     events = prosecutor.json()["events"]
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         if after["event"]:
             assert after["event"]["prev"] == before["leaf_hash"]
     for event in hidden:
