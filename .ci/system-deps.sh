@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   python3-venv ffmpeg tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng
   poppler-utils libimage-exiftool-perl espeak-ng fonts-dejavu-core libmagic1 qpdf openssl
-  chromium postgresql redis-server
+  chromium zip postgresql redis-server
 )
 [ "${1:-}" = "venv" ] && packages=(python3-venv)
 missing=()
