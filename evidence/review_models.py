@@ -8,16 +8,19 @@ column objects, which works across metadata collections.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Engine, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from evidence.models import Case, Item, User, new_id
 from evidence.types import UTCDateTime
 
+log = logging.getLogger(__name__)
 _registry = registry()
 
 
@@ -100,5 +103,12 @@ REVIEW_METADATA = _registry.metadata
 
 
 def ensure_tables(engine: Engine) -> None:
-    """Create the review tables if missing (idempotent; until they have a migration)."""
-    REVIEW_METADATA.create_all(engine, checkfirst=True)
+    """Create the review tables if missing (idempotent; until they have a migration).
+
+    An unreachable database is not an error here: the app must still start and answer
+    503 (the tables are created at the next start that reaches the database).
+    """
+    try:
+        REVIEW_METADATA.create_all(engine, checkfirst=True)
+    except OperationalError:
+        log.warning("database unreachable: review tables not checked", exc_info=True)

@@ -45,7 +45,9 @@ def _table(session: Session, model: Any) -> bool:
     key = (str(bind.url), model.__tablename__)
     if key in _ready:
         return True
-    if inspect(bind).has_table(model.__tablename__):
+    # Inspect through the session's own connection: on SQLite a second connection would
+    # wait for the write lock this request's transaction holds (BEGIN IMMEDIATE).
+    if inspect(session.connection()).has_table(model.__tablename__):
         _ready.add(key)
         return True
     return False
