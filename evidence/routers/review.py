@@ -116,7 +116,7 @@ def bulk_tag(
 
 
 @router.get("/items/{item_id}/annotations", response_model=Annotations, summary="Annotations")
-def annotations(
+def item_annotations(
     item_id: str, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
 ) -> Any:
     """Tags, notes (shared, and the caller's private ones) and clips of an item."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 import custody
@@ -273,7 +273,7 @@ def delete_clip(
     if clip is None:
         raise NotFound("no such clip")
     item, case = _writable(session, principal, clip.item_id, client)
-    session.exec(delete(Clip).where(col(Clip.id) == clip.id))  # type: ignore[call-overload]
+    session.delete(clip)
     _record(
         session, principal, custody.Action.ITEM_CLIP_DELETED, item, case, client, {"clip": clip.id}
     )
@@ -303,11 +303,13 @@ def item_annotations(
         select(Note)
         .where(
             Note.item_id == item.id,
-            or_(col(Note.private).is_(False), Note.author_id == principal.user_id),
+            or_(col(Note.private).is_(False), col(Note.author_id) == principal.user_id),
         )
-        .order_by(col(Note.start).is_(None), Note.start, Note.created_at)
+        .order_by(col(Note.start).is_(None), col(Note.start), col(Note.created_at))
     ).all()
-    clips = session.exec(select(Clip).where(Clip.item_id == item.id).order_by(Clip.start)).all()
+    clips = session.exec(
+        select(Clip).where(Clip.item_id == item.id).order_by(col(Clip.start))
+    ).all()
     return Annotations(tags=list(tags), notes=list(notes), clips=list(clips))
 
 

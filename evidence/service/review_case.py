@@ -275,7 +275,7 @@ def _sort(rows: list[Row], filters: Filters) -> None:
         "source": lambda r: str(r.item.source_kind),
         "type": lambda r: r.blob.media_type,
     }
-    rows.sort(key=keys.get(filters.sort, keys["captured"]), reverse=filters.descending)  # type: ignore[arg-type]
+    rows.sort(key=keys.get(filters.sort, keys["captured"]), reverse=filters.descending)
 
 
 def search_notes(
@@ -290,9 +290,9 @@ def search_notes(
         .join(Item, col(Item.id) == Note.item_id)
         .where(
             Note.case_id == case.id,
-            or_(col(Note.private).is_(False), Note.author_id == principal.user_id),
+            or_(col(Note.private).is_(False), col(Note.author_id) == principal.user_id),
         )
-        .order_by(Note.created_at)
+        .order_by(col(Note.created_at))
     )
     if not every:
         if not own:
