@@ -225,6 +225,14 @@ def test_review_workspace_in_a_browser(server, tmp_path: Path) -> None:  # type:
         page.evaluate(f"{PLAYER}.pause(); {PLAYER}.currentTime = 1.3")
         expect(word).to_have_class(re.compile(r"\bcurrent\b"))
         shot("04-item-transcript")
+        # The same with the keyboard: focus the transcript, Home, arrow right, Enter.
+        page.focus("#transcript")
+        page.keyboard.press("Home")
+        page.keyboard.press("ArrowRight")
+        expect(page.locator(".word", has_text="қайда")).to_be_focused()
+        page.keyboard.press("Enter")
+        _until(page, f"{PLAYER}.currentTime >= 0.65")
+        page.evaluate(f"{PLAYER}.pause()")
 
         # 6. Mark the transcript verified (a new version); tag the item with the keyboard.
         page.click("#edit-transcript")
