@@ -49,8 +49,18 @@ def prefix() -> Iterator[str]:
     from redis import Redis
 
     redis = Redis.from_url(REDIS_URL)
+    for key in redis.scan_iter("rq:job:*"):
+        origin = redis.hget(key, "origin") if redis.type(key) == b"hash" else None
+        if origin and origin.decode().startswith(f"{name}-"):
+            job_id = key.decode().removeprefix("rq:job:")
+            redis.delete(key, f"rq:results:{job_id}", f"rq:executions:{job_id}")
+            for execution in redis.scan_iter(f"rq:execution:{job_id}:*"):
+                redis.delete(execution)
     for key in redis.scan_iter(f"*{name}*"):
         redis.delete(key)
+    for queue in redis.smembers("rq:queues"):
+        if name in queue.decode():
+            redis.srem("rq:queues", queue)
 
 
 @pytest.fixture()
@@ -100,14 +110,44 @@ class Workers:
         return proc
 
     def kill(self, proc: subprocess.Popen[bytes]) -> None:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
+        """SIGKILL the worker and everything under it. RQ's work horse calls setpgrp(),
+        so killing the worker's process group alone would leave the job running."""
+        for pid in [*_descendants(proc.pid), proc.pid]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         proc.wait(timeout=30)
 
     def stop_all(self) -> None:
         for proc in self.procs:
             with contextlib.suppress(ProcessLookupError):
                 self.kill(proc)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid`, from /proc (children first found, then theirs)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running (a killed process may linger as a zombie until it is reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 @pytest.fixture()
@@ -195,7 +235,10 @@ def test_sigkill_mid_job_retries_and_makes_one_derivative(
         return job is not None and str(job.state) == "running" and job.progress > 0
 
     _wait(transcoding, 120, "the proxy transcode to make progress", workers.log)
+    horses = _descendants(first.pid)
+    assert horses, "the worker should have forked a work horse"
     workers.kill(first)  # SIGKILL to the worker, its work horse and ffmpeg
+    _wait(lambda: not any(_alive(pid) for pid in horses), 10, "the work horse to die")
     assert _state(api, item_id, "proxy") == "running"
 
     # RQ's maintenance retries abandoned jobs once their heartbeat lapses (~90 s, then
