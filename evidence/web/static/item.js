@@ -195,10 +195,35 @@
 
   // ---- extracted text (OCR, PDF text) ----------------------------------------------
   const textBox = document.getElementById("text");
+  // Chat exports have messages instead of pages: sender, time and text, one per entry.
+  async function loadMessages() {
+    const r = await api("/messages");
+    if (!r.ok) return false;
+    const list = await r.json();
+    if (!list.length) return false;
+    const ol = el("ol", { class: "messages" });
+    list.forEach((m) => {
+      const li = el("li", { id: "msg-" + m.position, tabindex: "-1" });
+      const when = m.sent_at ? new Date(m.sent_at).toLocaleString(root.dataset.lang) : "";
+      li.append(el("strong", {}, m.sender || ""), " ", el("time", { datetime: m.sent_at || "" }, when));
+      li.append(el("p", {}, m.text));
+      ol.append(li);
+    });
+    textBox.replaceChildren(ol);
+    const wanted = new URLSearchParams(location.search).get("msg");
+    const target = wanted && document.getElementById("msg-" + wanted);
+    if (target) { target.scrollIntoView({ block: "center" }); target.focus(); target.classList.add("current"); }
+    return true;
+  }
+
   async function loadText() {
     const r = await api("/text");
-    if (!r.ok) { textBox.replaceChildren(el("p", { class: "note" }, r.status === 404 ? T.notext : T.failed)); return false; }
-    const data = await r.json();
+    const data = r.ok ? await r.json() : null;
+    if (!data || (!data.text && !(data.pages || []).length)) {
+      if (await loadMessages()) return true;
+      textBox.replaceChildren(el("p", { class: "note" }, !r.ok && r.status !== 404 ? T.failed : T.notext));
+      return false;
+    }
     textBox.replaceChildren();
     if (!data.pages || !data.pages.length) { textBox.append(el("pre", {}, data.text || T.notext)); return true; }
     data.pages.forEach((p) => {
