@@ -108,6 +108,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from ingest import pipeline
+
+        # Jobs interrupted by a restart go back to the in-process pool (RQ keeps its own).
+        await run_in_threadpool(pipeline.resume_pending)
         task = None
         if settings.checkpoint_interval_seconds > 0:
             task = asyncio.create_task(
@@ -118,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await run_in_threadpool(pipeline.shutdown)
         engine.dispose()
 
     app = FastAPI(

@@ -17,8 +17,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from custody.errors import CustodyError
 from evidence.config import Settings, get_settings
 from evidence.errors import EvidenceError
+from ingest.errors import IngestError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -197,6 +199,14 @@ def cmd_uploads_expire(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Process media jobs from Redis (DALEL_REDIS_URL); queues split by cost."""
+    from ingest.worker import run_worker
+
+    run_worker(args.queues or None, burst=args.burst)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Prepare the embedded default for a first look: schema plus a demo administrator."""
     from evidence import service
@@ -239,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     add("migrate", cmd_migrate, "create or upgrade the database schema")
+    worker = add("worker", cmd_worker, "process media jobs from Redis (DALEL_REDIS_URL)")
+    worker.add_argument("--queues", nargs="*", choices=["fast", "default", "ocr", "media", "asr"])
+    worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     add("demo", cmd_demo, "prepare a demo: schema and an administrator account")
 
     users = sub.add_parser("user", help="manage accounts").add_subparsers(dest="sub", required=True)
@@ -300,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args, get_settings()))
-    except (CliError, EvidenceError, ValueError) as exc:
+    except (CliError, EvidenceError, CustodyError, IngestError, ValueError) as exc:
         print(f"dalel: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

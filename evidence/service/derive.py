@@ -103,6 +103,10 @@ def register_derivative(
     parent, case = load_item(session, parent_id)
     if not {"tool", "version"} <= derivation.keys():
         raise InvalidInput("a derivation names at least its tool and version")
+    parent_sha, case_id, case_number = parent.sha256, case.id, case.number
+    # End the read transaction before copying bytes: on SQLite it holds the write lock,
+    # and a multi-gigabyte proxy must not keep every other writer waiting.
+    session.commit()
     incoming = receive(store=store, limit=1 << 62)
     try:
         if isinstance(source, bytes):
@@ -115,9 +119,9 @@ def register_derivative(
     except Exception:
         incoming.abort()
         raise
-    full = {**derivation, "inputs": inputs or [parent.sha256], "parent": parent.id}
+    full = {**derivation, "inputs": inputs or [parent_sha], "parent": parent_id}
     item = Item(
-        case_id=case.id,
+        case_id=case_id,
         sha256=blob.sha256,
         kind=kind,
         derivative_kind=derivative_kind,
@@ -141,8 +145,8 @@ def register_derivative(
         session=session,
         action=custody.Action.ITEM_DERIVED,
         actor=actor,
-        case_id=case.id,
-        case_number=case.number,
+        case_id=case_id,
+        case_number=case_number,
         item_id=item.id,
         sha256=blob.sha256,
         details={"kind": derivative_kind, "item_kind": str(kind), "size": blob.size, **full},
