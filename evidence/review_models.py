@@ -1,10 +1,4 @@
-"""Review tables: tags, item tags, notes and clips.
-
-They live on their own metadata (not `SQLModel.metadata`) until the lead adds an Alembic
-revision for them: `ensure_tables(engine)` creates them at start-up, so the migration
-test keeps comparing only migrated tables. Foreign keys point at the core tables'
-column objects, which works across metadata collections.
-"""
+"""Review tables: tags, item tags, notes and clips (migrated with the core tables)."""
 
 from __future__ import annotations
 
@@ -12,22 +6,13 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Engine, Float, ForeignKey, String, UniqueConstraint
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import registry
+from sqlalchemy import Column, Float, ForeignKey, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from evidence.models import Case, Item, User, new_id
 from evidence.types import UTCDateTime
 
 log = logging.getLogger(__name__)
-_registry = registry()
-
-
-class ReviewBase(SQLModel, registry=_registry):
-    """Base of the review tables (separate metadata, see the module docstring)."""
-
-
 def _fk(column: Any, *, index: bool = True, nullable: bool = False) -> Any:
     return Field(
         default=None if nullable else ...,
@@ -41,7 +26,7 @@ def _ts() -> Any:
     return Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class Tag(ReviewBase, table=True):
+class Tag(SQLModel, table=True):
     """A label used inside one case ("suspect", "weapon", "кілт сөз")."""
 
     __tablename__ = "tag"
@@ -54,7 +39,7 @@ class Tag(ReviewBase, table=True):
     created_at: datetime = _ts()
 
 
-class ItemTag(ReviewBase, table=True):
+class ItemTag(SQLModel, table=True):
     __tablename__ = "item_tag"
     __table_args__ = (UniqueConstraint("item_id", "tag_id"),)
 
@@ -65,7 +50,7 @@ class ItemTag(ReviewBase, table=True):
     added_at: datetime = _ts()
 
 
-class Note(ReviewBase, table=True):
+class Note(SQLModel, table=True):
     """A remark on an item, optionally at a time range (seconds) or on a region (x, y, w, h
     as fractions of the frame or page, so they survive a proxy's smaller resolution)."""
 
@@ -84,7 +69,7 @@ class Note(ReviewBase, table=True):
     created_at: datetime = _ts()
 
 
-class Clip(ReviewBase, table=True):
+class Clip(SQLModel, table=True):
     """A bookmarked time range of an audio or video item."""
 
     __tablename__ = "clip"
@@ -97,18 +82,3 @@ class Clip(ReviewBase, table=True):
     start: float = Field(sa_column=Column(Float, nullable=False))
     end: float = Field(sa_column=Column(Float, nullable=False))
     created_at: datetime = _ts()
-
-
-REVIEW_METADATA = _registry.metadata
-
-
-def ensure_tables(engine: Engine) -> None:
-    """Create the review tables if missing (idempotent; until they have a migration).
-
-    An unreachable database is not an error here: the app must still start and answer
-    503 (the tables are created at the next start that reaches the database).
-    """
-    try:
-        REVIEW_METADATA.create_all(engine, checkfirst=True)
-    except OperationalError:
-        log.warning("database unreachable: review tables not checked", exc_info=True)

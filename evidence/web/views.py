@@ -12,7 +12,6 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from evidence.review_models import ensure_tables
 from evidence.web import auth_views, case_views, item_views
 from evidence.web.core import HERE
 
@@ -22,7 +21,5 @@ for _module in (auth_views, case_views, item_views):
 
 
 def mount_static(app: FastAPI) -> None:
-    """Serve the local assets (no CDN) and make sure the review tables exist."""
+    """Serve the local assets (no CDN)."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    # Until the review tables have an Alembic revision, create them here (idempotent).
-    ensure_tables(app.state.engine)
