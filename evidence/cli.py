@@ -154,6 +154,8 @@ def cmd_upload(args: argparse.Namespace, settings: Settings) -> int:
             if not user:
                 raise CliError("set DALEL_TOKEN, DALEL_API_KEY or DALEL_USER + DALEL_PASSWORD")
             form = {"username": user, "password": _password()}
+            if os.environ.get("DALEL_TOTP"):  # the one-time code of an enrolled account
+                form["totp"] = os.environ["DALEL_TOTP"]
             try:
                 response = client.post("/api/v1/auth/token", data=form)
             except httpx.HTTPError as exc:
