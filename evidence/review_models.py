@@ -13,6 +13,8 @@ from evidence.models import Case, Item, User, new_id
 from evidence.types import UTCDateTime
 
 log = logging.getLogger(__name__)
+
+
 def _fk(column: Any, *, index: bool = True, nullable: bool = False) -> Any:
     return Field(
         default=None if nullable else ...,

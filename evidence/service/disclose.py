@@ -19,12 +19,11 @@ from sqlmodel import Session, col, select
 import custody
 from custody import Actor
 from custody.export import BundleItem, ExportResult, export_bundle
-from evidence.errors import InvalidInput
 from evidence.models import Blob, Case, Item, Role
 from evidence.policy import Perm, Principal
 from evidence.service.access import case_role, deny, load_case, load_item, require
 from evidence.service.derive import WORKER, materialize, register_derivative
-from evidence.service.items import Content
+from evidence.service.items import Content, open_content
 from evidence.service.ledger import LedgerConfig, _ChunkReader, checkpoint
 from evidence.storage import ObjectStore
 
@@ -131,32 +130,17 @@ def open_disclosed(
     The policy decides through the disclosure lookup (defence reads exactly what is
     disclosed to them); the event names the disclosure it was read under.
     """
-    item, case = load_item(session, item_id)
-    require(
-        session, principal=principal, perm=Perm.ITEM_CONTENT, case=case, item=item, client=client
-    )
-    blob = session.get(Blob, item.sha256)
-    assert blob is not None
-    last = blob.size - 1 if end is None else min(end, blob.size - 1)
-    if start < 0 or (blob.size and start > last):
-        raise InvalidInput("the requested range is outside the file")
-    length = max(0, last - start + 1)
-    details: dict[str, Any] = {"disclosure": disclosure_id}
-    if (start, last) != (0, blob.size - 1):
-        details["range"] = [start, last]
-    custody.record(
+    return open_content(
         session=session,
-        action=custody.Action.ITEM_DOWNLOADED if download else custody.Action.ITEM_CONTENT_READ,
-        actor=principal.actor(),
-        case_id=case.id,
-        item_id=item.id,
-        sha256=item.sha256,
+        store=store,
+        principal=principal,
+        item_id=item_id,
+        start=start,
+        end=end,
+        download=download,
         client=client,
-        details=details,
+        context={"disclosure": disclosure_id},
     )
-    session.commit()
-    chunks = store.get(blob.storage_key, start=start, length=length) if length else iter(())
-    return Content(item=item, blob=blob, start=start, length=length, chunks=chunks)
 
 
 @dataclass(frozen=True, slots=True)

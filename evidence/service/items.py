@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import filetype
 from sqlalchemy.exc import IntegrityError
@@ -312,8 +313,12 @@ def open_content(
     end: int | None = None,
     download: bool = False,
     client: str | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Content:
-    """Open an item's bytes (optionally a range); the read is recorded before any byte."""
+    """Open an item's bytes (optionally a range); the read is recorded before any byte.
+
+    `context` adds details to the recorded event (e.g. the disclosure it was read under).
+    """
     item, case = load_item(session, item_id)
     require(
         session, principal=principal, perm=Perm.ITEM_CONTENT, case=case, item=item, client=client
@@ -324,7 +329,9 @@ def open_content(
     if start < 0 or (blob.size and start > last):
         raise InvalidInput("the requested range is outside the file")
     length = max(0, last - start + 1)
-    details = {"range": [start, last]} if (start, last) != (0, blob.size - 1) else None
+    details = dict(context or {})
+    if (start, last) != (0, blob.size - 1):
+        details["range"] = [start, last]
     custody.record(
         session=session,
         action=custody.Action.ITEM_DOWNLOADED if download else custody.Action.ITEM_CONTENT_READ,
@@ -333,7 +340,7 @@ def open_content(
         item_id=item.id,
         sha256=item.sha256,
         client=client,
-        details=details,
+        details=details or None,
     )
     session.commit()
     chunks = store.get(blob.storage_key, start=start, length=length) if length else iter(())
