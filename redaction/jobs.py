@@ -27,7 +27,6 @@ from evidence.service import WORKER, materialize, register_derivative
 from evidence.service.access import load_item
 from evidence.storage import ObjectStore
 from redaction import residual
-from redaction.analyzer import analyze_text, reason_code
 from redaction.models import (
     Decision,
     PlanStatus,
@@ -160,12 +159,15 @@ def _scan(path: Path, media: dict[str, Any]) -> list[dict[str, Any]]:
         "duration": info.duration,
     }
     media["detector"] = face_detector_name()
+    from redaction import analyzer  # Presidio pulls spaCy and torch: load on first use
+
     rows = []
     for entity, source, found in (("FACE", "face", faces), ("KZ_VEHICLE_PLATE", "plate", plates)):
         for track in found:
             rows.append(
                 {"entity_type": entity, "score": round(track.score, 3), "source": source,
-                 "reason": reason_code(entity_type=entity), "decision": str(Decision.PENDING),
+                 "reason": analyzer.reason_code(entity_type=entity),
+                 "decision": str(Decision.PENDING),
                  "text": None, "target": track.as_target(), "regions": [], "note": None}
             )  # fmt: skip
     return rows
@@ -202,7 +204,10 @@ def analyse_item(
         actor=principal.actor(),
     )
     if source.text:
-        for f in analyze_text(text=source.text, language=source.language, entities=entities):
+        from redaction import analyzer  # Presidio pulls spaCy and torch: load on first use
+
+        found = analyzer.analyze_text(text=source.text, language=source.language, entities=entities)
+        for f in found:
             rows.append(
                 {"entity_type": f.entity_type, "score": f.score, "source": "analyzer",
                  "reason": f.reason, "decision": str(Decision.PENDING), "text": f.text,
