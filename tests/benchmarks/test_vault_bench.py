@@ -151,7 +151,8 @@ def test_upload_throughput_vs_sha256sum(deployment, tmp_path: Path) -> None:  # 
         "server_rss_before_mb": round(rss_before, 1),
     }
     print("\nBENCH", json.dumps(report))
-    assert report["server_peak_rss_mb"] < 400
+    # Memory must not grow with the file: the upload streams in bounded buffers.
+    assert report["server_peak_rss_mb"] - report["server_rss_before_mb"] < 120
 
 
 @pytest.mark.parametrize("deployment", ["local"], indirect=True)
