@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from evidence import i18n, service
 from evidence.deps import SESSION_COOKIE, ClientDep, SessionDep, SettingsDep
 from evidence.errors import AuthenticationFailed, InvalidInput
+from evidence.models import Role
 from evidence.service import users
 from evidence.web.core import (
     LANG_COOKIE,
@@ -39,7 +40,11 @@ def _local(target: str | None, default: str = "/cases") -> str:
 
 @router.get("/")
 def home(principal: WebPrincipal) -> Response:
-    return RedirectResponse("/cases" if principal else "/login", status_code=303)
+    """Each role's start page: defence lawyers work in their portal, others in cases."""
+    if principal is None:
+        return RedirectResponse("/login", status_code=303)
+    start = "/portal" if principal.role is Role.DEFENCE else "/cases"
+    return RedirectResponse(start, status_code=303)
 
 
 @router.get("/login")
@@ -82,7 +87,7 @@ def login(
             username=username,
             need_code=isinstance(exc, users.TotpRequired),
         )
-    response = RedirectResponse("/cases", status_code=303)
+    response = RedirectResponse("/", status_code=303)  # the home page picks by role
     response.set_cookie(
         SESSION_COOKIE,
         secret,

@@ -42,3 +42,11 @@ def test_outsider_cannot_open_case_page(api: Api, team) -> None:  # type: ignore
     response = api.client.get(f"/cases/{team['case']['id']}")
     assert response.status_code == 403
     assert "Кража" not in response.text
+
+
+def test_each_role_starts_on_its_own_page(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    defence = api.client.post("/login", data={"username": "defence", "password": PASSWORD})
+    assert defence.url.path == "/portal"
+    api.client.cookies.clear()
+    officer = api.client.post("/login", data={"username": "officer", "password": PASSWORD})
+    assert officer.url.path == "/cases"
