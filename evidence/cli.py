@@ -117,6 +117,15 @@ def cmd_user_unlock(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_user_reset_totp(args: argparse.Namespace, settings: Settings) -> int:
+    from evidence import service
+
+    with _session(settings) as session:
+        service.reset_totp(session=session, principal=None, username=args.name, reason=args.reason)
+    print(f"two-factor sign-in of {args.name} reset; all its sessions ended")
+    return 0
+
+
 def cmd_apikey_add(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
 
@@ -269,6 +278,11 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--full-name")
     unlock = add("unlock", cmd_user_unlock, "unlock an account after failed sign-ins", users)
     unlock.add_argument("name")
+    reset = add(
+        "reset-totp", cmd_user_reset_totp, "remove an account's authenticator (lost phone)", users
+    )
+    reset.add_argument("name")
+    reset.add_argument("--reason", required=True, help="recorded in custody, e.g. a ticket")
 
     keys = sub.add_parser("apikey", help="device keys").add_subparsers(dest="sub", required=True)
     key_add = add("add", cmd_apikey_add, "issue a device API key bound to an officer", keys)

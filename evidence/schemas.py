@@ -32,6 +32,7 @@ class UserPublic(BaseModel):
     full_name: str
     role: Role
     locked: bool = False
+    two_factor: bool = False  # an authenticator is enrolled
 
 
 class ApiKeyCreate(BaseModel):

@@ -128,6 +128,7 @@ def _public(user) -> UserPublic:  # type: ignore[no-untyped-def]
         full_name=user.full_name,
         role=user.role,
         locked=user.locked_at is not None,
+        two_factor=bool(user.totp_secret),
     )
 
 
@@ -167,6 +168,30 @@ def unlock(
     return _public(
         service.unlock_user(session=session, principal=principal, username=username, client=client)
     )
+
+
+class TotpReset(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, examples=["phone lost, ticket 2231"])
+
+
+@router.post(
+    "/users/{username}/totp/reset", response_model=UserPublic, summary="Reset two-factor (admin)"
+)
+def reset_totp(
+    username: str,
+    body: TotpReset,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    client: ClientDep,
+) -> UserPublic:
+    """Remove the user's authenticator (lost or replaced phone) and end all their
+    sessions; they enrol a new one at their next sign-in. The reason is recorded in
+    custody. Administrators cannot reset their own (403): another administrator, or
+    `dalel user reset-totp` on the server, must."""
+    user = service.reset_totp(
+        session=session, principal=principal, username=username, reason=body.reason, client=client
+    )
+    return _public(user)
 
 
 @router.post("/api-keys", response_model=ApiKeyPublic, status_code=201, summary="Device key")

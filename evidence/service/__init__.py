@@ -55,6 +55,7 @@ from evidence.service.users import (
     create_user,
     list_users,
     login,
+    reset_totp,
     revoke_token,
     unlock_user,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "register_derivative",
     "register_item",
     "remove_member",
+    "reset_totp",
     "revoke_token",
     "unlock_user",
 ]

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 import custody
 from custody.events import utc_now
 from evidence.errors import (
+    AccessDenied,
     AccountLocked,
     AuthenticationFailed,
     Conflict,
@@ -227,25 +228,33 @@ def revoke_token(
     client: str | None = None,
 ) -> int:
     """Revoke the caller's current token, or every token they hold (recorded)."""
-    query = select(AuthToken).where(
-        AuthToken.user_id == principal.user_id,
-        AuthToken.revoked_at.is_(None),  # type: ignore[union-attr]
+    count = _revoke_tokens(
+        session, user_id=principal.user_id, token_id=None if everywhere else principal.token_id
     )
-    if not everywhere:
-        query = query.where(AuthToken.id == principal.token_id)
-    tokens = list(session.exec(query))
-    for token in tokens:
-        token.revoked_at = utc_now()
-        session.add(token)
     if everywhere:
         custody.record(
             session=session,
             action=custody.Action.USER_SESSIONS_REVOKED,
             actor=principal.actor(),
             client=client,
-            details={"user": principal.user_id, "tokens": len(tokens)},
+            details={"user": principal.user_id, "tokens": count},
         )
     session.commit()
+    return count
+
+
+def _revoke_tokens(session: Session, *, user_id: str, token_id: str | None = None) -> int:
+    """Mark a user's live tokens (or just one of them) revoked; the caller commits."""
+    query = select(AuthToken).where(
+        AuthToken.user_id == user_id,
+        AuthToken.revoked_at.is_(None),  # type: ignore[union-attr]
+    )
+    if token_id is not None:
+        query = query.where(AuthToken.id == token_id)
+    tokens = list(session.exec(query))
+    for token in tokens:
+        token.revoked_at = utc_now()
+        session.add(token)
     return len(tokens)
 
 
@@ -362,6 +371,49 @@ def unlock_user(
         client=client,
         details={"user": user.id, "username": username},
     )
+    session.commit()
+    return user
+
+
+def reset_totp(
+    *,
+    session: Session,
+    principal: Principal | None,
+    username: str,
+    reason: str,
+    client: str | None = None,
+) -> User:
+    """Remove a user's authenticator after a lost or replaced phone (administrators;
+    None = local CLI) and sign them out everywhere, since whoever holds the old phone may
+    hold a session too. The user enrols a new authenticator at their next sign-in.
+
+    An administrator cannot reset their own: a second administrator (or the operator at
+    the server's console) must, so a stolen admin session cannot drop its second factor.
+    """
+    if principal is not None:
+        require(session, principal=principal, perm=Perm.USER_MANAGE, client=client)
+    clean = " ".join(reason.split())
+    if not clean or len(clean) > 500:
+        raise InvalidInput("give the reason for the reset (at most 500 characters)")
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound(f"no user {username}")
+    if principal is not None and principal.user_id == user.id:
+        raise AccessDenied("another administrator must reset your two-factor sign-in")
+    had = bool(user.totp_secret)
+    user.totp_secret = None
+    session.add(user)
+    tokens = _revoke_tokens(session, user_id=user.id)
+    custody.record(
+        session=session,
+        action=custody.Action.USER_TOTP_RESET,
+        actor=principal.actor() if principal else custody.SYSTEM,
+        client=client,
+        details={
+            "user": user.id, "username": username, "reason": clean,
+            "had_totp": had, "tokens": tokens,
+        },
+    )  # fmt: skip
     session.commit()
     return user
 
