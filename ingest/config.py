@@ -37,6 +37,7 @@ class IngestSettings(BaseSettings):
     timeout_transcribe: int = 24 * 3600
     timeout_ocr: int = 6 * 3600
     timeout_unpack: int = 6 * 3600
+    timeout_clip: int = 2 * 3600
 
     whisper_model: str = ""
     whisper_dir: Path | None = None

@@ -95,20 +95,35 @@ def fingerprint_hash(fingerprint: dict[str, Any]) -> str:
 
 
 def job_identity(
-    *, item: Item, stage: str, settings: IngestSettings
+    *, item: Item, stage: str, settings: IngestSettings, subject: str | None = None
 ) -> tuple[str, str, dict[str, Any]]:
-    """(job id, content key, fingerprint) of one stage of one item."""
+    """(job id, content key, fingerprint) of one stage of one item (and subject).
+
+    Per-subject stages (a clip export) need their subject, the others refuse one.
+    """
     from ingest.stages import stages
 
     spec = stages().get(stage)
     if spec is None:
         raise UnknownStage(f"no such stage: {stage}")
+    if spec.per_subject != (subject is not None):
+        raise UnknownStage(
+            f"stage {stage} " + ("works on a subject" if spec.per_subject else "takes no subject")
+        )
     fingerprint = {"stage": stage, **spec.fingerprint(settings)}
     key = f"{item.sha256}:{stage}:{fingerprint_hash(fingerprint)}"
-    return f"{key}:{item.id}", key, fingerprint
+    job_id = f"{key}:{item.id}" + (f":{subject}" if subject else "")
+    return job_id, key, fingerprint
 
 
-def prepare(*, session: Session, item_id: str, stage: str, rerun: bool = False) -> Job | None:
+def prepare(
+    *,
+    session: Session,
+    item_id: str,
+    stage: str,
+    rerun: bool = False,
+    subject: str | None = None,
+) -> Job | None:
     """Create (or, with `rerun`, reset) the job row; None when it needs no run.
 
     An existing job that is queued, running or done is left alone, so the item-added
@@ -120,7 +135,9 @@ def prepare(*, session: Session, item_id: str, stage: str, rerun: bool = False) 
     item = session.get(Item, item_id)
     if item is None:
         raise NotFound("no such item")
-    job_id, key, fingerprint = job_identity(item=item, stage=stage, settings=settings)
+    job_id, key, fingerprint = job_identity(
+        item=item, stage=stage, settings=settings, subject=subject
+    )
     now = utc_now()
     job = session.get(Job, job_id)
     if job is not None and not rerun and job.state is not JobState.FAILED:
@@ -131,6 +148,7 @@ def prepare(*, session: Session, item_id: str, stage: str, rerun: bool = False) 
             key=key,
             item_id=item_id,
             stage=stage,
+            subject=subject,
             queue=stages()[stage].queue,
             fingerprint=fingerprint,
             created_at=now,
@@ -143,13 +161,15 @@ def prepare(*, session: Session, item_id: str, stage: str, rerun: bool = False) 
     return job
 
 
-def submit(*, item_id: str, stage: str, rerun: bool = False) -> Job | None:
+def submit(
+    *, item_id: str, stage: str, rerun: bool = False, subject: str | None = None
+) -> Job | None:
     """Record the job and hand it to the configured backend."""
     from ingest import queue
 
     rt = runtime()
     with Session(rt.engine, expire_on_commit=False) as session:
-        job = prepare(session=session, item_id=item_id, stage=stage, rerun=rerun)
+        job = prepare(session=session, item_id=item_id, stage=stage, rerun=rerun, subject=subject)
     if job is not None:
         queue.dispatch(job_id=job.id, queue_name=job.queue, stage=stage, settings=rt.settings)
     return job

@@ -50,6 +50,8 @@ class Job(SQLModel, table=True):
     key: str = Field(index=True, max_length=120)
     item_id: str = Field(foreign_key="item.id", index=True, max_length=36)
     stage: str = Field(max_length=32)
+    # What a per-subject stage works on besides the item (the clip of a clip export).
+    subject: str | None = Field(default=None, max_length=36)
     queue: str = Field(max_length=32)
     state: JobState = Field(default=JobState.QUEUED, max_length=16)
     attempts: int = 0

@@ -103,6 +103,33 @@ def rerun_stage(
     return JobPublic.model_validate(job, from_attributes=True)
 
 
+@router.post(
+    "/clips/{clip_id}/export",
+    response_model=JobPublic,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Export a clip as a derivative",
+)
+def export_clip(
+    clip_id: str, session: SessionDep, principal: CurrentPrincipal, client: ClientDep
+) -> Any:
+    """Cut the clip's time range out of the original into a new `clip` derivative (MP4
+    for video, M4A for audio; frame-exact, full resolution, metadata stripped), made by
+    a `clip` job. The case's investigators and prosecutors only; the request is recorded
+    in custody. Asking again returns the same job; a failed export is queued again.
+    Poll `GET /clips/{clip_id}/export`: `result.derivative` is the new item's id."""
+    job = service.export_clip(session=session, principal=principal, clip_id=clip_id, client=client)
+    return JobPublic.model_validate(job, from_attributes=True)
+
+
+@router.get("/clips/{clip_id}/export", response_model=JobPublic, summary="Clip export state")
+def clip_export(
+    clip_id: str, session: SessionDep, principal: CurrentPrincipal, client: ClientDep
+) -> Any:
+    """The clip's export job; 404 when it was never exported."""
+    job = service.clip_export(session=session, principal=principal, clip_id=clip_id, client=client)
+    return JobPublic.model_validate(job, from_attributes=True)
+
+
 @router.get("/items/{item_id}/transcript", response_model=TranscriptPublic, summary="Transcript")
 def get_transcript(
     item_id: str,

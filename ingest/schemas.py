@@ -13,6 +13,7 @@ class JobPublic(BaseModel):
     key: str
     item_id: str
     stage: str
+    subject: str | None = None  # the clip of a clip export
     queue: str
     state: str
     attempts: int

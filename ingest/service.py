@@ -13,16 +13,18 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from custody.events import utc_now
 from evidence import service
+from evidence.errors import NotFound
 from evidence.models import Item, Role
 from evidence.policy import Perm, Principal, allowed
+from evidence.review_models import Clip
 from evidence.service.access import case_role, deny, load_item, require
 from evidence.storage import ObjectStore
 from ingest import jobs
-from ingest.errors import EditConflict, InvalidEdit, NotProcessed, UnknownStage
+from ingest.errors import EditConflict, InvalidEdit, NotProcessed, UnknownStage, UnsupportedMedia
 from ingest.models import (
     ArchiveFinding,
     ChatMessage,
@@ -262,3 +264,67 @@ def get_metadata(
 
 def item_of(session: Session, item_id: str) -> Item:
     return load_item(session, item_id)[0]
+
+
+def export_clip(
+    *, session: Session, principal: Principal, clip_id: str, client: str | None = None
+) -> Job:
+    """Queue the export of a bookmarked clip as a `clip` derivative of its item.
+
+    The case's investigators and prosecutors only; the request is recorded in custody.
+    Exporting again returns the same job (a failed one is queued again).
+    """
+    from evidence.service import review
+
+    settings = jobs.runtime().settings
+
+    def prepare(clip: Clip, item: Item) -> str:
+        info = session.exec(select(MediaInfo).where(MediaInfo.item_id == item.id)).first()
+        if info is None or info.kind not in {"video", "audio"}:
+            raise UnsupportedMedia("only processed audio and video items can be clipped")
+        job_id, _key, _fp = jobs.job_identity(
+            item=item, stage="clip", settings=settings, subject=clip.id
+        )
+        return job_id
+
+    clip = review.export_clip(
+        session=session, principal=principal, clip_id=clip_id, prepare=prepare, client=client
+    )
+    jobs.submit(item_id=clip.item_id, stage="clip", subject=clip.id)
+    return _clip_job(session, clip)
+
+
+def clip_export(
+    *, session: Session, principal: Principal, clip_id: str, client: str | None = None
+) -> Job:
+    """The export job of a clip (state, progress, and the derivative once done)."""
+    clip = session.get(Clip, clip_id)
+    if clip is None:
+        raise NotFound("no such clip")
+    item, case = load_item(session, clip.item_id)
+    require(session, principal=principal, perm=Perm.ITEM_READ, case=case, item=item, client=client)
+    return _clip_job(session, clip)
+
+
+def _clip_job(session: Session, clip: Clip) -> Job:
+    session.expire_all()
+    job = session.exec(
+        select(Job)
+        .where(Job.item_id == clip.item_id, Job.stage == "clip", Job.subject == clip.id)
+        .order_by(Job.created_at.desc())  # type: ignore[attr-defined]
+    ).first()
+    if job is None:
+        raise NotProcessed("this clip has not been exported")
+    return job
+
+
+def clip_exports(*, session: Session, clip_ids: list[str]) -> dict[str, Job]:
+    """The latest export job of each clip (for pages that already authorised the item)."""
+    if not clip_ids:
+        return {}
+    rows = session.exec(
+        select(Job)
+        .where(Job.stage == "clip", col(Job.subject).in_(clip_ids))
+        .order_by(col(Job.created_at))
+    )
+    return {job.subject: job for job in rows if job.subject}

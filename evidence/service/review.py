@@ -8,6 +8,7 @@ Private notes are visible to their author only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_
@@ -30,7 +31,7 @@ def _tag_name(name: str) -> str:
     """Tags compare case-insensitively; surrounding space and empty names are refused."""
     clean = " ".join(name.split()).lower()
     if not clean or len(clean) > MAX_TAG:
-        raise InvalidInput(f"a tag is 1 to {MAX_TAG} characters")
+        raise InvalidInput("a tag is 1 to %(max)d characters", max=MAX_TAG)
     return clean
 
 
@@ -92,7 +93,7 @@ def tag_items(
     if not clean or not item_ids:
         raise InvalidInput("choose at least one item and one tag")
     if len(item_ids) > MAX_BULK:
-        raise InvalidInput(f"tag at most {MAX_BULK} items at once")
+        raise InvalidInput("tag at most %(max)d items at once", max=MAX_BULK)
     targets = [
         _writable(session, principal, item_id, client) for item_id in dict.fromkeys(item_ids)
     ]
@@ -146,7 +147,7 @@ def untag_item(
         else None
     )
     if link is None:
-        raise NotFound(f"the item has no tag {clean}")
+        raise NotFound("the item has no tag %(tag)s", tag=clean)
     session.delete(link)
     _record(session, principal, custody.Action.ITEM_UNTAGGED, item, case, client, {"tag": clean})
     session.commit()
@@ -278,6 +279,35 @@ def delete_clip(
         session, principal, custody.Action.ITEM_CLIP_DELETED, item, case, client, {"clip": clip.id}
     )
     session.commit()
+
+
+def export_clip(
+    *,
+    session: Session,
+    principal: Principal,
+    clip_id: str,
+    prepare: Callable[[Clip, Item], str],
+    client: str | None = None,
+) -> Clip:
+    """Authorise and record a request to export a clip as a derivative.
+
+    Only the case's investigators and prosecutors may (a derivative is new evidence).
+    `prepare` (the media pipeline's) checks the item can be cut and names the job that
+    will; it may refuse, and then nothing is recorded. The caller queues the job after
+    this commits.
+    """
+    clip = session.get(Clip, clip_id)
+    if clip is None:
+        raise NotFound("no such clip")
+    item, case = load_item(session, clip.item_id)
+    require(
+        session, principal=principal, perm=Perm.CASE_MANAGE, case=case, item=item, client=client
+    )
+    job = prepare(clip, item)
+    details = {"clip": clip.id, "start": clip.start, "end": clip.end, "job": job}
+    _record(session, principal, custody.Action.ITEM_CLIP_EXPORT, item, case, client, details)
+    session.commit()
+    return clip
 
 
 @dataclass(frozen=True, slots=True)

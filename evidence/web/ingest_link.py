@@ -1,5 +1,5 @@
 """What the pages read from the media pipeline (ingest): processing state, durations,
-case search, chat messages for the timeline.
+case search, chat messages for the timeline, clip exports.
 
 `evidence` must not depend on a domain package, so this is the one place where the web
 layer reaches ingest, lazily and optionally: when ingest (or a part of it) is absent the
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import inspect
 from sqlmodel import Session, col, select
 
+from evidence.errors import InvalidInput
 from evidence.policy import Principal
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,11 @@ def processing(session: Session, item_ids: list[str]) -> dict[str, str]:
     states: dict[str, set[str]] = defaultdict(set)
     for chunk in range(0, len(item_ids), 900):  # SQLite's bound-parameter limit
         part = item_ids[chunk : chunk + 900]
+        # A clip export is not the item's own processing: its state stays with the clip.
         for item_id, state in session.exec(
-            select(job.item_id, job.state).where(col(job.item_id).in_(part))
+            select(job.item_id, job.state).where(
+                col(job.item_id).in_(part), col(job.subject).is_(None)
+            )
         ):
             states[item_id].add(str(state))
     result = {}
@@ -135,3 +139,40 @@ def chat_messages(session: Session, item_ids: list[str], limit: int = 2000) -> l
             )
         )
     return rows[:limit]
+
+
+def clip_exports(session: Session, clip_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Per clip of an (already authorised) item: its export state and, once done, the id
+    of the `clip` derivative."""
+    job = _model(session, "Job")
+    if job is None or not clip_ids:
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    rows = session.exec(
+        select(job.subject, job.state, job.result)
+        .where(job.stage == "clip", col(job.subject).in_(clip_ids))
+        .order_by(col(job.created_at))
+    )
+    for subject, state, result in rows:
+        state = str(state)
+        word = "processing" if state in _RUNNING else "failed" if state in _FAILED else "done"
+        found[subject] = {"state": word, "derivative": (result or {}).get("derivative")}
+    return found
+
+
+def export_clip(
+    *, session: Session, principal: Principal, clip_id: str, client: str | None
+) -> None:
+    """Queue a clip's export through ingest's service (which authorises and records it);
+    the pipeline's refusals become the vault's `InvalidInput` for the error page."""
+    module = _module("ingest.service")
+    if module is None:
+        raise InvalidInput("exporting clips needs the media pipeline, which is not installed")
+    from ingest.errors import IngestError, UnsupportedMedia
+
+    try:
+        module.export_clip(session=session, principal=principal, clip_id=clip_id, client=client)
+    except UnsupportedMedia as exc:
+        raise InvalidInput("only processed audio and video items can be clipped") from exc
+    except IngestError as exc:
+        raise InvalidInput(str(exc)) from exc

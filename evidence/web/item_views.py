@@ -16,6 +16,7 @@ from evidence.policy import Perm, allowed
 from evidence.service import review
 from evidence.service.access import case_role
 from evidence.service.review_case import media_kind
+from evidence.web import ingest_link
 from evidence.web.core import Me, WebRoute, check_csrf, page
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
@@ -51,6 +52,9 @@ def item_page(
     role = case_role(session, case_id=item.case_id, user_id=me.user_id)
     own = item.uploaded_by == me.user_id
     may_play = allowed(principal=me, perm=Perm.ITEM_CONTENT, case_role=role, own_item=own)
+    # Exporting a clip makes new evidence: the case's investigators and prosecutors.
+    may_export = allowed(principal=me, perm=Perm.CASE_MANAGE, case_role=role)
+    exports = ingest_link.clip_exports(session, [c.id for c in notes.clips])
     session.commit()
     by_kind = {child.derivative_kind: (child, b) for child, b in derived if child.derivative_kind}
     proxy = by_kind.get("proxy")
@@ -74,6 +78,8 @@ def item_page(
         source_type=source_type,
         may_play=may_play,
         may_edit=may_play,
+        may_export=may_export,
+        exports=exports,
         annotations=notes,
         events=events,
         event_count=event_count,
@@ -197,4 +203,19 @@ def delete_clip(
 ) -> Response:
     check_csrf(request, csrf)
     review.delete_clip(session=session, principal=me, clip_id=clip_id, client=client)
+    return RedirectResponse(f"/items/{item}#clips", status_code=303)
+
+
+@router.post("/clips/{clip_id}/export")
+def export_clip(
+    clip_id: str,
+    request: Request,
+    me: Me,
+    session: SessionDep,
+    client: ClientDep,
+    csrf: Annotated[str, Form()],
+    item: Annotated[str, Form()],
+) -> Response:
+    check_csrf(request, csrf)
+    ingest_link.export_clip(session=session, principal=me, clip_id=clip_id, client=client)
     return RedirectResponse(f"/items/{item}#clips", status_code=303)

@@ -34,6 +34,7 @@ class Stage:
     queue: str  # fast | media | asr | ocr | default
     run: Callable[[Context], dict[str, Any]]
     fingerprint: Fingerprint  # tool versions + settings that change the output
+    per_subject: bool = False  # one job per subject (e.g. per clip), not one per item
 
     def timeout(self, settings: IngestSettings) -> int:
         return int(getattr(settings, f"timeout_{self.name}"))
@@ -109,9 +110,12 @@ class Context:
 
 
 def _registry() -> dict[str, Stage]:
-    from ingest.stages import detect, media, ocr, transcribe, unpack
+    from ingest.stages import clip, detect, media, ocr, transcribe, unpack
 
-    stages = [*detect.STAGES, *media.STAGES, *transcribe.STAGES, *ocr.STAGES, *unpack.STAGES]
+    stages = [
+        *detect.STAGES, *media.STAGES, *transcribe.STAGES, *ocr.STAGES, *unpack.STAGES,
+        *clip.STAGES,
+    ]  # fmt: skip
     return {stage.name: stage for stage in stages}
 
 
