@@ -76,7 +76,7 @@ async def parse_upload(
             except InvalidInput:
                 raise
             except Exception as exc:  # the parser's own errors: a malformed body
-                raise InvalidInput(f"malformed multipart body: {exc}") from exc
+                raise InvalidInput("malformed multipart body: %(reason)s", reason=str(exc)) from exc
             if len(target.buffer) >= FLUSH_BYTES:
                 await run_in_threadpool(target.flush)
     except ClientDisconnect as exc:

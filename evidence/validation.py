@@ -71,5 +71,7 @@ def check_relative_path(path: str | None) -> str | None:
 
 def check_aware(value: datetime | None, field: str) -> datetime | None:
     if value is not None and value.tzinfo is None:
-        raise InvalidInput(f"{field} needs a timezone (e.g. 2026-11-21T09:30:00+05:00)")
+        raise InvalidInput(
+            "%(field)s needs a time zone (e.g. 2026-11-21T09:30:00+05:00)", field=field
+        )
     return value

@@ -40,7 +40,9 @@ def deny(
         details={"permission": str(perm)},
     )
     session.commit()
-    return AccessDenied(f"{principal.username} may not {perm} here")
+    return AccessDenied(
+        "%(username)s may not %(permission)s here", username=principal.username, permission=perm
+    )
 
 
 def require(

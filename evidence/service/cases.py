@@ -24,7 +24,7 @@ def create_case(
     if not title or len(title) > 300:
         raise InvalidInput("a case title is 1–300 characters")
     if session.exec(select(Case).where(Case.number == number)).first():
-        raise Conflict(f"case {number} already exists")
+        raise Conflict("case %(number)s already exists", number=number)
     now = utc_now()
     case = Case(number=number, title=title, created_by=principal.user_id, created_at=now)
     session.add(case)
@@ -51,7 +51,7 @@ def create_case(
         session.commit()
     except IntegrityError as exc:  # a concurrent request took the number first
         session.rollback()
-        raise Conflict(f"case {number} already exists") from exc
+        raise Conflict("case %(number)s already exists", number=number) from exc
     return case
 
 
@@ -69,7 +69,7 @@ def find_case(
     """Look a case up by its ЕРДР number (members only)."""
     case = session.exec(select(Case).where(Case.number == check_case_number(number))).first()
     if case is None:
-        raise NotFound(f"no case {number}")
+        raise NotFound("no case %(number)s", number=number)
     require(session, principal=principal, perm=Perm.CASE_READ, case=case, client=client)
     return case
 
@@ -112,17 +112,17 @@ def add_member(
     require(session, principal=principal, perm=Perm.CASE_MANAGE, case=case, client=client)
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
-        raise NotFound(f"no user {username}")
+        raise NotFound("no user %(username)s", username=username)
     role = role or user.role
     if user.role not in MEMBER_ROLES or role not in MEMBER_ROLES:
-        raise InvalidInput(f"a {user.role} cannot be a case member")
+        raise InvalidInput("the role %(role)s cannot be a case member", role=Role(user.role))
     if role is not user.role:
         raise InvalidInput("a member's role in the case must match their account role")
     existing = session.exec(
         select(CaseMember).where(CaseMember.case_id == case.id, CaseMember.user_id == user.id)
     ).first()
     if existing:
-        raise Conflict(f"{username} is already a member")
+        raise Conflict("%(username)s is already a member", username=username)
     member = CaseMember(
         case_id=case.id, user_id=user.id, role=role, added_by=principal.user_id, added_at=utc_now()
     )
@@ -156,7 +156,7 @@ def remove_member(
         .where(CaseMember.case_id == case.id, User.username == username)
     ).first()
     if row is None:
-        raise NotFound(f"{username} is not a member")
+        raise NotFound("%(username)s is not a member", username=username)
     session.delete(row)
     custody.record(
         session=session,

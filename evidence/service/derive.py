@@ -69,7 +69,9 @@ def materialize(
                 digest.update(chunk)
                 handle.write(chunk)
         if digest.hexdigest() != blob.sha256:
-            raise IntegrityMismatch(f"stored object of item {item.id} no longer matches its hash")
+            raise IntegrityMismatch(
+                "the stored object of item %(item)s no longer matches its hash", item=item.id
+            )
         yield item, blob, path
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -47,7 +47,9 @@ class Incoming:
         self.size += len(data)
         if self.size > self._limit:
             self.abort()
-            raise TooLarge(f"the file exceeds the upload limit of {self._limit} bytes")
+            raise TooLarge(
+                "the file exceeds the upload limit of %(limit)d bytes", limit=self._limit
+            )
         if len(self._head) < _SNIFF_BYTES:
             self._head += data[: _SNIFF_BYTES - len(self._head)]
         self._hash.update(data)
@@ -159,7 +161,9 @@ def register_item(
             raise InvalidInput("the file is empty")
         if expected_sha256 and expected_sha256 != incoming.sha256:
             raise IntegrityMismatch(
-                f"received bytes hash to {incoming.sha256}, not the expected {expected_sha256}"
+                "received bytes hash to %(sha256)s, not the expected %(expected)s",
+                sha256=incoming.sha256,
+                expected=expected_sha256,
             )
     except Exception:
         incoming.abort()

@@ -176,7 +176,7 @@ def export_custody(
     if case_number:
         case = session.exec(select(Case).where(Case.number == case_number)).first()
         if case is None:
-            raise NotFound(f"no case {case_number}")
+            raise NotFound("no case %(number)s", number=case_number)
         items = list(session.exec(select(Item).where(Item.case_id == case.id)).all())
     else:
         items = [load_item(session, item_id)[0] for item_id in item_ids or []]

@@ -46,7 +46,7 @@ def create_upload(
     case = authorize_upload(session=session, principal=principal, case_id=case_id, client=client)
     check_filename(request.filename)
     if request.size > limit:
-        raise TooLarge(f"the file exceeds the upload limit of {limit} bytes")
+        raise TooLarge("the file exceeds the upload limit of %(limit)d bytes", limit=limit)
     now = utc_now()
     upload = UploadSession(
         case_id=case.id,
@@ -84,7 +84,11 @@ def append_chunk(
     """Append bytes at exactly the current offset; out-of-order or overlapping is refused."""
     upload = get_upload(session=session, principal=principal, upload_id=upload_id)
     if offset != upload.received:
-        raise Conflict(f"expected a chunk at offset {upload.received}, not {offset}")
+        raise Conflict(
+            "expected a chunk at offset %(expected)d, not %(offset)d",
+            expected=upload.received,
+            offset=offset,
+        )
     path = _spool(spool_dir, upload.id)
     written = 0
     with open(path, "r+b") as spool:
@@ -118,7 +122,11 @@ def finalize_upload(
     """Store the spooled bytes as an item if they match the client's SHA-256."""
     upload = get_upload(session=session, principal=principal, upload_id=upload_id)
     if upload.received != upload.size:
-        raise Conflict(f"only {upload.received} of {upload.size} bytes have arrived")
+        raise Conflict(
+            "only %(received)d of %(size)d bytes have arrived",
+            received=upload.received,
+            size=upload.size,
+        )
     if upload.expected_sha256 and upload.expected_sha256 != sha256:
         raise InvalidInput("the SHA-256 differs from the one given when the upload began")
     metadata = dict(upload.item_metadata)

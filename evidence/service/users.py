@@ -50,7 +50,7 @@ def create_user(
     check_username(username)
     check_password(password)
     if session.exec(select(User).where(User.username == username)).first():
-        raise Conflict(f"user {username} already exists")
+        raise Conflict("user %(username)s already exists", username=username)
     user = User(
         username=username,
         full_name=full_name,
@@ -331,7 +331,7 @@ def create_api_key(
     require(session, principal=principal, perm=Perm.USER_MANAGE, client=client)
     officer = session.exec(select(User).where(User.username == username)).first()
     if officer is None:
-        raise NotFound(f"no user {username}")
+        raise NotFound("no user %(username)s", username=username)
     if officer.role is not Role.OFFICER:
         raise InvalidInput("device keys can only be bound to an officer")
     if not device.strip() or len(device) > 120:
@@ -361,7 +361,7 @@ def unlock_user(
         require(session, principal=principal, perm=Perm.USER_MANAGE, client=client)
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
-        raise NotFound(f"no user {username}")
+        raise NotFound("no user %(username)s", username=username)
     user.locked_at, user.failed_logins = None, 0
     session.add(user)
     custody.record(
@@ -397,7 +397,7 @@ def reset_totp(
         raise InvalidInput("give the reason for the reset (at most 500 characters)")
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
-        raise NotFound(f"no user {username}")
+        raise NotFound("no user %(username)s", username=username)
     if principal is not None and principal.user_id == user.id:
         raise AccessDenied("another administrator must reset your two-factor sign-in")
     had = bool(user.totp_secret)
