@@ -3,6 +3,7 @@ in `translations.py`. Run from the repository root: `python -m evidence.i18n.upd
 
 from __future__ import annotations
 
+import configparser
 import subprocess
 import sys
 
@@ -13,6 +14,20 @@ from evidence.i18n import LANGUAGES, LOCALE_DIR
 from evidence.i18n.translations import T
 
 POT = LOCALE_DIR.parent / "messages.pot"
+CFG = LOCALE_DIR.parent / "babel.cfg"
+
+
+def keywords() -> list[str]:
+    """The `keywords` of the cfg's sections (the domain errors whose messages pages show),
+    for the command line too: Babel before 2.18 reads them only from there."""
+    parser = configparser.ConfigParser()
+    parser.read(CFG, encoding="utf-8")
+    names = [
+        name
+        for section in parser.sections()
+        for name in parser.get(section, "keywords", fallback="").split()
+    ]
+    return list(dict.fromkeys(names))
 
 
 def main() -> int:
@@ -23,7 +38,8 @@ def main() -> int:
             "babel.messages.frontend",
             "extract",
             "-F",
-            str(LOCALE_DIR.parent / "babel.cfg"),
+            str(CFG),
+            *(arg for name in keywords() for arg in ("-k", name)),
             "--no-location",
             "--sort-output",
             "--omit-header",

@@ -9,9 +9,11 @@ the session.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 from collections.abc import Callable, Coroutine
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -139,7 +141,13 @@ def page(
 
 
 def error_message(exc: Exception) -> str:
-    """A translated, plain sentence for the error pages (service messages are English)."""
+    """A translated, plain sentence for the error pages.
+
+    A domain error's message template is a msgid of the catalogs (the error classes are
+    extraction keywords); it is translated and then filled with the error's parameters
+    (roles and other enumerations in the page's language too, user data as given). An
+    untranslated or broken translation falls back to the English sentence.
+    """
     if isinstance(exc, users.TotpRequired):
         return i18n.gettext("Enter the 6-digit code from your authenticator app.")
     if isinstance(exc, AuthenticationFailed) and "locked" in str(exc):
@@ -150,7 +158,19 @@ def error_message(exc: Exception) -> str:
         return i18n.gettext("You do not have access to this.")
     if isinstance(exc, NotFound):
         return i18n.gettext("Not found.")
-    return i18n.gettext("The request could not be completed: %(reason)s") % {"reason": str(exc)}
+    reason = str(exc)
+    template = getattr(exc, "template", "")
+    if isinstance(exc, EvidenceError) and template:
+        catalog = i18n.translations(i18n.current())
+        params = {
+            name: catalog.gettext(str(value)) if isinstance(value, Enum) else value
+            for name, value in getattr(exc, "params", {}).items()
+        }
+        translated = catalog.gettext(template)
+        # A translation that does not fit its parameters keeps the English sentence.
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            reason = translated % params if params else translated
+    return i18n.gettext("The request could not be completed: %(reason)s") % {"reason": reason}
 
 
 class WebRoute(APIRoute):
@@ -172,6 +192,7 @@ class WebRoute(APIRoute):
                 # The person was resolved by `signed_in` before the error (a second
                 # session here would wait for SQLite's lock held by the request's own).
                 principal = getattr(request.state, "principal", None) if status != 401 else None
+                i18n.activate(language(request))  # the handler's choice stayed in its thread
                 return page(
                     request,
                     "error.html",
