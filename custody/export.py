@@ -25,8 +25,9 @@ from custody import merkle
 from custody.checkpoint import latest_checkpoint, log_verifiers, served_note
 from custody.errors import BundleError
 from custody.events import format_time, utc_now
+from custody.heads import heads_of, sign_heads
 from custody.models import Checkpoint
-from custody.note import Verifier, witnesses_that_cosigned
+from custody.note import Signer, Verifier, witnesses_that_cosigned
 from custody.service import entries_for_items
 from custody.tree import node_fetcher
 from custody.verifier import FORMAT
@@ -107,8 +108,14 @@ def build_manifest(
     items: Sequence[BundleItem],
     witness_keys: Sequence[str] = (),
     witnesses_required: int = 0,
+    signers: Sequence[Signer] = (),
 ) -> tuple[dict[str, Any], int]:
-    """bundle.json content and the number of item events newer than the anchor."""
+    """bundle.json content and the number of item events newer than the anchor.
+
+    With the log's `signers`, the manifest carries signed heads (custody/heads.py): the
+    log's statement of where each item's history ends at the anchor, without which a
+    verifier cannot tell a complete history from one cut short.
+    """
     anchor = _anchor(session, witness_keys, witnesses_required)
     cps = _checkpoints(session, anchor)
     fetch = node_fetcher(session)
@@ -157,6 +164,14 @@ def build_manifest(
         ],
         "events": events,
     }
+    if signers:
+        manifest["heads"] = sign_heads(
+            origin=origin,
+            size=anchor.size,
+            root=bytes(anchor.root_hash),
+            heads=heads_of(included),
+            signers=signers,
+        )
     return manifest, len(entries) - len(included)
 
 
@@ -191,8 +206,10 @@ def export_bundle(
     out: Path,
     witness_keys: Sequence[str] = (),
     witnesses_required: int = 0,
+    signers: Sequence[Signer] = (),
 ) -> ExportResult:
-    """Write a verifiable custody bundle for `items` to folder `out` (or `out.zip`)."""
+    """Write a verifiable custody bundle for `items` to folder `out` (or `out.zip`);
+    `signers` (the log's keys) add the signed heads, as in `build_manifest`."""
     if not items:
         raise BundleError("nothing to export: no items given")
     manifest, pending = build_manifest(
@@ -200,6 +217,7 @@ def export_bundle(
         items=items,
         witness_keys=witness_keys,
         witnesses_required=witnesses_required,
+        signers=signers,
     )
     writer = _Writer(out)
     try:

@@ -138,6 +138,11 @@ ACTIONS: dict[str, dict[str, str]] = {
         "ru": "Фрагмент удалён",
         "kk": "Үзінді алынды",
     },
+    "item.clip.export": {
+        "en": "Clip export requested",
+        "ru": "Запрошен экспорт фрагмента",
+        "kk": "Үзіндіні экспорттау сұралды",
+    },
     "item.disclosed": {
         "en": "Disclosed to the defence",
         "ru": "Раскрыт стороне защиты",

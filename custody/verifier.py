@@ -11,8 +11,12 @@ travels inside every bundle, so a court can read exactly what it checks:
 4. every event's leaf is included in the tree that checkpoint signs (RFC 9162 §2.1.3.2);
 5. every item's events form a complete chain (each `prev` is the leaf hash of the item's
    previous event; the first is its creation or derivation, with the item's SHA-256);
-6. every derivative names inputs present in the bundle, with matching hashes;
-7. every file re-hashes to its item's SHA-256 and size.
+6. every item's history is complete up to the anchor: the log's signed heads statement
+   names each item's event count and last event, and the chain must end exactly there
+   (without it a history cut short would pass step 5; --allow-unattested accepts
+   bundles that have none, saying so);
+7. every derivative names inputs present in the bundle, with matching hashes;
+8. every file re-hashes to its item's SHA-256 and size.
 
 Trust anchors (log keys, witness keys, k) come from the bundle unless given on the command
 line (--log-key, --witness-key, --witnesses-required): pin them from an independent source.
@@ -34,6 +38,9 @@ Bundle format (a folder or a ZIP of it), format "dalel-custody-bundle/1":
     items           [{"id", "sha256", "size", "name", "kind", "inputs": [ids or sha256],
                     "file": "files/..."}]
     events          [{"index", "leaf": base64 RFC 8785 event, "proof": [base64]}]
+    heads           signed note by a log key: "dalel custody heads v1", origin, anchor
+                    size, anchor root, then per item "<id> <events> <last index>
+                    <base64 leaf hash of the last event>"
   files/            the evidence files
   verifier.py       this program
 """
@@ -58,6 +65,7 @@ import nacl.signing
 
 FORMAT = "dalel-custody-bundle/1"
 FIRST_ACTIONS = {"item.created", "item.derived"}
+HEADS = "dalel custody heads v1"
 
 
 class Invalid(Exception):
@@ -258,7 +266,7 @@ def _b64list(values: list[str]) -> list[bytes]:
 def check_log(bundle: Bundle, opts: argparse.Namespace, say: Any) -> dict[str, Any]:
     """Steps 1-3: signatures, consistency, witness policy. Returns the anchor checkpoint."""
     d = bundle.data
-    log_keys = [parse_key(k, 0x01) for k in (opts.log_key or d.get("log_keys", []))]
+    log_keys = _log_keys(bundle, opts)
     witness_keys = [parse_key(k, 0x04) for k in (opts.witness_key or d.get("witness_keys", []))]
     required = opts.witnesses_required
     if required is None:
@@ -292,8 +300,65 @@ def check_log(bundle: Bundle, opts: argparse.Namespace, say: Any) -> dict[str, A
     return anchor
 
 
-def check_items(bundle: Bundle, anchor: dict[str, Any], hash_files: bool) -> dict[str, list[str]]:
-    """Steps 4-7: per-item failures (an empty list means the item verified)."""
+def _log_keys(bundle: Bundle, opts: argparse.Namespace) -> list[tuple[str, bytes, bytes]]:
+    return [parse_key(k, 0x01) for k in (opts.log_key or bundle.data.get("log_keys", []))]
+
+
+Heads = dict[str, tuple[int, int, bytes]]
+
+
+def check_heads(
+    bundle: Bundle, anchor: dict[str, Any], log_keys: list[tuple[str, bytes, bytes]]
+) -> Heads | None:
+    """Step 6's statement: {item id: (events, last index, last leaf hash)} signed by a
+    trusted log key for the anchor checkpoint; None when the bundle carries none."""
+    note = bundle.data.get("heads")
+    if note is None:
+        return None
+    text, sigs = split_note(str(note))
+    good = [
+        name
+        for name, raw in sigs
+        for key_name, key_id, public in log_keys
+        if (name, raw[:4]) == (key_name, key_id) and ed25519_ok(public, text.encode(), raw[4:])
+    ]
+    if not good:
+        raise Invalid("the heads statement is not signed by a trusted log key")
+    lines = text[:-1].split("\n")
+    root = base64.b64encode(anchor["root"]).decode()
+    if lines[:4] != [HEADS, anchor["origin"], str(anchor["size"]), root]:
+        raise Invalid("the heads statement is for another checkpoint than the anchor")
+    heads: Heads = {}
+    for line in lines[4:]:
+        try:
+            item_id, events, last, digest = line.split(" ")
+            heads[item_id] = (int(events), int(last), base64.b64decode(digest, validate=True))
+        except (ValueError, binascii.Error) as exc:
+            raise Invalid(f"malformed heads line {line!r}") from exc
+    return heads
+
+
+def _check_head(
+    item_id: str, chain: list[tuple[int, bytes, dict[str, Any]]], heads: Heads | None
+) -> list[str]:
+    if heads is None:
+        return []
+    head = heads.get(item_id)
+    if head is None:
+        return ["not in the log's signed heads: its history's completeness is not attested"]
+    events, last, digest = head
+    if not chain or (len(chain), chain[-1][0], chain[-1][1]) != (events, last, digest):
+        return [
+            f"history incomplete: the log states {events} events ending at entry {last}, "
+            f"the bundle has {len(chain)}" + (f" ending at entry {chain[-1][0]}" if chain else "")
+        ]
+    return []
+
+
+def check_items(
+    bundle: Bundle, anchor: dict[str, Any], hash_files: bool, heads: Heads | None = None
+) -> dict[str, list[str]]:
+    """Steps 4-8: per-item failures (an empty list means the item verified)."""
     d = bundle.data
     chains: dict[str, list[tuple[int, bytes, dict[str, Any]]]] = {}
     loose: list[str] = []
@@ -326,10 +391,14 @@ def check_items(bundle: Bundle, anchor: dict[str, Any], hash_files: bool) -> dic
     verdicts: dict[str, list[str]] = {item_id: [] for item_id in items}
     if loose:
         verdicts["(events)"] = loose
+    left_out = sorted(set(heads or {}) - set(items))
+    if left_out:
+        verdicts["(heads)"] = [f"in the signed heads but not in the bundle: {', '.join(left_out)}"]
     for item_id, item in items.items():
         fails = verdicts[item_id]
         chain = sorted(chains.get(item_id, []), key=lambda c: c[0])
         fails += _check_chain(item, chain)
+        fails += _check_head(item_id, chain, heads)
         if chain:
             fails += _check_derivation(item, chain[0][2], refs)
         if hash_files:
@@ -397,17 +466,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--witness-key", action="append", help="trusted witness key")
     parser.add_argument("--witnesses-required", type=int, help="k of the witness keys")
     parser.add_argument("--no-files", action="store_true", help="skip re-hashing files")
+    parser.add_argument(
+        "--allow-unattested",
+        action="store_true",
+        help="accept a bundle without signed heads (item histories may be cut short)",
+    )
     opts = parser.parse_args(argv)
     say = print
     try:
         bundle = Bundle(opts.bundle)
         say(f"Dalel custody bundle {opts.bundle} (origin {bundle.data.get('origin')})")
         anchor = check_log(bundle, opts, say)
+        heads = check_heads(bundle, anchor, _log_keys(bundle, opts))
+        if heads is None and not opts.allow_unattested:
+            raise Invalid(
+                "the bundle has no signed heads, so a history cut short cannot be told from "
+                "a complete one (--allow-unattested verifies it anyway)"
+            )
+        say(
+            f"completeness: {len(heads)} item heads signed by the log"
+            if heads is not None
+            else "completeness: NOT ATTESTED (no signed heads; --allow-unattested)"
+        )
     except (Invalid, KeyError, TypeError, ValueError) as exc:
         say(f"FAILED: {exc}")
         return 2 if isinstance(exc, Unusable) else 1
     try:
-        verdicts = check_items(bundle, anchor, hash_files=not opts.no_files)
+        verdicts = check_items(bundle, anchor, hash_files=not opts.no_files, heads=heads)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         say(f"FAILED: malformed bundle: {exc!r}")
         return 1

@@ -35,7 +35,7 @@ from disclosure.service import load_disclosure, status_of
 from evidence.models import Item
 from evidence.policy import Principal
 from evidence.service.disclose import BundleFiles, authorize_case_role, open_bundle_files
-from evidence.service.ledger import LedgerConfig, checkpoint
+from evidence.service.ledger import LedgerConfig, checkpoint, log_signers
 from evidence.storage import ObjectStore
 
 VERIFY_HTML = Path(__file__).with_name("static") / "verify.html"
@@ -174,6 +174,7 @@ def prepare_bundle(
                        kind=str(item.kind))  # derivation inputs stay out: originals are not here
             for i, (item, blob) in files.items.items()
         ],
+        signers=log_signers(ledger),
     )  # fmt: skip
     names = {i: _file_name(files.items[i][0]) for i in served}
     by_served = {e.served_id: e for e in entries}

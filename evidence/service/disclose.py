@@ -24,7 +24,7 @@ from evidence.policy import Perm, Principal
 from evidence.service.access import case_role, deny, load_case, load_item, require
 from evidence.service.derive import WORKER, materialize, register_derivative
 from evidence.service.items import Content, open_content
-from evidence.service.ledger import LedgerConfig, _ChunkReader, checkpoint
+from evidence.service.ledger import LedgerConfig, _ChunkReader, checkpoint, log_signers
 from evidence.storage import ObjectStore
 
 # Renders a watermark: (input path, media type, output folder) -> output path, or None
@@ -260,4 +260,10 @@ def export_case_for_court(
         chunks = store.get(found[item_id][1].storage_key)
         return io.BufferedReader(_ChunkReader(chunks), 1 << 20)
 
-    return export_bundle(session=session, items=bundle_items, open_content=open_content, out=out)
+    return export_bundle(
+        session=session,
+        items=bundle_items,
+        open_content=open_content,
+        out=out,
+        signers=log_signers(ledger),
+    )

@@ -22,6 +22,7 @@ from custody.checkpoint import make_checkpoint, served_note
 from custody.export import BundleItem, ExportResult, export_bundle
 from custody.keys import load_keys
 from custody.models import Checkpoint, LedgerEntry
+from custody.note import Signer
 from custody.tree import node_fetcher
 from evidence.errors import NotFound
 from evidence.models import Blob, Case, Item, Role
@@ -36,6 +37,11 @@ class LedgerConfig:
 
     key_dir: Path
     origin: str
+
+
+def log_signers(ledger: LedgerConfig) -> list[Signer]:
+    """The log's current signing keys (bundles carry heads signed with them)."""
+    return load_keys(key_dir=ledger.key_dir, name=ledger.origin).signers
 
 
 def checkpoint(*, session: Session, ledger: LedgerConfig, force: bool = False) -> Checkpoint:
@@ -233,4 +239,5 @@ def export_custody(
         out=out,
         witness_keys=witness_keys,
         witnesses_required=witnesses_required,
+        signers=log_signers(ledger),
     )

@@ -255,6 +255,7 @@ def test_bench_offline_verify_1000_items(bench_url: str, tmp_path: Path) -> None
             items=bundle_items,
             open_content=bytes_opener(contents),
             out=tmp_path / "bundle",
+            signers=keys.signers,
         )
         export = time.perf_counter() - t0
     engine.dispose()

@@ -82,6 +82,8 @@ def case(session: Session, tmp_path: Path, witness: Signer) -> list[BundleItem]:
 
 
 def _export(session: Session, items: list[BundleItem], out: Path, witness: Signer) -> Path:
+    # The `case` fixture keeps its keys beside the bundle (tmp_path/keys).
+    keys = load_keys(key_dir=out.parent / "keys", name=ORIGIN)
     result = export_bundle(
         session=session,
         items=items,
@@ -89,6 +91,7 @@ def _export(session: Session, items: list[BundleItem], out: Path, witness: Signe
         out=out,
         witness_keys=[str(witness.verifier)],
         witnesses_required=1,
+        signers=keys.signers,
     )
     assert result.events_after_anchor == 1 and result.anchor_size == 7
     return out
@@ -138,6 +141,18 @@ def test_intact_bundle_verifies_folder_zip_and_standalone(
         ),
         ("index", lambda d: d["events"][0].update(index=7), "not below checkpoint size 7"),
         ("dropped", lambda d: d["events"].pop(3), "FAIL  item orig: chain gap before entry 4"),
+        # Cutting an item's history short leaves an intact chain: the signed heads catch it.
+        (
+            "dropped-newest",
+            lambda d: d["events"].pop(5),
+            "FAIL  item orig: history incomplete: the log states 4 events ending at entry 5, "
+            "the bundle has 3 ending at entry 4",
+        ),
+        (
+            "item-left-out",
+            lambda d: d["items"].pop(2),
+            "FAIL  item (heads): in the signed heads but not in the bundle: doc",
+        ),
         ("duplicate", lambda d: d["events"].append(d["events"][0]), "appears twice"),
         ("noevents", lambda d: d.update(events=[]), "FAIL  item orig: no custody events"),
         (
@@ -209,6 +224,10 @@ def _drop_cosignature(d: dict) -> None:  # type: ignore[type-arg]
         (lambda d: d.update(consistency=[]), [], "empty consistency proof"),
         (lambda d: d["checkpoints"].reverse(), [], "growing order"),
         (lambda d: d.update(log_keys=["x+00+AA"]), [], "malformed key"),
+        (lambda d: d.pop("heads"), [], "the bundle has no signed heads"),
+        (lambda d: d.update(heads=d["heads"].replace(" 4 5 ", " 3 4 ")), [], "not signed by a"),
+        # A checkpoint is signed by the same key, but it is not a heads statement.
+        (lambda d: d.update(heads=d["checkpoints"][-1]), [], "for another checkpoint"),
     ],
 )
 def test_tampered_log_is_refused(
@@ -264,13 +283,25 @@ def test_single_checkpoint_bundle(session: Session, tmp_path: Path, capsys) -> N
         session=session, action=Action.ITEM_CREATED, actor=SYSTEM, item_id="a", sha256=_sha(b"a")
     )
     make_checkpoint(session=session, keys=keys, origin=ORIGIN)
+    unsigned = export_bundle(
+        session=session,
+        items=[BundleItem(id="a", sha256=_sha(b"a"), size=1)],
+        open_content=bytes_opener({"a": b"a"}),
+        out=tmp_path / "unsigned",
+    )
+    assert verify([str(unsigned.path)]) == 1
+    assert "no signed heads" in capsys.readouterr().out
+    assert verify([str(unsigned.path), "--allow-unattested"]) == 0
+    assert "completeness: NOT ATTESTED" in capsys.readouterr().out
     out = export_bundle(
         session=session,
         items=[BundleItem(id="a", sha256=_sha(b"a"), size=1)],
         open_content=bytes_opener({"a": b"a"}),
         out=tmp_path / "one",
+        signers=keys.signers,
     )
     assert verify([str(out.path)]) == 0
+    assert "completeness: 1 item heads signed by the log" in capsys.readouterr().out
     shutil.rmtree(out.path)
 
 

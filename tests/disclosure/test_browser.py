@@ -96,6 +96,21 @@ def test_verify_html_accepts_intact_bundle_and_rejects_flipped_byte(  # type: ig
     (lying / "manifest.json").write_text(json.dumps(manifest))
     status, log = _verify(browser, lying)
     assert status == "failed" and "derivation chain does not match the ledger" in log
+    assert "completeness: 2 item heads signed by the log" in _verify(browser, folder)[1]
+    # An item's newest event left out keeps its chain intact: the signed heads catch it.
+    cut = tmp_path / "cut"
+    shutil.copytree(folder, cut)
+    manifest = json.loads((cut / "manifest.json").read_text())
+    manifest["events"].sort(key=lambda e: e["index"])
+    manifest["events"].pop()
+    (cut / "manifest.json").write_text(json.dumps(manifest))
+    status, log = _verify(browser, cut)
+    assert status == "failed" and "history incomplete" in log, log
+    # Without the statement nothing can show the histories are complete: not verified.
+    del manifest["heads"]
+    (cut / "manifest.json").write_text(json.dumps(manifest))
+    status, log = _verify(browser, cut)
+    assert status == "failed" and "no signed heads" in log, log
 
 
 def test_verify_html_streaming_sha256_matches_hashlib(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
