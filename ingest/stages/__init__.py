@@ -9,6 +9,7 @@ with a job key derived from the job id, so a repeated run returns the first run'
 from __future__ import annotations
 
 import hashlib
+import importlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,9 +36,16 @@ class Stage:
     run: Callable[[Context], dict[str, Any]]
     fingerprint: Fingerprint  # tool versions + settings that change the output
     per_subject: bool = False  # one job per subject (e.g. per clip), not one per item
+    # Seconds, for stages other packages contribute (ingest's own have a setting each).
+    default_timeout: int | None = None
 
     def timeout(self, settings: IngestSettings) -> int:
-        return int(getattr(settings, f"timeout_{self.name}"))
+        value = getattr(settings, f"timeout_{self.name}", None)
+        if value is None:
+            if self.default_timeout is None:
+                raise AttributeError(f"stage {self.name} has no timeout setting")
+            return self.default_timeout
+        return int(value)
 
 
 @dataclass
@@ -109,13 +117,36 @@ class Context:
                 side.commit()
 
 
+# Packages built on ingest contribute per-subject stages of their own (a redaction plan's
+# analysis and rendering, a disclosure's watermarking) so that their slow work runs on the
+# same queues, with the same retries. They import ingest, so ingest finds them by name.
+CONTRIBUTED = ("redaction.stages", "disclosure.stages")
+
+
+def _contributed() -> list[Stage]:
+    found: list[Stage] = []
+    for name in CONTRIBUTED:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            missing = exc.name or ""
+            if name == missing or name.startswith(missing + "."):  # package not installed
+                continue
+            raise
+        found += module.STAGES
+    return found
+
+
 def _registry() -> dict[str, Stage]:
     from ingest.stages import clip, detect, media, ocr, transcribe, unpack
 
     stages = [
         *detect.STAGES, *media.STAGES, *transcribe.STAGES, *ocr.STAGES, *unpack.STAGES,
-        *clip.STAGES,
+        *clip.STAGES, *_contributed(),
     ]  # fmt: skip
+    names = [stage.name for stage in stages]
+    if len(set(names)) != len(names):
+        raise RuntimeError(f"two stages share a name: {sorted(names)}")
     return {stage.name: stage for stage in stages}
 
 
