@@ -35,6 +35,7 @@ class IngestSettings(BaseSettings):
     timeout_thumbnail: int = 900
     timeout_proxy: int = 12 * 3600
     timeout_transcribe: int = 24 * 3600
+    timeout_asr: int = 24 * 3600  # transcribing again in a chosen language
     timeout_ocr: int = 6 * 3600
     timeout_unpack: int = 6 * 3600
     timeout_clip: int = 2 * 3600

@@ -23,6 +23,7 @@ from ingest.schemas import (
     SearchResults,
     TextPagePublic,
     TextPublic,
+    TranscribeIn,
     TranscriptEdit,
     TranscriptPublic,
     TranscriptVersion,
@@ -127,6 +128,30 @@ def clip_export(
 ) -> Any:
     """The clip's export job; 404 when it was never exported."""
     job = service.clip_export(session=session, principal=principal, clip_id=clip_id, client=client)
+    return JobPublic.model_validate(job, from_attributes=True)
+
+
+@router.post(
+    "/items/{item_id}/transcribe",
+    response_model=JobPublic,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Transcribe again in a chosen language",
+)
+def transcribe_in(
+    item_id: str,
+    body: TranscribeIn,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    client: ClientDep,
+) -> Any:
+    """Queue an `asr` job that transcribes the recording in `language` (kk, ru or en)
+    instead of the detected or configured one; the result becomes the next machine
+    version of the transcript (earlier and reviewed versions are kept). The case's
+    investigators and prosecutors, or administrators; 415 for items without sound."""
+    job = service.transcribe_in(
+        session=session, principal=principal, item_id=item_id, language=body.language,
+        client=client,
+    )  # fmt: skip
     return JobPublic.model_validate(job, from_attributes=True)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -61,6 +61,10 @@ class TranscriptEdit(BaseModel):
     base_version: int | None = Field(
         default=None, description="the version edited; refused if it is no longer the latest"
     )
+
+
+class TranscribeIn(BaseModel):
+    language: Literal["kk", "ru", "en"] = Field(description="the language spoken")
 
 
 class TranscriptVersion(BaseModel):

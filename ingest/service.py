@@ -76,6 +76,46 @@ def rerun(
     return fresh or job
 
 
+TRANSCRIPT_LANGUAGES = ("kk", "ru", "en")
+
+
+def transcribe_in(
+    *,
+    session: Session,
+    principal: Principal,
+    item_id: str,
+    language: str,
+    client: str | None = None,
+) -> Job:
+    """Queue a new machine transcript of an item in a chosen language (investigators and
+    prosecutors of the case, or administrators). It becomes the next version; earlier
+    versions, reviewed ones included, are kept. Asking again returns the same job."""
+    if language not in TRANSCRIPT_LANGUAGES:
+        raise InvalidEdit(f"language must be one of {', '.join(TRANSCRIPT_LANGUAGES)}")
+    item, case = load_item(session, item_id)
+    if principal.role is not Role.ADMIN:
+        role = case_role(session, case_id=case.id, user_id=principal.user_id)
+        if not allowed(principal=principal, perm=Perm.CASE_MANAGE, case_role=role):
+            raise deny(
+                session, principal=principal, perm=Perm.CASE_MANAGE, client=client,
+                case_id=case.id, item_id=item.id,
+            )  # fmt: skip
+    info = session.exec(select(MediaInfo).where(MediaInfo.item_id == item.id)).first()
+    if info is None or info.kind not in {"video", "audio"}:
+        raise UnsupportedMedia("only processed audio and video items can be transcribed")
+    session.commit()
+    job = jobs.submit(item_id=item_id, stage="asr", subject=language)
+    job_id = job.id if job is not None else None
+    session.expire_all()
+    if job_id is None:  # already queued, running or done
+        job_id, _key, _fp = jobs.job_identity(
+            item=item, stage="asr", settings=jobs.runtime().settings, subject=language
+        )
+    found = session.get(Job, job_id)
+    assert found is not None
+    return found
+
+
 def _latest(session: Session, item_id: str, version: int | None = None) -> Transcript:
     query = select(Transcript).where(Transcript.item_id == item_id)
     if version is not None:

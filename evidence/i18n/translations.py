@@ -607,4 +607,23 @@ T: dict[object, tuple[object, object]] = {
         "үзінділерді экспорттау үшін медиа өңдеу модулі қажет, ол орнатылмаған",
         "для экспорта фрагментов нужен модуль обработки медиа, он не установлен",
     ),
+    # Transcribing again in a chosen language (item page).
+    "A new transcript is being made in: %(languages)s": (
+        "Жаңа транскрипт жасалуда: %(languages)s",
+        "Готовится новая расшифровка: %(languages)s",
+    ),
+    "Transcribe again in": ("Қайта транскрипциялау тілі", "Расшифровать заново на языке"),
+    "Transcribe": ("Транскрипциялау", "Расшифровать"),
+    "When the language was recognised wrongly; earlier versions are kept": (
+        "Тіл қате анықталғанда; бұрынғы нұсқалар сақталады",
+        "Если язык распознан неверно; прежние версии сохраняются",
+    ),
+    "only processed audio and video items can be transcribed": (
+        "тек өңделген аудио және бейне элементтерді транскрипциялауға болады",
+        "расшифровать можно только обработанные аудио- и видеоэлементы",
+    ),
+    "transcription needs the media pipeline, which is not installed": (
+        "транскрипция үшін медиа өңдеу модулі қажет, ол орнатылмаған",
+        "для расшифровки нужен модуль обработки медиа, он не установлен",
+    ),
 }

@@ -176,3 +176,35 @@ def export_clip(
         raise InvalidInput("only processed audio and video items can be clipped") from exc
     except IngestError as exc:
         raise InvalidInput(str(exc)) from exc
+
+
+def transcribing(session: Session, item_id: str) -> list[str]:
+    """Languages an item is being transcribed again in (queued or running `asr` jobs)."""
+    job = _model(session, "Job")
+    if job is None:
+        return []
+    rows = session.exec(
+        select(job.subject, job.state).where(job.item_id == item_id, job.stage == "asr")
+    )
+    return sorted(str(subject) for subject, state in rows if str(state) in _RUNNING)
+
+
+def transcribe_in(
+    *, session: Session, principal: Principal, item_id: str, language: str, client: str | None
+) -> None:
+    """Queue a transcript in a chosen language through ingest's service (which authorises
+    it); the pipeline's refusals become the vault's `InvalidInput` for the error page."""
+    module = _module("ingest.service")
+    if module is None:
+        raise InvalidInput("transcription needs the media pipeline, which is not installed")
+    from ingest.errors import IngestError, UnsupportedMedia
+
+    try:
+        module.transcribe_in(
+            session=session, principal=principal, item_id=item_id, language=language,
+            client=client,
+        )  # fmt: skip
+    except UnsupportedMedia as exc:
+        raise InvalidInput("only processed audio and video items can be transcribed") from exc
+    except IngestError as exc:
+        raise InvalidInput(str(exc)) from exc

@@ -55,6 +55,7 @@ def item_page(
     # Exporting a clip makes new evidence: the case's investigators and prosecutors.
     may_export = allowed(principal=me, perm=Perm.CASE_MANAGE, case_role=role)
     exports = ingest_link.clip_exports(session, [c.id for c in notes.clips])
+    transcribing = ingest_link.transcribing(session, item.id)
     session.commit()
     by_kind = {child.derivative_kind: (child, b) for child, b in derived if child.derivative_kind}
     proxy = by_kind.get("proxy")
@@ -80,6 +81,7 @@ def item_page(
         may_edit=may_play,
         may_export=may_export,
         exports=exports,
+        transcribing=transcribing,
         annotations=notes,
         events=events,
         event_count=event_count,
@@ -219,3 +221,20 @@ def export_clip(
     check_csrf(request, csrf)
     ingest_link.export_clip(session=session, principal=me, clip_id=clip_id, client=client)
     return RedirectResponse(f"/items/{item}#clips", status_code=303)
+
+
+@router.post("/items/{item_id}/transcribe")
+def transcribe_in(
+    item_id: str,
+    request: Request,
+    me: Me,
+    session: SessionDep,
+    client: ClientDep,
+    csrf: Annotated[str, Form()],
+    language: Annotated[str, Form()],
+) -> Response:
+    check_csrf(request, csrf)
+    ingest_link.transcribe_in(
+        session=session, principal=me, item_id=item_id, language=language, client=client
+    )
+    return RedirectResponse(f"/items/{item_id}", status_code=303)

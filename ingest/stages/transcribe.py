@@ -1,4 +1,7 @@
-"""Stage `transcribe` (asr queue): Whisper from a local checkpoint, word timestamps.
+"""Stages `transcribe` and `asr` (asr queue): Whisper from a local checkpoint, word
+timestamps. `transcribe` runs on every recording in the configured language (or with
+detection); `asr` transcribes one item again in a language a reviewer chose (the job's
+subject is the language code), because detection often takes Kazakh speech for Russian.
 
 The machine transcript becomes version 1 of the item's transcript, a `transcript`
 derivative (JSON) and one search entry per segment. Without a configured model the
@@ -62,9 +65,18 @@ def segment_entries(segments: list[dict[str, Any]]) -> list[tuple[str, dict[str,
     ]
 
 
-def run(ctx: Context) -> dict[str, Any]:
+def fingerprint_chosen(settings: IngestSettings) -> dict[str, Any]:
+    """As `fingerprint`, without the configured language: the job's subject names it."""
+    return {k: v for k, v in fingerprint(settings).items() if k != "language"}
+
+
+def run_chosen(ctx: Context) -> dict[str, Any]:
+    return run(ctx, language=ctx.job.subject or "auto")
+
+
+def run(ctx: Context, *, language: str | None = None) -> dict[str, Any]:
     loaded = model_for(ctx.settings)  # fails first (ModelMissing) before reading anything
-    language = ctx.settings.whisper_language
+    language = language or ctx.settings.whisper_language
     with ctx.materialize() as (_item, _blob, path):
         result = asr.transcribe(
             audio=path,
@@ -115,4 +127,9 @@ def run(ctx: Context) -> dict[str, Any]:
     }
 
 
-STAGES = [Stage(name="transcribe", queue="asr", run=run, fingerprint=fingerprint)]
+STAGES = [
+    Stage(name="transcribe", queue="asr", run=run, fingerprint=fingerprint),
+    Stage(
+        name="asr", queue="asr", run=run_chosen, fingerprint=fingerprint_chosen, per_subject=True
+    ),
+]
