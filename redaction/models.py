@@ -28,9 +28,21 @@ def _ts(nullable: bool = False) -> Any:
 
 
 class RedactionPlanStatus(StrEnum):
+    """Lifecycle of a plan version.
+
+    Fast items go straight to ``draft``; video is analysed by a ``redact`` job
+    (``analysing`` → ``draft``) and rendered by a ``render`` job after approval
+    (``rendering`` → ``approved``). ``failed`` carries its reason in ``error``: the
+    analysis failed (no approval yet) or the rendering failed (``approved_at`` is set;
+    approving again retries it).
+    """
+
     DRAFT = "draft"
     APPROVED = "approved"
     SUPERSEDED = "superseded"
+    ANALYSING = "analysing"
+    RENDERING = "rendering"
+    FAILED = "failed"
 
 
 class RedactionDecision(StrEnum):
@@ -100,6 +112,8 @@ class RedactionPlan(SQLModel, table=True):
     transcript_id: str | None = Field(default=None, foreign_key="item.id", max_length=36)
     residual: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     releasable: bool = False
+    # Why the background analysis or rendering failed (status ``failed``).
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class RedactionProposal(SQLModel, table=True):
