@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from custody.events import utc_now
 from evidence import service
 from evidence.errors import NotFound
-from evidence.models import Item, Role
+from evidence.models import Case, Item, Role
 from evidence.policy import Perm, Principal, allowed
 from evidence.review_models import Clip
 from evidence.service.access import case_role, deny, load_item, require
@@ -59,13 +59,7 @@ def rerun(
     from ingest.stages import stages
 
     item, case = load_item(session, item_id)
-    if principal.role is not Role.ADMIN:
-        role = case_role(session, case_id=case.id, user_id=principal.user_id)
-        if not allowed(principal=principal, perm=Perm.CASE_MANAGE, case_role=role):
-            raise deny(
-                session, principal=principal, perm=Perm.CASE_MANAGE, client=client,
-                case_id=case.id, item_id=item.id,
-            )  # fmt: skip
+    _require_manage(session, principal, item, case, client)
     if stage not in stages():
         raise UnknownStage(f"no such stage: {stage}; stages are {', '.join(sorted(stages()))}")
     session.commit()
@@ -74,6 +68,36 @@ def rerun(
     session.expire_all()
     fresh = session.get(Job, job.id)
     return fresh or job
+
+
+def _require_manage(
+    session: Session, principal: Principal, item: Item, case: Case, client: str | None
+) -> None:
+    """Administrators, or the case's investigators and prosecutors (refusals recorded)."""
+    if principal.role is Role.ADMIN:
+        return
+    role = case_role(session, case_id=case.id, user_id=principal.user_id)
+    if not allowed(principal=principal, perm=Perm.CASE_MANAGE, case_role=role):
+        raise deny(
+            session, principal=principal, perm=Perm.CASE_MANAGE, client=client,
+            case_id=case.id, item_id=item.id,
+        )  # fmt: skip
+
+
+def _require_sound(session: Session, item: Item, what: str) -> None:
+    info = session.exec(select(MediaInfo).where(MediaInfo.item_id == item.id)).first()
+    if info is None or info.kind not in {"video", "audio"}:
+        raise UnsupportedMedia(f"only processed audio and video items can be {what}")
+
+
+def _latest_job(session: Session, *, item_id: str, stage: str, subject: str) -> Job | None:
+    """The newest job of a per-subject stage (tool upgrades give new ids, same subject)."""
+    session.expire_all()
+    return session.exec(
+        select(Job)
+        .where(Job.item_id == item_id, Job.stage == stage, Job.subject == subject)
+        .order_by(col(Job.created_at).desc())
+    ).first()
 
 
 TRANSCRIPT_LANGUAGES = ("kk", "ru", "en")
@@ -93,25 +117,11 @@ def transcribe_in(
     if language not in TRANSCRIPT_LANGUAGES:
         raise InvalidEdit(f"language must be one of {', '.join(TRANSCRIPT_LANGUAGES)}")
     item, case = load_item(session, item_id)
-    if principal.role is not Role.ADMIN:
-        role = case_role(session, case_id=case.id, user_id=principal.user_id)
-        if not allowed(principal=principal, perm=Perm.CASE_MANAGE, case_role=role):
-            raise deny(
-                session, principal=principal, perm=Perm.CASE_MANAGE, client=client,
-                case_id=case.id, item_id=item.id,
-            )  # fmt: skip
-    info = session.exec(select(MediaInfo).where(MediaInfo.item_id == item.id)).first()
-    if info is None or info.kind not in {"video", "audio"}:
-        raise UnsupportedMedia("only processed audio and video items can be transcribed")
+    _require_manage(session, principal, item, case, client)
+    _require_sound(session, item, "transcribed")
     session.commit()
-    job = jobs.submit(item_id=item_id, stage="asr", subject=language)
-    job_id = job.id if job is not None else None
-    session.expire_all()
-    if job_id is None:  # already queued, running or done
-        job_id, _key, _fp = jobs.job_identity(
-            item=item, stage="asr", settings=jobs.runtime().settings, subject=language
-        )
-    found = session.get(Job, job_id)
+    jobs.submit(item_id=item_id, stage="asr", subject=language)
+    found = _latest_job(session, item_id=item_id, stage="asr", subject=language)
     assert found is not None
     return found
 
@@ -319,9 +329,7 @@ def export_clip(
     settings = jobs.runtime().settings
 
     def prepare(clip: Clip, item: Item) -> str:
-        info = session.exec(select(MediaInfo).where(MediaInfo.item_id == item.id)).first()
-        if info is None or info.kind not in {"video", "audio"}:
-            raise UnsupportedMedia("only processed audio and video items can be clipped")
+        _require_sound(session, item, "clipped")
         job_id, _key, _fp = jobs.job_identity(
             item=item, stage="clip", settings=settings, subject=clip.id
         )
@@ -347,24 +355,7 @@ def clip_export(
 
 
 def _clip_job(session: Session, clip: Clip) -> Job:
-    session.expire_all()
-    job = session.exec(
-        select(Job)
-        .where(Job.item_id == clip.item_id, Job.stage == "clip", Job.subject == clip.id)
-        .order_by(Job.created_at.desc())  # type: ignore[attr-defined]
-    ).first()
+    job = _latest_job(session, item_id=clip.item_id, stage="clip", subject=clip.id)
     if job is None:
         raise NotProcessed("this clip has not been exported")
     return job
-
-
-def clip_exports(*, session: Session, clip_ids: list[str]) -> dict[str, Job]:
-    """The latest export job of each clip (for pages that already authorised the item)."""
-    if not clip_ids:
-        return {}
-    rows = session.exec(
-        select(Job)
-        .where(Job.stage == "clip", col(Job.subject).in_(clip_ids))
-        .order_by(col(Job.created_at))
-    )
-    return {job.subject: job for job in rows if job.subject}

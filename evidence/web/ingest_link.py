@@ -160,22 +160,30 @@ def clip_exports(session: Session, clip_ids: list[str]) -> dict[str, dict[str, A
     return found
 
 
-def export_clip(
-    *, session: Session, principal: Principal, clip_id: str, client: str | None
-) -> None:
-    """Queue a clip's export through ingest's service (which authorises and records it);
-    the pipeline's refusals become the vault's `InvalidInput` for the error page."""
+def _ask_ingest(action: str, unsupported: InvalidInput, **kwargs: Any) -> None:
+    """Call an ingest service (which authorises and records the request itself); the
+    pipeline's refusals become the vault's `InvalidInput`, so the error page shows them."""
     module = _module("ingest.service")
     if module is None:
-        raise InvalidInput("exporting clips needs the media pipeline, which is not installed")
+        raise InvalidInput("this needs the media pipeline, which is not installed")
     from ingest.errors import IngestError, UnsupportedMedia
 
     try:
-        module.export_clip(session=session, principal=principal, clip_id=clip_id, client=client)
+        getattr(module, action)(**kwargs)
     except UnsupportedMedia as exc:
-        raise InvalidInput("only processed audio and video items can be clipped") from exc
+        raise unsupported from exc
     except IngestError as exc:
         raise InvalidInput(str(exc)) from exc
+
+
+def export_clip(
+    *, session: Session, principal: Principal, clip_id: str, client: str | None
+) -> None:
+    """Queue a clip's export as a derivative."""
+    _ask_ingest(
+        "export_clip", InvalidInput("only processed audio and video items can be clipped"),
+        session=session, principal=principal, clip_id=clip_id, client=client,
+    )  # fmt: skip
 
 
 def transcribing(session: Session, item_id: str) -> list[str]:
@@ -192,19 +200,8 @@ def transcribing(session: Session, item_id: str) -> list[str]:
 def transcribe_in(
     *, session: Session, principal: Principal, item_id: str, language: str, client: str | None
 ) -> None:
-    """Queue a transcript in a chosen language through ingest's service (which authorises
-    it); the pipeline's refusals become the vault's `InvalidInput` for the error page."""
-    module = _module("ingest.service")
-    if module is None:
-        raise InvalidInput("transcription needs the media pipeline, which is not installed")
-    from ingest.errors import IngestError, UnsupportedMedia
-
-    try:
-        module.transcribe_in(
-            session=session, principal=principal, item_id=item_id, language=language,
-            client=client,
-        )  # fmt: skip
-    except UnsupportedMedia as exc:
-        raise InvalidInput("only processed audio and video items can be transcribed") from exc
-    except IngestError as exc:
-        raise InvalidInput(str(exc)) from exc
+    """Queue a transcript in a chosen language."""
+    _ask_ingest(
+        "transcribe_in", InvalidInput("only processed audio and video items can be transcribed"),
+        session=session, principal=principal, item_id=item_id, language=language, client=client,
+    )  # fmt: skip
