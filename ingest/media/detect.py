@@ -65,6 +65,24 @@ _DOCUMENT_TYPES = {
     "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "application/epub+zip",
 }
+# ZIP-based office formats, recognised by their parts: OOXML by its main part (next to
+# [Content_Types].xml), ODF and EPUB by their `mimetype` member. libmagic only reads the
+# first members, so a package that starts with, say, a large thumbnail is "a ZIP" to it.
+_OOXML_MAIN_PARTS = {
+    "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/presentation.xml": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+    ),
+}
+_PACKAGE_TYPES = {
+    *_OOXML_MAIN_PARTS.values(),
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    "application/epub+zip",
+}
+_MAYBE_PACKAGE = {"application/zip", "application/octet-stream"}
 _ARCHIVE_TYPES = {
     "application/zip",
     "application/x-tar",
@@ -150,6 +168,25 @@ def _libmagic(path: Path) -> tuple[str, str]:
         raise UnsupportedMedia(f"cannot read {path.name}: {exc}") from exc
 
 
+def _package_type(path: Path) -> str | None:
+    """The office type of a ZIP judged by its parts, "application/zip" for a ZIP that is
+    no office package, None when it is not a readable ZIP."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "mimetype" in names and zf.getinfo("mimetype").file_size <= 100:
+                declared = zf.read("mimetype").decode("ascii", "replace").strip().lower()
+                if declared in _PACKAGE_TYPES:
+                    return declared
+            if "[Content_Types].xml" in names:
+                for part, media_type in _OOXML_MAIN_PARTS.items():
+                    if part in names:
+                        return media_type
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, ValueError):
+        return None  # RuntimeError: an encrypted member
+    return "application/zip"
+
+
 def _looks_like_chat_export(path: Path, media_type: str) -> bool:
     """Recognise Telegram result.json and WhatsApp _chat.txt (alone or zipped)."""
     name = path.name.lower()
@@ -201,6 +238,13 @@ def detect(*, path: Path | str, original_name: str | None = None) -> Detection:
         raise UnsupportedMedia(f"not a regular file: {path}")
     raw, detector = _libmagic(path)
     media_type = normalise_media_type(raw)
+    if media_type in _PACKAGE_TYPES or media_type in _MAYBE_PACKAGE:
+        # By the parts, not the first bytes: a .docx is a Word document only with its
+        # main part, and a Word document whose parts libmagic did not reach is one still.
+        package = _package_type(path)
+        plain_zip = package == "application/zip" and media_type not in _PACKAGE_TYPES
+        if package is not None and package != media_type and not plain_zip:
+            media_type, detector = package, f"{detector}+zip-parts"
     kind = kind_for(media_type)
     name = original_name or path.name
     extension = Path(name).suffix.lower()
@@ -219,10 +263,9 @@ def detect(*, path: Path | str, original_name: str | None = None) -> Detection:
     mismatch, reason = False, None
     if expected is not None and expected != media_type:
         expected_kind = kind_for(expected)
-        same_family = _family(expected_kind) == _family(kind_for(media_type)) or (
-            # Office files and WhatsApp exports are ZIPs underneath.
-            expected_kind is Kind.DOCUMENT and media_type == "application/zip"
-        )
+        # Office packages are recognised by their parts above: a .docx that is a plain
+        # ZIP is a rename like any other.
+        same_family = _family(expected_kind) == _family(kind_for(media_type))
         # Within image/pdf/archive a different type is a rename (.jpg holding a PNG);
         # audio, video, text and office containers vary legitimately.
         mismatch = not same_family or kind_for(media_type) in _STRICT_KINDS
