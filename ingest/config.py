@@ -39,6 +39,7 @@ class IngestSettings(BaseSettings):
     timeout_ocr: int = 6 * 3600
     timeout_unpack: int = 6 * 3600
     timeout_clip: int = 2 * 3600
+    timeout_office: int = 3600
 
     whisper_model: str = ""
     whisper_dir: Path | None = None

@@ -138,11 +138,11 @@ def _contributed() -> list[Stage]:
 
 
 def _registry() -> dict[str, Stage]:
-    from ingest.stages import clip, detect, media, ocr, transcribe, unpack
+    from ingest.stages import clip, detect, media, ocr, office, transcribe, unpack
 
     stages = [
         *detect.STAGES, *media.STAGES, *transcribe.STAGES, *ocr.STAGES, *unpack.STAGES,
-        *clip.STAGES, *_contributed(),
+        *clip.STAGES, *office.STAGES, *_contributed(),
     ]  # fmt: skip
     names = [stage.name for stage in stages]
     if len(set(names)) != len(names):

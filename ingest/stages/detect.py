@@ -61,6 +61,8 @@ def follow_ups(kind: str, probe: dict[str, Any] | None, *, depth: int, max_depth
         return ["thumbnail", "ocr"]
     if kind in {"pdf", "text"}:
         return ["ocr"]  # text files: their own text, indexed for search
+    if kind == "document":
+        return ["office"]  # Word, Excel, OpenDocument, RTF: their text, like a PDF's
     if kind in {"archive", "chat_export"}:
         return ["unpack"] if depth < max_depth else []
     return []
