@@ -12,6 +12,8 @@ failures are `ingest.errors.IngestError` subclasses.
                                                     → Derivation (tool, version, parameters)
     ocr.ocr_image / ocr.ocr_pdf                      → OcrResult (pages with words and boxes)
     pdftext.extract_text_layer(path=, dpi=)          → list[Page] (no OCR)
+    office.extract_text(path=, media_type=, limits=) → OfficeText (DOCX/XLSX/ODT/ODS/RTF text
+                                                      per page or sheet, guarded)
     lookalike.find_iins / normalise_plate / to_digits / to_latin
     transcribe.load_model(model=, directory=)        → LoadedModel
     transcribe.transcribe(audio=, model=, language=) → {"language", "segments", ...}
