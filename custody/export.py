@@ -26,7 +26,7 @@ from custody.checkpoint import latest_checkpoint, log_verifiers, served_note
 from custody.errors import BundleError
 from custody.events import format_time, utc_now
 from custody.heads import heads_of, sign_heads
-from custody.models import Checkpoint
+from custody.models import Checkpoint, CheckpointTimestamp
 from custody.note import Signer, Verifier, witnesses_that_cosigned
 from custody.service import entries_for_items
 from custody.tree import node_fetcher
@@ -102,6 +102,26 @@ def _checkpoints(session: Session, anchor: Checkpoint) -> list[Checkpoint]:
     return [oldest, anchor]
 
 
+def _timestamps(session: Session, cps: Sequence[Checkpoint]) -> list[dict[str, Any]]:
+    """RFC 3161 tokens over the bundle's checkpoints, with the exact note each covers
+    (the log-signed note as stored, before witnesses' cosignatures were added)."""
+    by_id = {cp.id: cp for cp in cps}
+    rows = session.exec(
+        select(CheckpointTimestamp)
+        .where(col(CheckpointTimestamp.checkpoint_id).in_(list(by_id)))
+        .order_by(col(CheckpointTimestamp.id))
+    )
+    return [
+        {
+            "size": by_id[row.checkpoint_id].size,
+            "tsa": row.tsa_url,
+            "note": by_id[row.checkpoint_id].note,
+            "token": base64.b64encode(row.token).decode(),
+        }
+        for row in rows
+    ]
+
+
 def build_manifest(
     *,
     session: Session,
@@ -164,6 +184,9 @@ def build_manifest(
         ],
         "events": events,
     }
+    stamps = _timestamps(session, cps)
+    if stamps:
+        manifest["timestamps"] = stamps
     if signers:
         manifest["heads"] = sign_heads(
             origin=origin,

@@ -41,7 +41,37 @@ def request_timestamp(
     """Ask the TSA at `tsa_url` to timestamp `checkpoint`; store and return the token."""
     if checkpoint.id is None:
         raise TimestampError("checkpoint must be stored before it is timestamped")
-    message = checkpoint.note.encode()
+    token, gen_time = fetch_timestamp(note=checkpoint.note, tsa_url=tsa_url, client=client)
+    return store_timestamp(
+        session=session, checkpoint_id=checkpoint.id, tsa_url=tsa_url, token=token,
+        gen_time=gen_time,
+    )  # fmt: skip
+
+
+def store_timestamp(
+    *, session: Session, checkpoint_id: int, tsa_url: str, token: bytes, gen_time: datetime
+) -> CheckpointTimestamp:
+    """Keep a TSA's token for a checkpoint (inside the caller's transaction)."""
+    stamp = CheckpointTimestamp(
+        checkpoint_id=checkpoint_id,
+        tsa_url=tsa_url,
+        token=token,
+        gen_time=gen_time,
+        created_at=utc_now(),
+    )
+    session.add(stamp)
+    session.flush()
+    return stamp
+
+
+def fetch_timestamp(
+    *, note: str, tsa_url: str, client: httpx.Client | None = None
+) -> tuple[bytes, datetime]:
+    """The TSA's checked reply (DER TimeStampResp) over a checkpoint note, and its time.
+
+    No database work: callers on SQLite must not hold the write lock for a network call.
+    """
+    message = note.encode()
     request = TimestampRequestBuilder().data(message).nonce(nonce=True)
     query = request.cert_request(cert_request=True).build()
     http = client or httpx.Client(timeout=30)
@@ -67,16 +97,7 @@ def request_timestamp(
     info = reply.tst_info
     if info.nonce != query.nonce or info.message_imprint.message != query.message_imprint.message:
         raise TimestampError(f"TSA {tsa_url} timestamped something else")
-    stamp = CheckpointTimestamp(
-        checkpoint_id=checkpoint.id,
-        tsa_url=tsa_url,
-        token=response.content,
-        gen_time=info.gen_time.astimezone(UTC),
-        created_at=utc_now(),
-    )
-    session.add(stamp)
-    session.flush()
-    return stamp
+    return response.content, info.gen_time.astimezone(UTC)
 
 
 def verify_timestamp(*, token: bytes, note: str, roots: Sequence[Certificate]) -> datetime:

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Offline verifier for Dalel custody bundles.  Usage:  python verifier.py BUNDLE_DIR_OR_ZIP
 
-Needs only Python 3.11+ and PyNaCl (pip install pynacl); no server, no database. It
-travels inside every bundle, so a court can read exactly what it checks:
+Needs only Python 3.11+ and PyNaCl (pip install pynacl; rfc3161-client too, to check
+timestamps); no server, no database. It travels inside every bundle, so a court can read
+exactly what it checks:
 
 1. every checkpoint note is signed by a trusted log key (C2SP signed-note, Ed25519);
 2. consecutive checkpoints are consistent (RFC 9162 §2.1.4.2): the log only grew;
@@ -16,7 +17,10 @@ travels inside every bundle, so a court can read exactly what it checks:
    (without it a history cut short would pass step 5; --allow-unattested accepts
    bundles that have none, saying so);
 7. every derivative names inputs present in the bundle, with matching hashes;
-8. every file re-hashes to its item's SHA-256 and size.
+8. every file re-hashes to its item's SHA-256 and size;
+9. RFC 3161 timestamps, when the bundle has them, cover its own log-signed checkpoints;
+   with --tsa-root (PEM of the TSA's root) and the rfc3161-client package, the TSA's
+   signature is verified too, and a bundle without timestamps fails.
 
 Trust anchors (log keys, witness keys, k) come from the bundle unless given on the command
 line (--log-key, --witness-key, --witnesses-required): pin them from an independent source.
@@ -38,6 +42,8 @@ Bundle format (a folder or a ZIP of it), format "dalel-custody-bundle/1":
     items           [{"id", "sha256", "size", "name", "kind", "inputs": [ids or sha256],
                     "file": "files/..."}]
     events          [{"index", "leaf": base64 RFC 8785 event, "proof": [base64]}]
+    timestamps      [{"size", "tsa", "note": the log-signed checkpoint note as
+                    timestamped, "token": base64 DER TimeStampResp}] (optional)
     heads           signed note by a log key: "dalel custody heads v1", origin, anchor
                     size, anchor root, then per item "<id> <events> <last index>
                     <base64 leaf hash of the last event>"
@@ -300,6 +306,57 @@ def check_log(bundle: Bundle, opts: argparse.Namespace, say: Any) -> dict[str, A
     return anchor
 
 
+def check_timestamps(
+    bundle: Bundle,
+    log_keys: list[tuple[str, bytes, bytes]],
+    tsa_roots: list[Path] | None,
+    say: Any,
+) -> None:
+    """Step 9: each token covers one of the bundle's checkpoints; with TSA roots, its
+    signature is verified (rfc3161-client), else only reported."""
+    stamps = bundle.data.get("timestamps") or []
+    if tsa_roots and not stamps:
+        raise Invalid("--tsa-root was given but the bundle carries no timestamp")
+    if not stamps:
+        return
+    known = {}
+    for note in bundle.data.get("checkpoints") or []:
+        cp = open_checkpoint(note, log_keys)
+        known[cp["size"]] = cp["root"]
+    try:
+        from cryptography import x509
+        from rfc3161_client import VerificationError, VerifierBuilder, decode_timestamp_response
+    except ImportError as exc:
+        if tsa_roots:
+            raise Unusable("checking timestamps needs: pip install rfc3161-client") from exc
+        say(f"timestamps: {len(stamps)} present, not checked (pip install rfc3161-client)")
+        return
+    roots = [c for p in tsa_roots or [] for c in x509.load_pem_x509_certificates(p.read_bytes())]
+    for stamp in stamps:
+        note = str(stamp["note"])
+        cp = open_checkpoint(note, log_keys)
+        if known.get(cp["size"]) != cp["root"]:
+            raise Invalid(f"a timestamp covers checkpoint {cp['size']}, not one of this bundle's")
+        try:
+            reply = decode_timestamp_response(base64.b64decode(stamp["token"], validate=True))
+        except (ValueError, binascii.Error) as exc:
+            raise Invalid(f"the timestamp of checkpoint {cp['size']} is unreadable") from exc
+        when = reply.tst_info.gen_time.isoformat()
+        if not roots:
+            say(
+                f"timestamp: checkpoint {cp['size']} by {when} per {stamp.get('tsa')} "
+                "(TSA signature not checked: give --tsa-root)"
+            )
+            continue
+        try:
+            VerifierBuilder(roots=roots).build().verify_message(reply, note.encode())
+        except VerificationError as exc:
+            raise Invalid(
+                f"the timestamp of checkpoint {cp['size']} does not verify: {exc}"
+            ) from exc
+        say(f"timestamp: checkpoint {cp['size']} existed by {when} (TSA signature verified)")
+
+
 def _log_keys(bundle: Bundle, opts: argparse.Namespace) -> list[tuple[str, bytes, bytes]]:
     return [parse_key(k, 0x01) for k in (opts.log_key or bundle.data.get("log_keys", []))]
 
@@ -467,6 +524,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--witnesses-required", type=int, help="k of the witness keys")
     parser.add_argument("--no-files", action="store_true", help="skip re-hashing files")
     parser.add_argument(
+        "--tsa-root", action="append", type=Path, help="PEM of a trusted TSA root (RFC 3161)"
+    )
+    parser.add_argument(
         "--allow-unattested",
         action="store_true",
         help="accept a bundle without signed heads (item histories may be cut short)",
@@ -483,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
                 "the bundle has no signed heads, so a history cut short cannot be told from "
                 "a complete one (--allow-unattested verifies it anyway)"
             )
+        check_timestamps(bundle, _log_keys(bundle, opts), opts.tsa_root, say)
         say(
             f"completeness: {len(heads)} item heads signed by the log"
             if heads is not None

@@ -103,8 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url or "")
     store = open_store(settings.storage_url or "")
 
-    assert settings.ledger_key_dir is not None
-    ledger = LedgerConfig(key_dir=settings.ledger_key_dir, origin=settings.ledger_origin)
+    ledger = LedgerConfig.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

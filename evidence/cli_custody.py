@@ -12,17 +12,21 @@ from evidence.config import Settings
 def _ledger(settings: Settings):  # type: ignore[no-untyped-def]
     from evidence.service import LedgerConfig
 
-    assert settings.ledger_key_dir is not None
-    return LedgerConfig(key_dir=settings.ledger_key_dir, origin=settings.ledger_origin)
+    return LedgerConfig.from_settings(settings)
 
 
 def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
     from evidence.cli import _session
 
+    ledger = _ledger(settings)
     with _session(settings) as session:
-        signed = service.checkpoint(session=session, ledger=_ledger(settings), force=args.force)
+        signed = service.checkpoint(session=session, ledger=ledger, force=args.force)
+        # Periodic checkpoints only log a TSA failure; here the operator sees it (exit 1).
+        stamp = service.timestamp(session=session, ledger=ledger, checkpoint=signed)
     print(signed.note, end="")
+    if stamp is not None:
+        print(f"timestamped by {stamp.tsa_url} at {stamp.gen_time.isoformat()}")
     return 0
 
 
@@ -119,8 +123,10 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
         argv += ["--witness-key", key]
     if args.witnesses_required is not None:
         argv += ["--witnesses-required", str(args.witnesses_required)]
-    if args.no_files:
-        argv.append("--no-files")
+    for root in args.tsa_root or ():
+        argv += ["--tsa-root", str(root)]
+    argv += ["--no-files"] if args.no_files else []
+    argv += ["--allow-unattested"] if args.allow_unattested else []
     return verifier.main(argv)
 
 
@@ -166,6 +172,10 @@ def register(sub: Any, add: Any) -> None:
     verify.add_argument("--witness-key", action="append")
     verify.add_argument("--witnesses-required", type=int)
     verify.add_argument("--no-files", action="store_true")
+    verify.add_argument("--tsa-root", action="append", type=Path, help="PEM of a trusted TSA root")
+    verify.add_argument(
+        "--allow-unattested", action="store_true", help="accept a bundle without signed heads"
+    )
 
     witness = add("witness", cmd_witness, "cosign the log's latest checkpoint if consistent")
     witness.add_argument("--server", required=True)

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     checkpoint_interval_seconds: int = Field(
         default=60, description="sign a checkpoint this often when the log grew (0: never)"
     )
+    tsa_url: str | None = Field(
+        default=None,
+        description="RFC 3161 Time-Stamping Authority (an internal one when air-gapped): "
+        "every new checkpoint is timestamped; unset, none is asked",
+    )
 
     @model_validator(mode="after")
     def _derive_paths(self) -> Settings:

@@ -46,8 +46,7 @@ def client_address(request: Request) -> str | None:
 
 def get_ledger(request: Request) -> LedgerConfig:
     settings: Settings = request.app.state.settings
-    assert settings.ledger_key_dir is not None
-    return LedgerConfig(key_dir=settings.ledger_key_dir, origin=settings.ledger_origin)
+    return LedgerConfig.from_settings(settings)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -40,6 +40,7 @@ from evidence.service.ledger import (
     custody_json,
     export_custody,
     item_custody,
+    timestamp,
 )
 from evidence.service.uploads import (
     abort_upload,
@@ -74,6 +75,7 @@ __all__ = [
     "authenticate",
     "authorize_upload",
     "checkpoint",
+    "timestamp",
     "create_api_key",
     "create_case",
     "create_upload",

@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 import io
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlmodel import Session, col, select
 
@@ -21,14 +22,20 @@ from custody import merkle
 from custody.checkpoint import make_checkpoint, served_note
 from custody.export import BundleItem, ExportResult, export_bundle
 from custody.keys import load_keys
-from custody.models import Checkpoint, LedgerEntry
+from custody.models import Checkpoint, CheckpointTimestamp, LedgerEntry
 from custody.note import Signer
+from custody.timestamp import TimestampError, fetch_timestamp, store_timestamp
 from custody.tree import node_fetcher
 from evidence.errors import NotFound
 from evidence.models import Blob, Case, Item, Role
 from evidence.policy import Perm, Principal
 from evidence.service.access import load_case, load_item, require
 from evidence.storage import ObjectStore
+
+if TYPE_CHECKING:
+    from evidence.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +44,14 @@ class LedgerConfig:
 
     key_dir: Path
     origin: str
+    tsa_url: str | None = None  # timestamp each new checkpoint (RFC 3161)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LedgerConfig:
+        assert settings.ledger_key_dir is not None  # filled in by Settings
+        return cls(
+            key_dir=settings.ledger_key_dir, origin=settings.ledger_origin, tsa_url=settings.tsa_url
+        )
 
 
 def log_signers(ledger: LedgerConfig) -> list[Signer]:
@@ -49,7 +64,37 @@ def checkpoint(*, session: Session, ledger: LedgerConfig, force: bool = False) -
     keys = load_keys(key_dir=ledger.key_dir, name=ledger.origin)
     signed = make_checkpoint(session=session, keys=keys, origin=ledger.origin, force=force)
     session.commit()
+    if ledger.tsa_url:
+        try:
+            timestamp(session=session, ledger=ledger, checkpoint=signed)
+        except TimestampError as exc:  # the checkpoint stands; the next one is stamped
+            log.warning("checkpoint %s not timestamped: %s", signed.size, exc)
     return signed
+
+
+def timestamp(
+    *, session: Session, ledger: LedgerConfig, checkpoint: Checkpoint
+) -> CheckpointTimestamp | None:
+    """Have the configured TSA timestamp a checkpoint unless it already has; committed.
+
+    The network call runs between transactions, so no database lock waits on the TSA.
+    """
+    if not ledger.tsa_url or checkpoint.id is None:
+        return None
+    done = session.exec(
+        select(CheckpointTimestamp).where(CheckpointTimestamp.checkpoint_id == checkpoint.id)
+    ).first()
+    cp_id, note = checkpoint.id, checkpoint.note
+    session.commit()
+    if done is not None:
+        return done
+    token, gen_time = fetch_timestamp(note=note, tsa_url=ledger.tsa_url)
+    stamp = store_timestamp(
+        session=session, checkpoint_id=cp_id, tsa_url=ledger.tsa_url, token=token,
+        gen_time=gen_time,
+    )  # fmt: skip
+    session.commit()
+    return stamp
 
 
 @dataclass(frozen=True, slots=True)

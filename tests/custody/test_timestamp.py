@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import shutil
 import subprocess
 import tempfile
@@ -13,13 +16,17 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography import x509
-from sqlmodel import Session
+from cryptography.hazmat.primitives import serialization
+from sqlmodel import Session, select
 
 from custody import SYSTEM, Action, record
 from custody.checkpoint import make_checkpoint
+from custody.export import BundleItem, bytes_opener, export_bundle
 from custody.keys import load_keys
-from custody.models import Checkpoint
+from custody.models import Checkpoint, CheckpointTimestamp
 from custody.timestamp import TimestampError, request_timestamp, verify_timestamp
+from custody.verifier import main as verify
+from evidence.service.ledger import LedgerConfig, checkpoint, log_signers, timestamp
 
 TS_CONFIG = """
 [ tsa ]
@@ -41,6 +48,7 @@ ess_cert_id_alg = sha256
 """
 
 
+SHA = hashlib.sha256(b"a").hexdigest()
 TSA_REPLY = ["openssl", "ts", "-reply", "-config", "ts.cnf", "-queryfile", "req.tsq"]
 TSA_REPLY += ["-out", "resp.tsr"]
 
@@ -173,3 +181,51 @@ def test_reply_for_another_request_is_refused(
     )
     with pytest.raises(TimestampError, match="something else"):
         request_timestamp(session=session, checkpoint=cp, tsa_url="http://t", client=replay)
+
+
+def test_new_checkpoints_are_timestamped_and_bundles_carry_the_tokens(
+    session: Session, tmp_path: Path, tsa: tuple[str, x509.Certificate], caplog, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    url, root = tsa
+    ledger = LedgerConfig(key_dir=tmp_path / "keys", origin="ts.test", tsa_url=url)
+    record(session=session, action=Action.ITEM_CREATED, actor=SYSTEM, item_id="a", sha256=SHA)
+    signed = checkpoint(session=session, ledger=ledger)
+    [stamp] = session.exec(select(CheckpointTimestamp)).all()
+    assert stamp.checkpoint_id == signed.id and stamp.tsa_url == url
+    assert timestamp(session=session, ledger=ledger, checkpoint=signed) == stamp  # once only
+
+    out = tmp_path / "bundle"
+    export_bundle(
+        session=session, items=[BundleItem(id="a", sha256=SHA, size=1)],
+        open_content=bytes_opener({"a": b"a"}), out=out, signers=log_signers(ledger),
+    )  # fmt: skip
+    manifest = json.loads((out / "bundle.json").read_text())
+    assert [t["note"] for t in manifest["timestamps"]] == [signed.note]
+    capsys.readouterr()
+    assert verify([str(out)]) == 0
+    assert "TSA signature not checked" in capsys.readouterr().out
+    pem = tmp_path / "tsa-root.pem"
+    pem.write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    assert verify([str(out), "--tsa-root", str(pem)]) == 0
+    assert f"checkpoint {signed.size} existed by" in capsys.readouterr().out
+
+    # A token that does not cover this note, or no token at all when a root is pinned: fails.
+    token = bytearray(base64.b64decode(manifest["timestamps"][0]["token"]))
+    token[-40] ^= 0x01
+    manifest["timestamps"][0]["token"] = base64.b64encode(bytes(token)).decode()
+    (out / "bundle.json").write_text(json.dumps(manifest))
+    assert verify([str(out), "--tsa-root", str(pem)]) == 1
+    assert "FAILED: the timestamp of checkpoint" in capsys.readouterr().out
+    del manifest["timestamps"]
+    (out / "bundle.json").write_text(json.dumps(manifest))
+    assert verify([str(out), "--tsa-root", str(pem)]) == 1
+    assert "carries no timestamp" in capsys.readouterr().out
+
+    # The TSA down: checkpoints are still signed; the failure is logged, and the explicit
+    # call (the CLI's) reports it.
+    down = LedgerConfig(key_dir=tmp_path / "keys", origin="ts.test", tsa_url="http://127.0.0.1:9/")
+    record(session=session, action=Action.ITEM_CONTENT_READ, actor=SYSTEM, item_id="a")
+    later = checkpoint(session=session, ledger=down)
+    assert later.size == signed.size + 1 and "not timestamped" in caplog.text
+    with pytest.raises(TimestampError, match="unreachable"):
+        timestamp(session=session, ledger=down, checkpoint=later)

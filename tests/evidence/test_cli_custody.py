@@ -59,6 +59,11 @@ def test_export_verify_offline_and_detect_tampering(server, tmp_path: Path) -> N
     )
     assert "b.zip" in zipped.stdout
     assert dalel(env, "verify", str(tmp_path / "b.zip")).returncode == 0
+    # Options reach the verifier: a pinned TSA root needs timestamps this bundle lacks.
+    (tmp_path / "root.pem").write_text("")
+    root = str(tmp_path / "root.pem")
+    pinned = dalel(env, "verify", str(tmp_path / "b.zip"), "--tsa-root", root, check=False)
+    assert pinned.returncode == 1 and "carries no timestamp" in pinned.stdout
 
 
 def test_ledger_verify_and_fsck_name_the_damage(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
