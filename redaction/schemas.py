@@ -37,6 +37,12 @@ class ProposalPublic(BaseModel):
 
 
 class PlanSummary(BaseModel):
+    """A plan version. ``status``: ``draft`` (under review), ``approved`` (rendered; see
+    ``releasable``), ``superseded``; for video also ``analysing`` (a ``redact`` job is
+    finding faces and plates: no proposals yet), ``rendering`` (approved; a ``render``
+    job is making the redacted copy) and ``failed`` (see ``error``; a plan whose
+    rendering failed has ``approved_at`` and can be approved again to retry)."""
+
     id: str
     item_id: str
     case_id: str
@@ -54,6 +60,9 @@ class PlanSummary(BaseModel):
         default=None, description="the redacted transcript (JSON), for audio and video"
     )
     releasable: bool = Field(description="rendered and passed the residual check")
+    error: str | None = Field(
+        default=None, description="why the background analysis or rendering failed (`failed`)"
+    )
 
 
 class PlanPublic(PlanSummary):
@@ -65,6 +74,11 @@ class PlanPublic(PlanSummary):
         default=None, description="{passed, checks, blocking: [why release is refused], warnings}"
     )
     proposals: list[ProposalPublic]
+    job: dict[str, Any] | None = Field(
+        default=None,
+        description="while analysing or rendering: the job's stage, state, progress (0-1), "
+        "attempts and last error",
+    )
 
 
 class DecisionItem(BaseModel):

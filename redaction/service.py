@@ -3,7 +3,8 @@
 Every change writes a new plan version and its custody event in one transaction;
 access goes through ``evidence.service.access`` so refusals are recorded too.
 Prosecutors and investigators of the case may analyse and edit; only prosecutors
-approve. Rendering after approval lives in ``redaction.jobs``.
+approve. Rendering after approval lives in ``redaction.jobs`` (video: in a ``render``
+job, see ``redaction.background``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from evidence.models import Case, Item, Role
 from evidence.policy import Perm, Principal
 from evidence.service import record_view
 from evidence.service.access import case_role, deny, load_item, require
+from redaction.analysis import in_background
 from redaction.errors import RedactionError
 from redaction.models import (
     Decision,
@@ -123,6 +125,7 @@ def save_version(
     previous: RedactionPlan | None = None,
     entities: list[str] | None = None,
     client: str | None = None,
+    status: PlanStatus = PlanStatus.DRAFT,
 ) -> RedactionPlan:
     """Write a new plan version (superseding the current draft) and its custody event."""
     for draft in session.exec(
@@ -137,6 +140,7 @@ def save_version(
         case_id=case.id,
         source_id=source.id,
         version=latest_version(session, item.id) + 1,
+        status=status,
         mode=previous.mode if previous else "placeholder",
         audio=previous.audio if previous else "bleep",
         entities=entities if entities is not None else (previous.entities if previous else []),
@@ -171,6 +175,7 @@ def save_version(
             "change": plan.change,
             "proposals": len(rows),
             "decisions": dict(sorted(decided.items())),
+            **({"status": str(status)} if status is not PlanStatus.DRAFT else {}),
         },
     )
     session.commit()
@@ -225,7 +230,9 @@ def _revise(
         client=client,
     )
     # An approved plan whose rendering failed or was blocked may be revised into a new draft.
-    blocked = plan.status is PlanStatus.APPROVED and not plan.releasable
+    blocked = (plan.status is PlanStatus.APPROVED and not plan.releasable) or (
+        plan.status is PlanStatus.FAILED and plan.approved_at is not None
+    )
     if plan.status is not PlanStatus.DRAFT and not blocked:
         raise PlanConflict(f"plan version {plan.version} is {plan.status}; edit the latest draft")
     if plan.version != latest_version(session, item.id):
@@ -356,7 +363,10 @@ def approve(
 
     Every proposal must be decided first: approval means someone looked at each one.
     Approving an approved plan whose rendering failed (no residual report) returns it
-    unchanged, so the caller can render again.
+    unchanged, so the caller can render again. Video plans are rendered by a job: they
+    become ``rendering`` (the caller queues the job with ``redaction.background.submit``);
+    approving a ``rendering`` plan returns it unchanged, and approving one whose
+    rendering failed makes it ``rendering`` again.
     """
     plan, item, case = load_plan(session, plan_id)
     authorise(
@@ -367,15 +377,28 @@ def approve(
         perm=RedactionPerm.APPROVE,
         client=client,
     )
+    source = session.get(RedactionSource, plan.source_id)
+    slow = source is not None and in_background(str(source.media.get("media_type", "")))
+    latest = plan.version == latest_version(session, item.id)
+    rendered_later = plan.status is PlanStatus.FAILED and plan.approved_at is not None and latest
+    if plan.status is PlanStatus.APPROVED and plan.residual is None and slow:
+        rendered_later = True  # approved before rendering moved to a job
+    if rendered_later:  # approved, but its rendering failed: approving again retries it
+        plan.status, plan.error = PlanStatus.RENDERING, None
+        session.add(plan)
+        session.commit()
+        return plan
     if plan.status is PlanStatus.APPROVED and plan.residual is None:
         return plan  # approved, but its rendering failed: approving again retries it
-    if plan.status is not PlanStatus.DRAFT or plan.version != latest_version(session, item.id):
+    if plan.status is PlanStatus.RENDERING:
+        return plan
+    if plan.status is not PlanStatus.DRAFT or not latest:
         raise PlanConflict(f"only the latest draft can be approved (this one is {plan.status})")
     rows = proposals_of(session, plan.id)
     pending = [p.number for p in rows if p.decision is Decision.PENDING]
     if pending:
         raise PlanConflict(f"decide every proposal first; pending: {pending[:20]}")
-    plan.status = PlanStatus.APPROVED
+    plan.status = PlanStatus.RENDERING if slow else PlanStatus.APPROVED
     plan.approved_by = principal.user_id
     plan.approved_at = utc_now()
     session.add(plan)

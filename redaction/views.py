@@ -4,7 +4,10 @@ ranges, "redact all occurrences", before/after, residual report, approval.
 Server-rendered with the shared layout (``evidence/web/templates/base.html``) and plain
 forms (no JavaScript needed); every form carries the CSRF token and goes through the
 same service functions as the API. Mounted by including ``router`` next to the web
-pages; the item page can link to ``/items/{id}/redaction``.
+pages; the item page can link to ``/items/{id}/redaction``. While a video plan is
+analysed or rendered by its job the page says so and asks the browser to reload it
+(``Refresh`` header); a failed job's reason is shown with the way to try again. Our
+strings are translated by ``redaction.i18n``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from evidence.errors import InvalidInput
 from evidence.service.access import case_role
 from evidence.web import core
 from evidence.web.core import Me, WebRoute, check_csrf
-from redaction import jobs, service
+from redaction import background, jobs, service
+from redaction import i18n as texts
 from redaction.errors import RedactionError
 from redaction.models import Decision, PlanStatus
 from redaction.render.text import render_plain_text
@@ -42,9 +46,17 @@ _env = core.templates.env.overlay(
         [jinja2.PackageLoader("redaction", "templates"), core.templates.env.loader]  # type: ignore[list-item]
     )
 )
+_env.globals = dict(_env.globals)  # an overlay shares its parent's globals: ours are ours
+_env.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext=texts.gettext, ngettext=texts.ngettext, newstyle=True
+)
+_env.globals["status_label"] = texts.status_label
+REFRESH_SECONDS = 10
 
 
-def _render(request: Request, me: Any, name: str, **context: Any) -> Response:
+def _render(
+    request: Request, me: Any, name: str, refresh: bool = False, **context: Any
+) -> Response:
     """Render one of our templates with the shared layout's context and headers."""
     lang = core.language(request)
     i18n.activate(lang)
@@ -53,7 +65,8 @@ def _render(request: Request, me: Any, name: str, **context: Any) -> Response:
         "path": request.url.path, "request": request, "enrol_due": False,
     }  # fmt: skip
     html = _env.get_template(name).render(**context)
-    return Response(html, media_type="text/html", headers=HEADERS)
+    headers = HEADERS | ({"Refresh": str(REFRESH_SECONDS)} if refresh else {})
+    return Response(html, media_type="text/html", headers=headers)
 
 
 @router.get("/redaction/review.css")
@@ -112,6 +125,8 @@ def analyse(
             session=session, store=store, principal=me, item_id=item_id, language=language,
             client=client,
         )  # fmt: skip
+        if plan.status is PlanStatus.ANALYSING:
+            background.submit(session, plan=plan)
     except RedactionError as exc:
         return _failed(request, me, exc)
     return _redirect(plan.id)
@@ -125,6 +140,7 @@ def review(
         session=session, principal=me, plan_id=plan_id, client=client
     )
     session.commit()
+    job = background.reconcile(session, plan)
     proposals = [service.proposal_dict(p) for p in rows]
     accepted = [
         {**p["target"], "entity_type": p["entity_type"]}
@@ -139,11 +155,18 @@ def review(
             language=source.language, mode=plan.mode,
         )  # fmt: skip
     role = case_role(session, case_id=plan.case_id, user_id=me.user_id)
+    render_failed = plan.status is PlanStatus.FAILED and plan.approved_at is not None
+    waiting = plan.status in background.PENDING
     return _render(
-        request, me, "redaction_review.html", plan=plan, proposals=proposals, source=source,
-        pieces=_pieces(source.text, proposals) if source.text else [], after=after,
-        editable=plan.status is PlanStatus.DRAFT or (plan.residual and not plan.releasable),
+        request, me, "redaction_review.html", refresh=waiting, plan=plan, proposals=proposals,
+        source=source, pieces=_pieces(source.text, proposals) if source.text else [],
+        after=after, job=job, waiting=waiting, render_failed=render_failed,
+        video=source.media.get("media_type", "").startswith("video/"),
+        editable=plan.status is PlanStatus.DRAFT or (plan.residual and not plan.releasable)
+        or render_failed,
         may_approve=role in APPROVE_ROLES and plan.status is PlanStatus.DRAFT,
+        may_retry=role in APPROVE_ROLES and render_failed,
+        may_analyse=plan.status is PlanStatus.FAILED and not render_failed,
     )  # fmt: skip
 
 
@@ -220,8 +243,11 @@ def approve(
 ) -> Response:  # fmt: skip
     check_csrf(request, csrf)
     try:
-        service.approve(session=session, principal=me, plan_id=plan_id, client=client)
-        jobs.render_plan(session=session, store=store, plan_id=plan_id)
+        plan = service.approve(session=session, principal=me, plan_id=plan_id, client=client)
+        if plan.status is PlanStatus.RENDERING:
+            background.submit(session, plan=plan)
+        else:
+            jobs.render_plan(session=session, store=store, plan_id=plan_id)
     except RedactionError as exc:
         return _failed(request, me, exc)
     return _redirect(plan_id)

@@ -1,5 +1,7 @@
-"""Plans for media items over HTTP (SQLite): a PDF (OCR word boxes), a video (face
-tracks, manual box over a time range) and an audio item with an ingest transcript."""
+"""Plans for media items over HTTP (SQLite): a PDF (OCR word boxes) and an audio item
+with an ingest transcript, both analysed and rendered in the request. Video (face
+tracks, a manual box over a time range) is analysed and rendered by jobs: see
+test_background.py."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from redaction import numbers as n
 from redaction.residual import is_releasable
 from tests.evidence.conftest import Api, team  # noqa: F401  (fixture)
 from tests.redaction.test_api import api  # noqa: F401  (fixture)
-from tests.redaction.test_render_media import make_video, speech
+from tests.redaction.test_render_media import speech
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 IIN = n.make_iin(rng=random.Random(11))
@@ -66,30 +68,6 @@ def test_pdf_plan_boxes_and_clean_output(api: Api, team, tmp_path: Path) -> None
     path.write_bytes(out.content)
     assert subprocess.run(["pdftotext", str(path), "-"], capture_output=True).stdout.strip() == b""
     assert b"Ahmetov" not in out.content and "Ахметов".encode() not in out.content
-
-
-@sqlite_only
-def test_video_plan_face_tracks_and_manual_box(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
-    src = make_video(tmp_path / "clip.mp4", size="640x360", seconds=2)
-    item_id = _upload(api, team, src.read_bytes(), "clip.mp4")
-    r = api.client.post(f"/api/v1/items/{item_id}/redactions", json={}, headers=team["prosecutor"])
-    assert r.status_code == 201, r.text
-    plan = r.json()
-    faces = [p for p in plan["proposals"] if p["source"] == "face"]
-    assert faces and faces[0]["target"]["kind"] == "track" and faces[0]["entity_type"] == "FACE"
-    box = {"kind": "box", "page": 1, "left": 500, "top": 250, "width": 100, "height": 80,
-           "t_start": 0.5, "t_end": 1.5}  # fmt: skip
-    r = api.client.post(
-        f"/api/v1/redactions/{plan['id']}/proposals",
-        json={"items": [{"target": box, "entity_type": "SCREEN", "note": "phone screen"}]},
-        headers=team["investigator"],
-    )
-    assert r.status_code == 201, r.text
-    done = _accept_all_and_approve(api, team, r.json()["id"])
-    assert done["releasable"], done["residual"]
-    assert {c["name"] for c in done["residual"]["checks"]} >= {"faces", "metadata"}
-    derived = api.client.get(f"/api/v1/items/{done['derivative_id']}", headers=team["prosecutor"])
-    assert derived.json()["derivation"]["parameters"]["format"] == "mp4"
 
 
 @sqlite_only
