@@ -9,7 +9,10 @@ each file's derivation chain back to the original's hash and its redaction plan 
 browser, no network).
 
 Every file's download is recorded before the first byte, then a checkpoint is signed,
-so the bundle proves its own delivery.
+so the bundle proves its own delivery. A bundle is built only when every file's
+watermarked copy is ready (else `WatermarkPending`, 409). While it streams, revocation
+or expiry stops it (checked between files and every `CHECK_EVERY` bytes, in a fresh
+session), recorded as `access.denied` on each file not delivered.
 """
 
 from __future__ import annotations
@@ -23,18 +26,24 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from custody.export import VERIFIER_SOURCE, BundleItem, build_manifest
-from disclosure.errors import DisclosureGone, DisclosureNotFound
+from disclosure.errors import BundleStopped, DisclosureGone, DisclosureNotFound
 from disclosure.models import Disclosure, Receipt
-from disclosure.portal import _first, entries_of
+from disclosure.portal import _first, entries_of, pending_error
 from disclosure.receipts import record_receipt
 from disclosure.selection import PROSECUTION
 from disclosure.service import load_disclosure, status_of
 from evidence.models import Item
 from evidence.policy import Principal
-from evidence.service.disclose import BundleFiles, authorize_case_role, open_bundle_files
+from evidence.service.disclose import (
+    BundleFiles,
+    authorize_case_role,
+    open_bundle_files,
+    record_bundle_stopped,
+)
 from evidence.service.ledger import LedgerConfig, checkpoint, log_signers
 from evidence.storage import ObjectStore
 
@@ -103,6 +112,11 @@ def derivation_chain(session: Session, item: Item) -> list[dict[str, Any]]:
     return chain
 
 
+# While a bundle streams, the disclosure's status is checked between files and after
+# every CHECK_EVERY bytes inside a file, in a fresh short session of its own.
+CHECK_EVERY = 8 << 20
+
+
 @dataclass(frozen=True, slots=True)
 class PreparedBundle:
     """A bundle ready to stream: manifest bytes and recorded, authorised files."""
@@ -112,29 +126,68 @@ class PreparedBundle:
     files: BundleFiles
     names: dict[str, str]
     receipt: Receipt | None
+    principal: Principal | None = None
+    engine: Engine | None = None
+    client: str | None = None
+    check_every: int = CHECK_EVERY
+    disclosure_id: str = ""
 
     def stream(self) -> Iterator[bytes]:
-        """The ZIP, piece by piece; memory stays at about one store chunk."""
+        """The ZIP, piece by piece; memory stays at about one store chunk.
+
+        Stops (raising `BundleStopped`, after recording it) as soon as the disclosure is
+        found revoked or expired: the response then ends without completing, so the
+        client sees a failed transfer, never a short but well-formed ZIP.
+        """
         pipe = _Pipe()
         archive = zipfile.ZipFile(pipe, "w", zipfile.ZIP_STORED, allowZip64=True)  # type: ignore[call-overload]
         for name, data in [("README.txt", README.encode()), ("manifest.json", self.manifest),
                            ("bundle.json", self.manifest)]:  # fmt: skip
             archive.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
         yield pipe.drain()
-        for item_id, name in self.names.items():
+        order = list(self.names.items())
+        for done, (item_id, name) in enumerate(order):
+            self._check(order, done, pipe.tell())
             size = self.files.items[item_id][1].size
             info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
             info.file_size = size
+            since = 0
             with archive.open(info, "w", force_zip64=size >= 0xFFFFFFFF) as handle:
                 for chunk in self.files.chunks(item_id):
                     handle.write(chunk)
+                    since += len(chunk)
                     if data := pipe.drain():
                         yield data
+                    if since >= self.check_every:
+                        since = 0
+                        self._check(order, done, pipe.tell())
             yield pipe.drain()
         archive.writestr("verifier.py", VERIFIER_SOURCE.read_bytes(), zipfile.ZIP_DEFLATED)
         archive.writestr("verify.html", VERIFY_HTML.read_bytes(), zipfile.ZIP_DEFLATED)
         archive.close()
         yield pipe.drain()
+
+    def _check(self, order: list[tuple[str, str]], done: int, sent: int) -> None:
+        """Raise BundleStopped (recorded in custody) when access has ended meanwhile."""
+        if self.engine is None or self.principal is None:
+            return
+        disclosure_id = self.disclosure_id or self.disclosure.id
+        with Session(self.engine) as side:
+            row = side.get(Disclosure, disclosure_id)
+            status = status_of(row) if row is not None else "revoked"
+            if status == "active":
+                return
+            record_bundle_stopped(
+                session=side, principal=self.principal, disclosure_id=disclosure_id,
+                item_ids=[item_id for item_id, _ in order[done:]],
+                reason=f"disclosure {status}", client=self.client,
+                details={"files_completed": done, "files": len(order), "bytes_sent": sent,
+                         "receipt": self.receipt.id if self.receipt else None},
+            )  # fmt: skip
+        raise BundleStopped(
+            f"the disclosure was {status} during the download: the bundle stopped after "
+            f"{done} of {len(order)} files"
+        )
 
 
 def prepare_bundle(
@@ -161,7 +214,10 @@ def prepare_bundle(
     entries = entries_of(session, disclosure.id, current=True)
     if not entries:
         raise DisclosureNotFound("this disclosure holds no files")
-    served = [e.served_id for e in entries]
+    # All or nothing: a bundle never leaves out a file, nor waits for one to be stamped.
+    if pending := [e for e in entries if e.served_id is None]:
+        raise pending_error(session, pending)
+    served = [e.served_id for e in entries if e.served_id is not None]
     files = open_bundle_files(
         session=session, store=store, principal=principal, disclosure_id=disclosure.id,
         item_ids=served, client=client,
@@ -213,5 +269,11 @@ def prepare_bundle(
         )  # fmt: skip
         session.commit()
         _first(session, disclosure, "received")
-    return PreparedBundle(disclosure=disclosure, manifest=body, files=files, names=names,
-                          receipt=receipt)  # fmt: skip
+    # End the request's transaction: on SQLite an open one holds the write lock, and the
+    # stream's status checks (in sessions of their own) must not wait for it.
+    session.commit()
+    return PreparedBundle(
+        disclosure=disclosure, manifest=body, files=files, names=names, receipt=receipt,
+        principal=principal, engine=session.get_bind().engine, client=client,
+        disclosure_id=disclosure.id,
+    )  # fmt: skip

@@ -48,6 +48,26 @@ class SignatureInvalid(DisclosureError):
     title = "Invalid signature"
 
 
+class WatermarkPending(DisclosureError):
+    """A file's watermarked copy is still being prepared (or its preparation failed):
+    nothing is served until it is ready. Carries what is pending and a retry hint."""
+
+    title = "Being prepared"
+
+    def __init__(
+        self, message: str, *, pending: list[dict[str, object]], retry_after: int | None
+    ) -> None:
+        super().__init__(message)
+        self.pending = pending
+        self.retry_after = retry_after  # None: failed, retrying will not help by itself
+
+
+class BundleStopped(DisclosureGone):
+    """A bundle stopped streaming: the disclosure was revoked or expired meanwhile."""
+
+    title = "Disclosure ended during the download"
+
+
 class WatermarkError(DisclosureError):
     """A watermark could not be rendered (tool missing or failed)."""
 
@@ -61,6 +81,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (DisclosureBlocked, 409),
     (DisclosureForbidden, 403),
     (DisclosureGone, 410),
+    (WatermarkPending, 409),
     (SignatureInvalid, 400),
     (WatermarkError, 500),
     (DisclosureError, 500),

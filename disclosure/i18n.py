@@ -62,6 +62,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "withdraw": {"kk": "Қайтарып алу", "ru": "Отозвать файлы", "en": "Withdraw"},
     "add": {"kk": "Қосу", "ru": "Добавить", "en": "Add"},
     "notifications": {"kk": "Хабарламалар", "ru": "Уведомления", "en": "Notifications"},
+    "preparing": {"kk": "дайындалуда: сізге арналған су белгісі бар көшірме жасалып жатыр",
+                  "ru": "готовится: создаётся копия с вашим водяным знаком",
+                  "en": "being prepared: your watermarked copy is being made"},
+    "prepare_failed": {"kk": "дайындалмады: прокуратура қайта іске қоса алады",
+                       "ru": "не удалось подготовить: прокуратура может запустить заново",
+                       "en": "could not be prepared: the prosecution can start it again"},
+    "bundle_wait": {"kk": "ZIP барлық файлдар дайын болғанда қолжетімді болады "
+                          "(бет өздігінен жаңарады).",
+                    "ru": "ZIP станет доступен, когда все файлы будут готовы "
+                          "(страница обновится сама).",
+                    "en": "The ZIP becomes available once every file is ready "
+                          "(this page refreshes itself)."},
 }  # fmt: skip
 
 

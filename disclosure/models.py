@@ -62,6 +62,8 @@ class DisclosureEntry(SQLModel, table=True):
     `item_id` the item disclosed in its place (approved redaction, or the original when
     marked disclosable); `served_id` the per-recipient watermarked derivative (or
     `item_id` when the media type takes no watermark). Only `served_id` is readable.
+    `served_id` is None while the watermarked copy is being prepared by its `wmark` job
+    (`Job.subject` is this entry's id): nothing of the entry is readable until then.
     """
 
     __tablename__ = "disclosure_entry"
@@ -70,9 +72,10 @@ class DisclosureEntry(SQLModel, table=True):
     disclosure_id: str = Field(foreign_key="disclosure.id", index=True, max_length=36)
     source_id: str = Field(foreign_key="item.id", max_length=36)
     item_id: str = Field(foreign_key="item.id", max_length=36)
-    served_id: str = Field(foreign_key="item.id", index=True, max_length=36)
+    served_id: str | None = Field(default=None, foreign_key="item.id", index=True, max_length=36)
     added_in: int
     withdrawn_in: int | None = None
+    position: int = 0  # order of selection within its tranche (listings keep it)
 
 
 class DisclosureFlag(SQLModel, table=True):

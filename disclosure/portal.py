@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 
 from custody.events import utc_now
 from custody.models import LedgerEntry
-from disclosure import notify
-from disclosure.errors import DisclosureGone, DisclosureNotFound
+from disclosure import notify, prepare
+from disclosure.errors import DisclosureGone, DisclosureNotFound, WatermarkPending
 from disclosure.models import (
     DefenceNote,
     Disclosure,
@@ -44,7 +44,8 @@ def entries_of(session: Session, disclosure_id: str, *, current: bool) -> list[D
     query = select(DisclosureEntry).where(DisclosureEntry.disclosure_id == disclosure_id)
     if current:
         query = query.where(col(DisclosureEntry.withdrawn_in).is_(None))
-    return list(session.exec(query.order_by(col(DisclosureEntry.added_in))).all())
+    order = (col(DisclosureEntry.added_in), col(DisclosureEntry.position))
+    return list(session.exec(query.order_by(*order)).all())
 
 
 def public(session: Session, disclosure: Disclosure, *, for_defence: bool) -> DisclosurePublic:
@@ -52,7 +53,8 @@ def public(session: Session, disclosure: Disclosure, *, for_defence: bool) -> Di
     entries = entries_of(session, disclosure.id, current=for_defence)
     if for_defence and status_of(disclosure) != "active":
         entries = []
-    found = items_with_blobs(session=session, item_ids=[e.served_id for e in entries])
+    found = items_with_blobs(session=session, item_ids=[e.served_id or e.item_id for e in entries])
+    state = prepare.readiness(session, entries)
     recipient = session.get(User, disclosure.recipient_id)
     tranches = session.exec(
         select(DisclosureTranche)
@@ -61,14 +63,21 @@ def public(session: Session, disclosure: Disclosure, *, for_defence: bool) -> Di
     ).all()
     items = []
     for e in entries:
-        item, blob = found[e.served_id]
+        # Until the copy is ready the defence learns the file's name and type only.
+        item, blob = found[e.served_id or e.item_id]
+        ready = e.served_id is not None
+        job = state[e.id].job
         items.append(
             EntryPublic(
-                served_id=e.served_id, name=item.original_name, sha256=blob.sha256,
-                size=blob.size, media_type=blob.media_type, added_in=e.added_in,
-                withdrawn_in=e.withdrawn_in, watermarked=e.served_id != e.item_id,
+                entry_id=e.id, state=state[e.id].state, served_id=e.served_id,
+                name=item.original_name if ready else f"watermarked-{item.original_name}",
+                sha256=blob.sha256 if ready else None,
+                size=blob.size if ready else None, media_type=blob.media_type,
+                added_in=e.added_in, withdrawn_in=e.withdrawn_in,
+                watermarked=e.served_id != e.item_id,
                 source_id=None if for_defence else e.source_id,
                 item_id=None if for_defence else e.item_id,
+                error=job.error if job is not None and not for_defence else None,
             )
         )  # fmt: skip
     return DisclosurePublic(
@@ -84,6 +93,7 @@ def public(session: Session, disclosure: Disclosure, *, for_defence: bool) -> Di
         first_received_at=None if for_defence else disclosure.first_received_at,
         first_opened_at=None if for_defence else disclosure.first_opened_at,
         items=items,
+        preparing=sum(1 for i in items if i.state != "ready" and i.withdrawn_in is None),
         history=[
             TranchePublic(number=t.number, added=t.added, withdrawn=t.withdrawn, note=t.note,
                           created_at=t.created_at)
@@ -160,6 +170,32 @@ def _first(session: Session, disclosure: Disclosure, what: str) -> None:
     )
 
 
+def pending_error(session: Session, entries: list[DisclosureEntry]) -> WatermarkPending:
+    """The refusal for files whose watermarked copy is not ready: which, and when to retry."""
+    state = prepare.readiness(session, entries)
+    names = {
+        item.id: item.original_name
+        for item, _ in items_with_blobs(
+            session=session, item_ids=[e.item_id for e in entries]
+        ).values()
+    }
+    pending: list[dict[str, object]] = [
+        {"entry_id": e.id, "name": names.get(e.item_id, ""), "state": state[e.id].state}
+        for e in entries
+    ]
+    failed = [p for p in pending if p["state"] == "failed"]
+    listed = ", ".join(str(p["name"]) for p in pending)
+    if failed:
+        message = (
+            f"the watermarked copy of {listed} could not be prepared; the prosecution "
+            "can queue it again"
+        )
+        return WatermarkPending(message, pending=pending, retry_after=None)
+    message = f"the watermarked copy of {listed} is being prepared; try again shortly"
+    retry = max(state[e.id].retry_after for e in entries)
+    return WatermarkPending(message, pending=pending, retry_after=retry)
+
+
 def open_item(
     *,
     session: Session,
@@ -172,12 +208,24 @@ def open_item(
     end: int | None = None,
     client: str | None = None,
 ) -> tuple[Content, Receipt | None]:
-    """Stream or download one served file of the caller's disclosure (recorded first)."""
+    """Stream or download one served file of the caller's disclosure (recorded first).
+
+    `item_id` is the served file's id or the entry's id; a file whose watermarked copy
+    is not ready yet raises `WatermarkPending` (nothing is read or recorded).
+    """
     disclosure = _mine(session, principal, disclosure_id)
     if status_of(disclosure) != "active":
         raise DisclosureGone(f"this disclosure is {status_of(disclosure)}")
-    if not any(e.served_id == item_id for e in entries_of(session, disclosure.id, current=True)):
+    entry = next(
+        (e for e in entries_of(session, disclosure.id, current=True)
+         if item_id in {e.served_id, e.id}),
+        None,
+    )  # fmt: skip
+    if entry is None:
         raise DisclosureNotFound("no such item in this disclosure")
+    if entry.served_id is None:
+        raise pending_error(session, [entry])
+    item_id = entry.served_id
     content = open_disclosed(
         session=session, store=store, principal=principal, item_id=item_id,
         disclosure_id=disclosure.id, client=client, download=download, start=start, end=end,
@@ -231,7 +279,7 @@ def access_trail(
         session=session, principal=principal, case_id=case.id,
         roles=frozenset({Role.AUDITOR}), client=client,
     )  # fmt: skip
-    served = [e.served_id for e in entries_of(session, disclosure.id, current=False)]
+    served = [e.served_id for e in entries_of(session, disclosure.id, current=False) if e.served_id]
     rows = session.exec(
         select(LedgerEntry)
         .where(col(LedgerEntry.item_id).in_(served))

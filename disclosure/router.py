@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from disclosure import bundle, court_router, notify, portal, receipts, selection, service
+from disclosure.errors import WatermarkPending
 from disclosure.models import Receipt, ReceiptKey
 from disclosure.schemas import (
     DisclosureCreate,
@@ -32,11 +33,32 @@ from disclosure.schemas import (
     TrancheCreate,
     TranchePublic,
 )
+from evidence import problems
 from evidence.deps import ClientDep, CurrentPrincipal, LedgerDep, SessionDep, StoreDep
 
 router = APIRouter(tags=["disclosure"])
 _RANGE = re.compile(r"bytes=(\d+)-(\d*)")
-_ZIP: dict[int | str, dict[str, Any]] = {200: {"content": {"application/zip": {}}}}
+_PENDING = {
+    "description": "A watermarked copy is not ready: problem JSON naming each file in "
+    "`preparing` (`entry_id`, `name`, `state`), with `Retry-After` (seconds) while it is "
+    "being prepared (none when preparation failed)",
+    "content": {"application/problem+json": {}},
+}
+_ZIP: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/zip": {}}},
+    409: _PENDING,
+    410: {"description": "the disclosure was revoked or has expired"},
+}
+
+
+def _pending(exc: WatermarkPending, request: Request) -> Response:
+    """409 problem JSON for files still being prepared, with a retry hint."""
+    response = problems.problem(
+        409, exc.title, str(exc), instance=request.url.path, preparing=exc.pending
+    )
+    if exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 class RevokeRequest(BaseModel):
@@ -69,8 +91,11 @@ def create_disclosure(
 ) -> DisclosurePublic:  # fmt: skip
     """Tranche 1 of a new disclosure (case prosecutor only). Each selected original is
     replaced by its approved redacted derivative — the original itself only when flagged
-    `disclosable_original`; `do_not_disclose` refuses the request (409). Each file is
-    watermarked for the recipient. Recorded on the case chain and every item chain."""
+    `disclosable_original`; `do_not_disclose` refuses the request (409). Each image,
+    video and PDF is watermarked for the recipient by a `wmark` job (queue `media`)
+    queued on creation: the answer lists such files with `state: preparing` until the
+    job has made the copy (then `ready`, with `served_id`). Recorded on the case chain
+    and every item chain."""
     disclosure = service.create_disclosure(
         session=session, store=store, principal=principal, case_id=case_id,
         recipient=body.recipient, items=body.items, expires_at=body.expires_at,
@@ -121,12 +146,31 @@ def add_tranche(
     store: StoreDep, client: ClientDep,
 ) -> TranchePublic:  # fmt: skip
     """Tranche N+1: `add` items (ids of selected items), `withdraw` items (selected,
-    disclosed or served ids). The tranche lists what changed since tranche N."""
+    disclosed, served or entry ids). The tranche lists what changed since tranche N;
+    added files that take a watermark are prepared by `wmark` jobs and join `added`
+    when ready."""
     tranche = service.add_tranche(
         session=session, store=store, principal=principal, disclosure_id=disclosure_id,
         add=body.add, withdraw=body.withdraw, note=body.note, client=client,
     )  # fmt: skip
     return TranchePublic.model_validate(tranche, from_attributes=True)
+
+
+@router.post(
+    "/disclosures/{disclosure_id}/prepare",
+    response_model=DisclosurePublic,
+    status_code=202,
+    summary="Queue unfinished watermarks again",
+)
+def prepare_again(
+    disclosure_id: str, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+) -> DisclosurePublic:
+    """Hand every watermark job of this disclosure that is not done (failed, or never
+    reached a worker) to the queue again (case prosecutor). 202: the jobs run later."""
+    disclosure = service.prepare_again(
+        session=session, principal=principal, disclosure_id=disclosure_id, client=client
+    )
+    return portal.public(session, disclosure, for_defence=False)
 
 
 @router.post(
@@ -136,7 +180,8 @@ def revoke(
     disclosure_id: str, principal: CurrentPrincipal, session: SessionDep, client: ClientDep,
     body: RevokeRequest | None = None,
 ) -> DisclosurePublic:  # fmt: skip
-    """End the recipient's access at once: every later read is refused."""
+    """End the recipient's access at once: every later read is refused, and a bundle
+    already streaming stops at its next check (between files, every 8 MiB)."""
     disclosure = service.revoke(
         session=session, principal=principal, disclosure_id=disclosure_id,
         reason=body.reason if body else "", client=client,
@@ -148,20 +193,31 @@ def revoke(
     "/disclosures/{disclosure_id}/items/{item_id}/content",
     summary="Stream or download a disclosed file",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/octet-stream": {}}}, 206: {"description": "range"}},
+    responses={
+        200: {"content": {"application/octet-stream": {}}},
+        206: {"description": "range"},
+        409: _PENDING,
+        410: {"description": "the disclosure was revoked or has expired"},
+    },
 )
 def disclosed_content(
     disclosure_id: str, item_id: str, request: Request, principal: CurrentPrincipal,
     session: SessionDep, store: StoreDep, client: ClientDep, download: bool = False,
 ) -> Response:  # fmt: skip
     """The recipient's view (`Range` supported) or download (`?download=true`, which
-    records a receipt, returned in `X-Receipt-Id`). Recorded in custody first."""
+    records a receipt, returned in `X-Receipt-Id`). Recorded in custody first.
+    `item_id` is a file's `served_id` or its `entry_id`; a file whose watermarked copy
+    is still being prepared answers 409 problem JSON with `Retry-After` at once (the
+    request never waits for rendering)."""
     match = _RANGE.fullmatch(request.headers.get("range") or "")
     start, end = (int(match[1]), int(match[2]) if match[2] else None) if match else (0, None)
-    opened, receipt = portal.open_item(
-        session=session, store=store, principal=principal, disclosure_id=disclosure_id,
-        item_id=item_id, download=download, start=start, end=end, client=client,
-    )  # fmt: skip
+    try:
+        opened, receipt = portal.open_item(
+            session=session, store=store, principal=principal, disclosure_id=disclosure_id,
+            item_id=item_id, download=download, start=start, end=end, client=client,
+        )  # fmt: skip
+    except WatermarkPending as exc:
+        return _pending(exc, request)
     headers = {"Accept-Ranges": "bytes", "Content-Length": str(opened.length),
                "ETag": f'"{opened.blob.sha256}"'}  # fmt: skip
     if download:
@@ -187,17 +243,27 @@ def disclosed_content(
     responses=_ZIP,
 )
 def disclosure_bundle(
-    disclosure_id: str, principal: CurrentPrincipal, session: SessionDep, store: StoreDep,
-    ledger: LedgerDep, client: ClientDep,
+    disclosure_id: str, request: Request, principal: CurrentPrincipal, session: SessionDep,
+    store: StoreDep, ledger: LedgerDep, client: ClientDep,
 ) -> Response:  # fmt: skip
     """A ZIP streamed with constant memory: `files/`, `manifest.json` (hashes, sizes,
     derivation chains, plan ids, events with inclusion proofs, signed checkpoint with
     cosignatures, keys), `verifier.py` and `verify.html`. Every file's download is
-    recorded (and anchored in the bundle's checkpoint) before the first byte."""
-    prepared = bundle.prepare_bundle(
-        session=session, store=store, principal=principal, ledger=ledger,
-        disclosure_id=disclosure_id, client=client,
-    )  # fmt: skip
+    recorded (and anchored in the bundle's checkpoint) before the first byte.
+
+    All or nothing: while any file's watermarked copy is still being prepared the answer
+    is 409 problem JSON naming those files (`preparing`) with `Retry-After`; nothing is
+    recorded. If the disclosure is revoked or expires while the ZIP streams, the stream
+    stops at the next check (between files, and every 8 MiB inside one) and the
+    connection ends without completing the body; the files not delivered are recorded
+    as `access.denied` with `details.bundle = "stopped"`."""
+    try:
+        prepared = bundle.prepare_bundle(
+            session=session, store=store, principal=principal, ledger=ledger,
+            disclosure_id=disclosure_id, client=client,
+        )  # fmt: skip
+    except WatermarkPending as exc:
+        return _pending(exc, request)
     headers = {
         "Content-Disposition": f'attachment; filename="disclosure-{disclosure_id[:8]}.zip"',
         "X-Manifest-SHA256": hashlib.sha256(prepared.manifest).hexdigest(),

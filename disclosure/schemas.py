@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -41,18 +42,28 @@ class FlagPublic(BaseModel):
 
 
 class EntryPublic(BaseModel):
-    """A disclosed file. `source_id`/`item_id` are shown to the prosecution only."""
+    """A disclosed file. `source_id`/`item_id` are shown to the prosecution only.
 
-    served_id: str
+    `state` is `ready` (readable at `served_id`), `preparing` (its watermarked copy is
+    being made by a job: `served_id`, `sha256` and `size` are null until then) or
+    `failed` (the copy could not be made; the prosecution can queue it again).
+    `entry_id` names the file in every state: `.../items/{entry_id}/content` serves it
+    once ready and answers 409 with `Retry-After` before.
+    """
+
+    entry_id: str
+    state: Literal["ready", "preparing", "failed"] = "ready"
+    served_id: str | None
     name: str
-    sha256: str
-    size: int
+    sha256: str | None
+    size: int | None
     media_type: str
     added_in: int
     withdrawn_in: int | None = None
     source_id: str | None = None
     item_id: str | None = None
     watermarked: bool = False
+    error: str | None = Field(default=None, description="why preparation failed (prosecution)")
 
 
 class TranchePublic(BaseModel):
@@ -76,6 +87,7 @@ class DisclosurePublic(BaseModel):
     first_received_at: datetime | None = None
     first_opened_at: datetime | None = None
     items: list[EntryPublic] = Field(default_factory=list)
+    preparing: int = Field(default=0, description="files whose watermarked copy is not ready")
     history: list[TranchePublic] = Field(default_factory=list)
 
 

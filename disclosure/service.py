@@ -2,7 +2,8 @@
 
 A prosecutor selects items; each is replaced by what may be disclosed (its approved
 redaction, or the original only when explicitly marked disclosable; "do not disclose"
-blocks it), then stamped with a per-recipient watermark. Every change is a custody
+blocks it), then stamped with a per-recipient watermark — by a `wmark` job queued after
+the commit (`disclosure.prepare`), never inside the request. Every change is a custody
 event on the case chain and on each item's chain, committed with the change.
 """
 
@@ -16,7 +17,7 @@ from sqlmodel import Session, col, select
 
 import custody
 from custody.events import format_time, utc_now
-from disclosure import watermark
+from disclosure import prepare
 from disclosure.errors import (
     DisclosureGone,
     DisclosureInvalid,
@@ -26,7 +27,7 @@ from disclosure.models import Disclosure, DisclosureEntry, DisclosureTranche
 from disclosure.selection import PROSECUTION, resolve
 from evidence.models import Case, Role, User
 from evidence.policy import Principal
-from evidence.service.disclose import authorize_case_role, watermark_item
+from evidence.service.disclose import authorize_case_role, items_with_blobs, needs_watermark
 from evidence.storage import ObjectStore
 
 
@@ -69,47 +70,36 @@ def _recipient(session: Session, username: str) -> User:
 def _entries(
     *,
     session: Session,
-    store: ObjectStore,
     case: Case,
     disclosure: Disclosure,
-    recipient: User,
     item_ids: Iterable[str],
     tranche: int,
 ) -> list[DisclosureEntry]:
-    """Resolve, check and watermark the selected items (before any row is added)."""
+    """Resolve and check the selected items (before any row is added).
+
+    Files that take a watermark get no served file yet (`served_id` None): their
+    per-recipient copy is prepared by a `wmark` job queued after the commit
+    (`disclosure.prepare`); other files are served as they are.
+    """
     picked, seen = [], set()
     for item_id in dict.fromkeys(item_ids):
         source, disclosed = resolve(session, case=case, item_id=item_id)
         if disclosed.id not in seen:  # an original and its redaction: one entry
             seen.add(disclosed.id)
             picked.append((source, disclosed))
-    date = utc_now().date().isoformat()
-    text = watermark.watermark_text(
-        lawyer=recipient.full_name or recipient.username, disclosure_id=disclosure.id, date=date
-    )
+    blobs = items_with_blobs(session=session, item_ids=[d.id for _, d in picked])
     entries = []
-    for source, disclosed in picked:
-        marked = watermark_item(
-            session=session,
-            store=store,
-            item_id=disclosed.id,
-            render=watermark.renderer(text),
-            job_key=f"watermark:{disclosure.id}:{disclosed.id}",
-            parameters={
-                "text": text,
-                "recipient": recipient.username,
-                "disclosure": disclosure.id,
-                "date": date,
-            },
-            tool_version=watermark.VERSION,
-        )
+    for position, (source, disclosed) in enumerate(picked):
+        stamped = needs_watermark(blobs[disclosed.id][1].media_type)
         entries.append(
             DisclosureEntry(
+                id=str(uuid.uuid4()),
                 disclosure_id=disclosure.id,
                 source_id=source.id,
                 item_id=disclosed.id,
-                served_id=marked.id if marked else disclosed.id,
+                served_id=None if stamped else disclosed.id,
                 added_in=tranche,
+                position=position,
             )
         )
     return entries
@@ -128,7 +118,9 @@ def _record_entries(
 ) -> None:
     events = []
     for entry in entries:
-        for item_id in dict.fromkeys([entry.source_id, entry.served_id]):
+        # A copy still being prepared gets its own event when its job serves it.
+        chain = [entry.source_id, entry.served_id] if entry.served_id else [entry.source_id]
+        for item_id in dict.fromkeys(chain):
             events.append(
                 custody.NewEvent(
                     action=action,
@@ -143,6 +135,7 @@ def _record_entries(
                         "recipient": disclosure.recipient_id,
                         "disclosed_item": entry.item_id,
                         "served_item": entry.served_id,
+                        "entry": entry.id,
                     },
                 )
             )
@@ -181,8 +174,7 @@ def create_disclosure(
         expires_at=expires_at,
     )
     entries = _entries(
-        session=session, store=store, case=case, disclosure=disclosure, recipient=user,
-        item_ids=items, tranche=1,
+        session=session, case=case, disclosure=disclosure, item_ids=items, tranche=1,
     )  # fmt: skip
     session.add(disclosure)
     session.flush()
@@ -192,7 +184,7 @@ def create_disclosure(
             disclosure_id=disclosure.id,
             number=1,
             note=note,
-            added=[e.served_id for e in entries],
+            added=[e.served_id for e in entries if e.served_id],
             withdrawn=[],
             created_by=principal.user_id,
             created_at=disclosure.created_at,
@@ -209,7 +201,8 @@ def create_disclosure(
             "disclosure": disclosure.id,
             "recipient": {"id": user.id, "name": user.username},
             "tranche": 1,
-            "items": [e.served_id for e in entries],
+            "items": [e.served_id for e in entries if e.served_id],
+            "preparing": _preparing(entries),
             "expires_at": format_time(expires_at) if expires_at else None,
         },
     )
@@ -217,8 +210,16 @@ def create_disclosure(
         session, principal=principal, case=case, disclosure=disclosure, entries=entries,
         action=custody.Action.ITEM_DISCLOSED, tranche=1, client=client,
     )  # fmt: skip
+    pending = prepare.to_prepare(entries)
     session.commit()
+    prepare.queue_watermarks(pending)
+    session.expire_all()  # an inline (sync) job may have served some already
     return disclosure
+
+
+def _preparing(entries: list[DisclosureEntry]) -> list[dict[str, str]]:
+    """Entries whose watermarked copy a job still has to make (named in the event)."""
+    return [{"entry": e.id, "item": e.item_id} for e in entries if e.served_id is None]
 
 
 def load_disclosure(session: Session, disclosure_id: str) -> tuple[Disclosure, Case]:
@@ -259,14 +260,12 @@ def add_tranche(
             )
         ).all()
     )
-    gone = [e for e in current if {e.source_id, e.item_id, e.served_id} & set(withdraw)]
+    gone = [e for e in current if {e.id, e.source_id, e.item_id, e.served_id} & set(withdraw)]
     if len(gone) < len(set(withdraw)):
         raise DisclosureInvalid("some items to withdraw are not in this disclosure")
     held = {e.source_id for e in current} - {e.source_id for e in gone}
-    user = session.get(User, disclosure.recipient_id)
-    assert user is not None
     new = _entries(
-        session=session, store=store, case=case, disclosure=disclosure, recipient=user,
+        session=session, case=case, disclosure=disclosure,
         item_ids=[i for i in add if i not in held], tranche=number,
     )  # fmt: skip
     for entry in gone:
@@ -279,8 +278,8 @@ def add_tranche(
         disclosure_id=disclosure.id,
         number=number,
         note=note,
-        added=[e.served_id for e in new],
-        withdrawn=[e.served_id for e in gone],
+        added=[e.served_id for e in new if e.served_id],
+        withdrawn=[e.served_id or e.id for e in gone],
         created_by=principal.user_id,
         created_at=utc_now(),
     )
@@ -293,7 +292,8 @@ def add_tranche(
         case_number=case.number,
         client=client,
         details={"disclosure": disclosure.id, "tranche": number,
-                 "added": tranche.added, "withdrawn": tranche.withdrawn},
+                 "added": tranche.added, "withdrawn": tranche.withdrawn,
+                 "preparing": _preparing(new)},
     )  # fmt: skip
     _record_entries(
         session, principal=principal, case=case, disclosure=disclosure, entries=new,
@@ -303,8 +303,26 @@ def add_tranche(
         session, principal=principal, case=case, disclosure=disclosure, entries=gone,
         action=custody.Action.ITEM_DISCLOSURE_WITHDRAWN, tranche=number, client=client,
     )  # fmt: skip
+    pending = prepare.to_prepare(new)
     session.commit()
+    prepare.queue_watermarks(pending)
+    session.expire_all()  # an inline (sync) job may have served some already
     return tranche
+
+
+def prepare_again(
+    *, session: Session, principal: Principal, disclosure_id: str, client: str | None = None
+) -> Disclosure:
+    """Queue again the watermark jobs of a disclosure that are not done (prosecution)."""
+    disclosure, case = load_disclosure(session, disclosure_id)
+    authorize_case_role(
+        session=session, principal=principal, case_id=case.id, roles=PROSECUTION, client=client
+    )
+    if status_of(disclosure) != "active":
+        raise DisclosureGone(f"the disclosure is {status_of(disclosure)}")
+    prepare.requeue(session, disclosure.id)
+    session.expire_all()
+    return disclosure
 
 
 def revoke(

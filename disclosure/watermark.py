@@ -1,6 +1,7 @@
 """Visible per-recipient watermarks burned into images, video and PDF pages.
 
-Images: Pillow. Video: ffmpeg drawtext with the DejaVu font (audio copied). PDF: each
+Images: Pillow. Video: ffmpeg drawtext with the DejaVu font (audio copied; progress
+reported through ingest's ffmpeg runner). PDF: each
 page rasterised with pdftoppm, stamped, and the pages rebuilt into a PDF with Pillow —
 the watermark cannot be removed by deleting a layer, at the cost of text selection.
 """
@@ -14,6 +15,10 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from disclosure.errors import WatermarkError
+from ingest.errors import ToolFailed, ToolMissing
+from ingest.media._run import run_ffmpeg_with_progress
+
+Progress = Callable[[float], None]
 
 VERSION = "1"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -56,7 +61,25 @@ def _drawtext_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(":", "\\:").replace("'", "\u2019").replace("%", "\\%")
 
 
-def render_video(source: Path, folder: Path, text: str) -> Path:
+def _duration(source: Path) -> float | None:
+    probe = ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0"]
+    try:
+        result = subprocess.run([*probe, str(source)], capture_output=True, timeout=60)
+        return float(result.stdout.decode().strip() or "nan") or None
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
+
+
+def render_video(
+    source: Path,
+    folder: Path,
+    text: str,
+    *,
+    on_progress: Progress | None = None,
+    timeout: float = 6 * 3600,
+) -> Path:
+    """Re-encode with the stamp burned in (x264 veryfast, audio copied): minutes per hour
+    of video, so it runs in the `wmark` job, reporting progress, never in a request."""
     out = folder / "watermarked.mp4"
     label = _drawtext_escape(text)
     font = str(FONT).replace(":", "\\:")
@@ -72,7 +95,13 @@ def render_video(source: Path, folder: Path, text: str) -> Path:
         "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
         "-c:a", "copy", "-map_metadata", "-1", "-movflags", "+faststart", str(out),
     ]  # fmt: skip
-    _run(command, "ffmpeg")
+    try:
+        run_ffmpeg_with_progress(
+            command, timeout=timeout, duration=_duration(source),
+            on_progress=on_progress or (lambda _fraction: None),
+        )  # fmt: skip
+    except (ToolFailed, ToolMissing) as exc:
+        raise WatermarkError(f"ffmpeg failed: {str(exc)[-300:]}") from exc
     return out
 
 
@@ -100,14 +129,16 @@ def _run(command: list[str], tool: str) -> None:
         raise WatermarkError(f"{tool} failed: {result.stderr.decode(errors='replace')[-300:]}")
 
 
-def renderer(text: str) -> Callable[[Path, str, Path], Path | None]:
+def renderer(
+    text: str, *, on_progress: Progress | None = None, timeout: float = 6 * 3600
+) -> Callable[[Path, str, Path], Path | None]:
     """A renderer for evidence.service.disclose.watermark_item, stamping `text`."""
 
     def render(source: Path, media_type: str, folder: Path) -> Path | None:
         if media_type.startswith("image/"):
             return render_image(source, folder, text)
         if media_type.startswith("video/"):
-            return render_video(source, folder, text)
+            return render_video(source, folder, text, on_progress=on_progress, timeout=timeout)
         if media_type == "application/pdf":
             return render_pdf(source, folder, text)
         return None

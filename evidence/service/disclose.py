@@ -69,11 +69,14 @@ def watermark_item(
     parameters: dict[str, Any],
     tool_version: str,
     actor: Actor = WORKER,
+    purpose: str = "watermark",
 ) -> Item | None:
     """Render a per-recipient watermarked copy of an item as a `watermarked` derivative.
 
-    The source is read through `materialize` (recorded, re-hashed); `job_key` makes a
-    repeat return the first copy. None when the media type takes no watermark.
+    The source is read through `materialize` (recorded, re-hashed, `purpose` in the
+    event); `job_key` makes a repeat return the first copy. None when the media type
+    takes no watermark. Slow (an hour of video is re-encoded): the disclosure package
+    calls it from its `wmark` job, never inside a request.
     """
     existing = session.exec(select(Item).where(Item.job_key == job_key)).first()
     if existing is not None:
@@ -81,11 +84,11 @@ def watermark_item(
     item, _ = load_item(session, item_id)
     blob = session.get(Blob, item.sha256)
     assert blob is not None
-    if not _renderable(blob.media_type):
+    if not needs_watermark(blob.media_type):
         return None
     with (
         materialize(
-            session=session, store=store, item_id=item.id, purpose="watermark", actor=actor
+            session=session, store=store, item_id=item.id, purpose=purpose, actor=actor
         ) as (_, blob, path),
         tempfile.TemporaryDirectory(prefix="dalel-wm-") as folder,
     ):
@@ -109,7 +112,8 @@ def watermark_item(
         )
 
 
-def _renderable(media_type: str) -> bool:
+def needs_watermark(media_type: str) -> bool:
+    """Whether files of this type are stamped per recipient (images, video, PDF)."""
     return media_type.startswith(("image/", "video/")) or media_type == "application/pdf"
 
 
@@ -196,6 +200,50 @@ def open_bundle_files(
     )
     session.commit()
     return BundleFiles(items={i: found[i] for i in item_ids}, store=store)
+
+
+def record_bundle_stopped(
+    *,
+    session: Session,
+    principal: Principal,
+    disclosure_id: str,
+    item_ids: list[str],
+    reason: str,
+    client: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record that a bundle stopped streaming because access ended mid-way.
+
+    One `access.denied` event per file whose delivery had been recorded but was not
+    completed (the one cut and those never started), with the bundle's purpose and the
+    reason, on the files' own chains — the counterpart of the `item.downloaded` events
+    `open_bundle_files` recorded before the first byte. Committed at once.
+    """
+    found = items_with_blobs(session=session, item_ids=item_ids)
+    custody.record_many(
+        session=session,
+        events=[
+            custody.NewEvent(
+                action=custody.Action.ACCESS_DENIED,
+                actor=principal.actor(),
+                case_id=found[item_id][0].case_id,
+                item_id=item_id,
+                sha256=found[item_id][0].sha256,
+                client=client,
+                details={
+                    "permission": str(Perm.ITEM_CONTENT),
+                    "disclosure": disclosure_id,
+                    "purpose": "disclosure-bundle",
+                    "bundle": "stopped",
+                    "reason": reason,
+                    **(details or {}),
+                },
+            )
+            for item_id in item_ids
+            if item_id in found
+        ],
+    )
+    session.commit()
 
 
 def export_case_for_court(

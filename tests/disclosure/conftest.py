@@ -21,6 +21,8 @@ from evidence.config import Settings
 from evidence.migrations import upgrade
 from evidence.models import Role
 from evidence.policy import Principal
+from ingest import jobs, pipeline, queue
+from ingest.config import IngestSettings
 from tests.evidence.conftest import PASSWORD, Api, _truncate
 from tests.evidence.conftest import team as team
 
@@ -49,13 +51,28 @@ def api(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Iterator[Api]:
         application.include_router(views.router)
     SQLModel.metadata.create_all(application.state.engine)
     hooks.set_disclosure_lookup(is_disclosed)
+    # Watermarks are made by `wmark` jobs: run them inline here (DALEL_JOBS=off in tests),
+    # without ingest's media processing of every upload (not what these tests are about).
+    jobs.configure(
+        engine=application.state.engine, store=application.state.store,
+        settings=job_settings("sync"),
+    )  # fmt: skip
+    if pipeline.on_item_added in hooks._item_added:
+        hooks._item_added.remove(pipeline.on_item_added)
     try:
         with TestClient(application) as client:
             yield Api(client=client, engine=application.state.engine, settings=settings)
     finally:
         hooks.set_disclosure_lookup(None)
+        queue.shutdown(wait=True)
+        jobs._runtime = None
         if request.param == "postgresql":
             _truncate(application.state.engine)
+
+
+def job_settings(mode: str) -> IngestSettings:
+    """Jobs run `mode` (sync: inline at submission; thread: in the background pool)."""
+    return IngestSettings(jobs=mode, redis_url=None, job_retries=0, retry_intervals=[0])  # type: ignore[arg-type]
 
 
 def png_bytes(color: str = "red", size: tuple[int, int] = (96, 64)) -> bytes:
