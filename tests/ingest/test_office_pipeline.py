@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from docx.enum.text import WD_BREAK
 
-from tests.evidence.conftest import Api
+from tests.evidence.conftest import PASSWORD, Api
 from tests.ingest.conftest_integration import build_api, ingest_settings, make_team
 from tests.ingest.test_office import ODT, odf
 
@@ -94,6 +94,12 @@ def test_office_documents_become_searchable_text(office_api: Api, tmp_path: Path
         "Выписка\nKZ86125KZT5004100100\t250000\tперевод Жезқазған",
     ]
     assert _get(api, f"/api/v1/items/{report}/text", pro)["text"] == "Рапорт"
+    # The item page has its text section, filled from /text by the page's script.
+    signed_in = api.client.post("/login", data={"username": "prosecutor", "password": PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+    for item in (word, excel, report):
+        page = api.client.get(f"/items/{item}")
+        assert page.status_code == 200 and 'id="text"' in page.text
 
     def hits(q: str) -> list[tuple[str, str, dict[str, Any]]]:
         found = _get(api, f"/api/v1/cases/{case_id}/search", pro, q=q)["hits"]
