@@ -128,6 +128,31 @@ def test_docx_without_breaks_is_split_at_paragraph_ends(tmp_path: Path) -> None:
     assert "\n".join(pages).split("\n") == [p.rstrip() for p in paragraphs]
 
 
+paragraph_text = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cc", "Cs"),
+        blacklist_characters="\u0085\u2028\u2029",
+        whitelist_characters="\t",
+    ),
+    min_size=1,
+    max_size=60,
+).filter(lambda s: s.strip() != "")
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(paragraphs=st.lists(paragraph_text, min_size=1, max_size=40))
+def test_docx_paragraphs_round_trip_across_units(tmp_path: Path, paragraphs: list[str]) -> None:
+    d = docx.Document()
+    for text in paragraphs:
+        d.add_paragraph(text)
+    d.save(str(tmp_path / "p.docx"))
+    pages = texts(tmp_path / "p.docx", DOCX, page_chars=200)
+    assert "\n".join(pages).split("\n") == [p.rstrip() for p in paragraphs]
+    assert all(len(page) < 200 + 61 for page in pages)
+
+
 def test_docx_deleted_text_and_fallback_copies_left_out(tmp_path: Path) -> None:
     body = (
         "<w:p><w:r><w:t>Подозреваемый </w:t></w:r>"
