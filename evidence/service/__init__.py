@@ -75,7 +75,6 @@ __all__ = [
     "authenticate",
     "authorize_upload",
     "checkpoint",
-    "timestamp",
     "create_api_key",
     "create_case",
     "create_upload",
@@ -105,5 +104,6 @@ __all__ = [
     "remove_member",
     "reset_totp",
     "revoke_token",
+    "timestamp",
     "unlock_user",
 ]
