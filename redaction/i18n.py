@@ -131,7 +131,3 @@ def status_label(status: object) -> str:
     if names is None:
         return str(status)
     return names[{"kk": 1, "ru": 2}.get(i18n.current(), 0)]
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return i18n.translations(i18n.current()).ngettext(singular, plural, n)

@@ -46,11 +46,17 @@ _env = core.templates.env.overlay(
         [jinja2.PackageLoader("redaction", "templates"), core.templates.env.loader]  # type: ignore[list-item]
     )
 )
-_env.globals = dict(_env.globals)  # an overlay shares its parent's globals: ours are ours
-_env.install_gettext_callables(  # type: ignore[attr-defined]
-    gettext=texts.gettext, ngettext=texts.ngettext, newstyle=True
-)
-_env.globals["status_label"] = texts.status_label
+
+
+def _gettext(message: str, **variables: Any) -> str:
+    """``_()`` of our templates (new-style, as the shared one): our table first. The
+    result is plain text, escaped on output like any other value."""
+    text = texts.gettext(message)
+    return text % variables if variables else text
+
+
+# An overlay shares its parent's globals dict: give ours their own before changing it.
+_env.globals = {**_env.globals, "gettext": _gettext, "status_label": texts.status_label}
 REFRESH_SECONDS = 10
 
 

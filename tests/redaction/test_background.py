@@ -196,7 +196,7 @@ def test_video_analysed_and_rendered_by_jobs(api: Api, team, tmp_path: Path) -> 
         assert action in actions, actions
 
 
-@pytest.mark.parametrize("api", [("sync", "sqlite")], indirect=True)
+@pytest.mark.parametrize("api", [("sync", "sqlite")], ids=["sync-sqlite"], indirect=True)
 def test_bad_requests_change_nothing(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
     item_id = _upload(
         api, team, make_video(tmp_path / "clip.mp4", size="320x240", seconds=1).read_bytes()
@@ -289,7 +289,7 @@ def test_render_failure_is_visible_and_retried(api: Api, team, tmp_path: Path) -
         assert row is not None and row.status is PlanStatus.APPROVED
 
 
-@pytest.mark.parametrize("api", [("sync", "sqlite")], indirect=True)
+@pytest.mark.parametrize("api", [("sync", "sqlite")], ids=["sync-sqlite"], indirect=True)
 def test_review_page_shows_the_states(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
     web = api.client
     web.cookies.clear()
