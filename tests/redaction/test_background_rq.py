@@ -1,0 +1,122 @@
+"""Video redaction through RQ on the real Redis, worked by a real `dalel worker --queues
+media` process (it finds redaction's stages in ingest's registry by itself)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import SQLModel
+
+from evidence import hooks
+from evidence.app import create_app
+from evidence.config import Settings
+from ingest import jobs, pipeline, queue
+from ingest.config import IngestSettings
+from tests.evidence.conftest import Api, _truncate, team  # noqa: F401  (fixture)
+from tests.redaction.test_render_media import make_video
+
+REDIS_URL = os.environ.get("DALEL_TEST_REDIS", "redis://127.0.0.1:6379/15")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _redis_up() -> bool:
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        return bool(Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping())
+    except RedisError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("ffmpeg") and _redis_up()), reason="ffmpeg or Redis missing"
+)
+
+
+@pytest.fixture()
+def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
+    """The application queueing on RQ under a queue prefix of its own."""
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    url = str(request.getfixturevalue("pg_url"))
+    request.getfixturevalue("pg_engine")
+    settings = Settings(data_dir=tmp_path, database_url=url, max_upload_bytes=8 << 20)
+    app = create_app(settings)
+    SQLModel.metadata.create_all(app.state.engine)
+    with contextlib.suppress(ValueError):
+        hooks._item_added.remove(pipeline.on_item_added)
+    rq = IngestSettings(jobs="rq", redis_url=REDIS_URL, queue_prefix=prefix, job_retries=0)
+    jobs.configure(engine=app.state.engine, store=app.state.store, settings=rq)
+    try:
+        with TestClient(app) as client:
+            yield Api(client=client, engine=app.state.engine, settings=settings)
+    finally:
+        queue.shutdown(wait=True)
+        jobs._runtime = None
+        _truncate(app.state.engine)
+        from redis import Redis
+
+        redis = Redis.from_url(REDIS_URL)
+        for key in redis.scan_iter(f"*{prefix}*"):
+            redis.delete(key)
+        for name in redis.smembers("rq:queues"):
+            if prefix in name.decode():
+                redis.srem("rq:queues", name)
+
+
+def _work(api: Api) -> None:
+    """`dalel worker --queues media --burst`: run what is queued, then stop."""
+    assert jobs._runtime is not None
+    env = {
+        **os.environ,
+        "DALEL_DATABASE_URL": str(api.settings.database_url),
+        "DALEL_STORAGE_URL": str(api.settings.storage_url),
+        "DALEL_DATA_DIR": str(api.settings.data_dir),
+        "DALEL_REDIS_URL": REDIS_URL,
+        "DALEL_JOBS": "rq",
+        "DALEL_QUEUE_PREFIX": jobs._runtime.settings.queue_prefix,
+        "DALEL_JOB_RETRIES": "0",
+        "OMP_NUM_THREADS": "1",
+    }
+    args = [sys.executable, "-m", "ingest.worker", "--queues", "media", "--burst"]
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, timeout=600)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
+
+
+def test_media_worker_analyses_and_renders(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
+    video = make_video(tmp_path / "clip.mp4", size="320x240", seconds=1)
+    r = api.upload(team["case"]["id"], team["prosecutor"], video.read_bytes(), name="cam.mp4")
+    item_id = r.json()["id"]
+    c, pro = api.client, team["prosecutor"]
+    r = c.post(f"/api/v1/items/{item_id}/redactions", json={}, headers=pro)
+    assert r.status_code == 202 and r.json()["status"] == "analysing", r.text
+    plan_id = r.json()["id"]
+    waiting = c.get(f"/api/v1/redactions/{plan_id}", headers=pro).json()
+    assert waiting["status"] == "analysing"
+    assert waiting["job"]["stage"] == "redact" and waiting["job"]["state"] == "queued"
+
+    _work(api)
+    plan = c.get(f"/api/v1/redactions/{plan_id}", headers=pro).json()
+    assert plan["status"] == "draft" and plan["job"] is None, plan
+    assert any(p["source"] == "face" for p in plan["proposals"])
+    r = c.patch(
+        f"/api/v1/redactions/{plan_id}/proposals", json={"default": "accepted"}, headers=pro
+    )
+    plan_id = r.json()["id"]
+    r = c.post(f"/api/v1/redactions/{plan_id}/approve", headers=pro)
+    assert r.status_code == 202 and r.json()["status"] == "rendering", r.text
+
+    _work(api)
+    done = c.get(f"/api/v1/redactions/{plan_id}", headers=pro).json()
+    assert done["status"] == "approved" and done["releasable"], done
+    derived = c.get(f"/api/v1/items/{done['derivative_id']}", headers=pro).json()
+    assert derived["derivative_kind"] == "redacted"
