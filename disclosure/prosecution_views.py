@@ -121,6 +121,22 @@ def tranche_submit(
     return RedirectResponse(f"/portal/disclosures/{disclosure_id}", status_code=303)
 
 
+@router.post("/portal/disclosures/{disclosure_id}/prepare")
+def prepare_submit(
+    disclosure_id: str, request: Request, principal: WebPrincipal, session: SessionDep,
+    client: ClientDep, csrf: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """Queue again the watermarks that failed (or never reached a worker)."""
+    from disclosure.views import _sign_in
+
+    if principal is None:
+        return _sign_in(request)
+    check_csrf(request, csrf)
+    service.prepare_again(session=session, principal=principal, disclosure_id=disclosure_id,
+                          client=client)  # fmt: skip
+    return RedirectResponse(f"/portal/disclosures/{disclosure_id}", status_code=303)
+
+
 @router.post("/portal/disclosures/{disclosure_id}/revoke")
 def revoke_submit(
     disclosure_id: str, request: Request, principal: WebPrincipal, session: SessionDep,

@@ -4,6 +4,7 @@ served without re-rendering, a clear 409 while not ready (real ffmpeg, real jobs
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -212,6 +213,18 @@ def test_failed_preparation_is_reported_and_can_be_queued_again(
     assert again.status_code == 202 and again.json()["items"][0]["state"] == "failed"
     (job,) = _wmark_jobs(api)
     assert job.attempts == 2
+    # The prosecution's page shows the failure and offers the same, as a form.
+    api.client.cookies.set("dalel_session", team["prosecutor"]["Authorization"].split()[1])
+    page = api.client.get(f"/portal/disclosures/{did}?lang=en", headers=team["prosecutor"])
+    assert "could not be prepared" in page.text and 'id="prepare"' in page.text
+    csrf = re.search(r'id="prepare">\s*<input type="hidden" name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    sent = api.client.post(
+        f"/portal/disclosures/{did}/prepare", data={"csrf": csrf[1]},
+        headers=team["prosecutor"], follow_redirects=False,
+    )  # fmt: skip
+    assert sent.status_code == 303
+    assert _wmark_jobs(api)[0].attempts == 3
     assert api.client.post(
         f"/api/v1/disclosures/{did}/prepare", headers=team["defence"]
     ).status_code in {403, 404}
