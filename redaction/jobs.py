@@ -2,8 +2,9 @@
 
 ``analyse_item`` builds the analysed source (``redaction.analysis``: transcript, OCR
 pages or plain text) and writes plan version 1 (or the next version); for video it
-writes an ``analysing`` plan and queues a ``redact`` job, whose ``finish_analysis``
-scans the frames and fills the plan in. ``render_plan`` takes a plan id, reloads
+writes an ``analysing`` plan, the caller queues a ``redact`` job
+(``redaction.background.submit``), and the job's ``finish_analysis`` scans the frames
+and fills the plan in. ``render_plan`` takes a plan id, reloads
 everything and is safe to run twice: the derivative is registered under a job key
 derived from the plan, and a plan that already carries its residual report is returned
 as it is. Approved video plans are rendered by a ``render`` job (``redaction.stages``);
