@@ -225,7 +225,7 @@ def run_job(job_id: str) -> dict[str, Any]:
             return {"error": _reason(exc)}
         except Exception as exc:
             log.exception("job %s failed", job_id)
-            state = JobState.FAILED if _is_final() else JobState.QUEUED
+            state = JobState.FAILED if is_final_attempt() else JobState.QUEUED
             _finish(session, job, state, error=_reason(exc))
             raise
         _finish(session, job, JobState.DONE, result=result, progress=1.0, error=None)
@@ -243,7 +243,7 @@ def _reason(exc: BaseException) -> str:
     return text if isinstance(exc, IngestError) and text.startswith(name) else f"{name}: {text}"
 
 
-def _is_final() -> bool:
+def is_final_attempt() -> bool:
     """Whether no further attempt follows this one (RQ knows its own retries)."""
     flag = final_attempt.get()
     if flag is not None:

@@ -36,7 +36,7 @@ def _final(exc: BaseException) -> bool:
     """Whether this failure ends the job: permanent, or the last attempt."""
     if isinstance(exc, (*ingest_jobs.PERMANENT, *PERMANENT)):
         return True
-    return ingest_jobs._is_final()
+    return ingest_jobs.is_final_attempt()
 
 
 def _run(ctx: Context, work: str) -> dict[str, Any]:
