@@ -145,12 +145,7 @@ def run_watermark(ctx: Context) -> dict[str, Any]:
     if entry.served_id is not None:
         return {"entry": entry.id, "served": entry.served_id}
     disclosure = session.get(Disclosure, entry.disclosure_id)
-    tranche = session.exec(
-        select(DisclosureTranche).where(
-            DisclosureTranche.disclosure_id == entry.disclosure_id,
-            DisclosureTranche.number == entry.added_in,
-        )
-    ).first()
+    tranche = _tranche(session, entry)
     recipient = session.get(User, disclosure.recipient_id) if disclosure else None
     if disclosure is None or tranche is None or recipient is None:
         raise NotFound("the disclosure of this watermark is gone")
@@ -188,6 +183,16 @@ def run_watermark(ctx: Context) -> dict[str, Any]:
     return {"entry": entry.id, "served": served}
 
 
+def _tranche(session: Session, entry: DisclosureEntry) -> DisclosureTranche | None:
+    """The tranche that added the entry (its date stamps the watermark)."""
+    return session.exec(
+        select(DisclosureTranche).where(
+            DisclosureTranche.disclosure_id == entry.disclosure_id,
+            DisclosureTranche.number == entry.added_in,
+        )
+    ).first()
+
+
 def serve(session: Session, *, entry_id: str, served_id: str) -> str:
     """Make `served_id` the entry's readable file; record `item.disclosed` on its chain
     (as the worker, completing the disclosure the prosecutor made). Idempotent."""
@@ -200,12 +205,7 @@ def serve(session: Session, *, entry_id: str, served_id: str) -> str:
     disclosure = session.get(Disclosure, entry.disclosure_id)
     assert disclosure is not None
     case = session.get(Case, disclosure.case_id)
-    tranche = session.exec(
-        select(DisclosureTranche).where(
-            DisclosureTranche.disclosure_id == disclosure.id,
-            DisclosureTranche.number == entry.added_in,
-        )
-    ).first()
+    tranche = _tranche(session, entry)
     entry.served_id = served_id
     session.add(entry)
     if tranche is not None and served_id not in tranche.added:
