@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -188,3 +190,14 @@ def test_serve_refuses_development_secret_in_production(tmp_path: Path) -> None:
     refused = dalel(env, "serve", "--port", str(free_port()), check=False)
     assert refused.returncode != 0
     assert "DALEL_SECRET_KEY" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_user_add_without_a_password_is_refused(tmp_path: Path) -> None:
+    env = {**os.environ, "DALEL_DATA_DIR": str(tmp_path / "var"), "DALEL_PASSWORD": ""}
+    env.pop("DALEL_DATABASE_URL", None)
+    code = "import sys; from evidence.cli import main; sys.exit(main(sys.argv[1:]))"
+    refused = subprocess.run(
+        [sys.executable, "-c", code, "user", "add", "x", "--role", "officer"],
+        env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert refused.returncode != 0 and "DALEL_PASSWORD" in refused.stderr
