@@ -44,7 +44,8 @@ typecheck: venv
 	$(BIN)/mypy
 
 test: system-deps venv services lint typecheck
-	$(BIN)/pytest --cov --cov-report=term-missing:skip-covered -p no:cacheprovider
+	# One worker per core; a test module stays on one worker (module fixtures, servers).
+	$(BIN)/pytest -n auto --dist loadfile --cov --cov-report=term-missing:skip-covered -p no:cacheprovider
 
 bench: system-deps venv services
 	$(BIN)/pytest -m bench tests/benchmarks -s -p no:cacheprovider --no-cov -q
