@@ -36,6 +36,7 @@ from disclosure.portal import _first, entries_of, pending_error
 from disclosure.receipts import record_receipt
 from disclosure.selection import PROSECUTION
 from disclosure.service import load_disclosure, status_of
+from disclosure.streaming import CHECK_EVERY, live_status
 from evidence.models import Item
 from evidence.policy import Principal
 from evidence.service.disclose import (
@@ -113,8 +114,7 @@ def derivation_chain(session: Session, item: Item) -> list[dict[str, Any]]:
 
 
 # While a bundle streams, the disclosure's status is checked between files and after
-# every CHECK_EVERY bytes inside a file, in a fresh short session of its own.
-CHECK_EVERY = 8 << 20
+# every CHECK_EVERY bytes inside a file (disclosure.streaming).
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,11 +172,10 @@ class PreparedBundle:
         if self.engine is None or self.principal is None:
             return
         disclosure_id = self.disclosure_id or self.disclosure.id
+        status = live_status(self.engine, disclosure_id)
+        if status == "active":
+            return
         with Session(self.engine) as side:
-            row = side.get(Disclosure, disclosure_id)
-            status = status_of(row) if row is not None else "revoked"
-            if status == "active":
-                return
             record_bundle_stopped(
                 session=side, principal=self.principal, disclosure_id=disclosure_id,
                 item_ids=[item_id for item_id, _ in order[done:]],

@@ -9,6 +9,7 @@ custody first. The prosecutor hears of the first receipt and the first opening.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -27,6 +28,7 @@ from disclosure.models import (
 from disclosure.receipts import record_receipt
 from disclosure.schemas import DisclosurePublic, EntryPublic, TranchePublic
 from disclosure.service import load_disclosure, status_of
+from disclosure.streaming import guard_stream
 from evidence.models import Role, User
 from evidence.policy import Principal
 from evidence.service.disclose import (
@@ -238,7 +240,14 @@ def open_item(
         )  # fmt: skip
         session.commit()
     _first(session, disclosure, "received" if download else "opened")
-    return content, receipt
+    session.commit()  # no transaction (SQLite: no write lock) held while the bytes flow
+    bind = session.get_bind()
+    guarded = guard_stream(
+        content.chunks, engine=getattr(bind, "engine", bind), principal=principal,
+        disclosure_id=disclosure.id, item_id=item_id, client=client,
+        purpose="disclosure-download" if download else "disclosure-view",
+    )  # fmt: skip
+    return replace(content, chunks=guarded), receipt
 
 
 def add_note(

@@ -202,22 +202,22 @@ def open_bundle_files(
     return BundleFiles(items={i: found[i] for i in item_ids}, store=store)
 
 
-def record_bundle_stopped(
+def record_stream_stopped(
     *,
     session: Session,
     principal: Principal,
     disclosure_id: str,
     item_ids: list[str],
     reason: str,
+    purpose: str,
     client: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Record that a bundle stopped streaming because access ended mid-way.
+    """Record that disclosed files stopped streaming because access ended mid-way.
 
     One `access.denied` event per file whose delivery had been recorded but was not
-    completed (the one cut and those never started), with the bundle's purpose and the
-    reason, on the files' own chains — the counterpart of the `item.downloaded` events
-    `open_bundle_files` recorded before the first byte. Committed at once.
+    completed, with the purpose of the read and the reason, on the files' own chains —
+    the counterpart of the read events recorded before the first byte. Committed at once.
     """
     found = items_with_blobs(session=session, item_ids=item_ids)
     custody.record_many(
@@ -233,8 +233,7 @@ def record_bundle_stopped(
                 details={
                     "permission": str(Perm.ITEM_CONTENT),
                     "disclosure": disclosure_id,
-                    "purpose": "disclosure-bundle",
-                    "bundle": "stopped",
+                    "purpose": purpose,
                     "reason": reason,
                     **(details or {}),
                 },
@@ -244,6 +243,24 @@ def record_bundle_stopped(
         ],
     )
     session.commit()
+
+
+def record_bundle_stopped(
+    *,
+    session: Session,
+    principal: Principal,
+    disclosure_id: str,
+    item_ids: list[str],
+    reason: str,
+    client: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """`record_stream_stopped` for a bundle: the file cut and those never started."""
+    record_stream_stopped(
+        session=session, principal=principal, disclosure_id=disclosure_id, item_ids=item_ids,
+        reason=reason, purpose="disclosure-bundle", client=client,
+        details={"bundle": "stopped", **(details or {})},
+    )  # fmt: skip
 
 
 def export_case_for_court(

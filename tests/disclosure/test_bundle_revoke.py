@@ -153,3 +153,36 @@ def test_revocation_between_files_stops_the_stream(api: Api, team, material: Mat
     assert not _events(api, first, "access.denied")
     (stopped,) = _events(api, second, "access.denied")
     assert stopped["details"]["files_completed"] == 1
+
+
+def test_revocation_cuts_a_single_file_download_over_http(
+    api: Api, team, material: Material, live: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The same for one file the defence is downloading on its own."""
+    did, big = _big_disclosure(api, team, material)
+    received, failure, revoked_at = 0, None, None
+    url = f"/api/v1/disclosures/{did}/items/{big}/content"
+    with (
+        httpx.Client(base_url=live, timeout=30) as defence,
+        httpx.Client(base_url=live, timeout=30) as prosecutor,
+        defence.stream("GET", url, params={"download": "true"}, headers=team["defence"]) as got,
+    ):
+        assert got.status_code == 200 and int(got.headers["content-length"]) == BIG
+        try:
+            for chunk in got.iter_raw(64 << 10):
+                received += len(chunk)
+                if revoked_at is None and received > 2 << 20:
+                    revoked = prosecutor.post(
+                        f"/api/v1/disclosures/{did}/revoke", headers=team["prosecutor"]
+                    )
+                    assert revoked.status_code == 200, revoked.text
+                    revoked_at = received
+        except httpx.TransportError as exc:
+            failure = exc
+    assert failure is not None, f"the whole file arrived ({received} bytes)"
+    assert revoked_at is not None and received < BIG
+    (stopped,) = _events(api, big, "access.denied")
+    assert stopped["actor"]["name"] == "defence"
+    assert stopped["details"]["purpose"] == "disclosure-download"
+    assert stopped["details"]["reason"] == "disclosure revoked"
+    assert 0 < stopped["details"]["bytes_sent"] < BIG
