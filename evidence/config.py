@@ -17,7 +17,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DALEL_", extra="ignore")
 
     env: str = Field(default="development", description="development | production")
-    data_dir: Path = Field(default=Path("./var"))
+    data_dir: Path = Field(default=Path("./.dalel"))  # a dotfolder: the top level is fixed
     database_url: str | None = None
     storage_url: str | None = None
     redis_url: str | None = None
