@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from evidence.deps import ClientDep, CurrentPrincipal, SessionDep, StoreDep
-from redaction import background, jobs, service
+from redaction import background, jobs, revise, service
 from redaction.errors import RedactionConfigError, RedactionError, UnsupportedLanguageError
 from redaction.faces import DetectorMissing, MediaProbeError
 from redaction.models import PlanStatus, RedactionPlan
@@ -133,7 +133,7 @@ def decide(
     plan_id: str, body: DecisionsUpdate, session: SessionDep, principal: CurrentPrincipal,
     client: ClientDep,
 ) -> PlanPublic:  # fmt: skip
-    plan = service.decide(
+    plan = revise.decide(
         session=session, principal=principal, plan_id=plan_id,
         decisions={d.number: d.decision for d in body.decisions}, default=body.default,
         mode=body.mode, client=client,
@@ -147,7 +147,7 @@ def decide_one(
     plan_id: str, number: int, body: DecisionUpdate, session: SessionDep,
     principal: CurrentPrincipal, client: ClientDep,
 ) -> PlanPublic:  # fmt: skip
-    plan = service.decide(
+    plan = revise.decide(
         session=session, principal=principal, plan_id=plan_id,
         decisions={number: body.decision}, client=client,
     )  # fmt: skip
@@ -160,7 +160,7 @@ def add_manual(
     plan_id: str, body: ManualCreate, session: SessionDep, principal: CurrentPrincipal,
     client: ClientDep,
 ) -> PlanPublic:  # fmt: skip
-    plan = service.add_manual(
+    plan = revise.add_manual(
         session=session, principal=principal, plan_id=plan_id,
         targets=[t.model_dump() for t in body.items], client=client,
     )  # fmt: skip
@@ -173,7 +173,7 @@ def redact_all(
     plan_id: str, body: RedactAll, session: SessionDep, principal: CurrentPrincipal,
     client: ClientDep,
 ) -> PlanPublic:  # fmt: skip
-    plan = service.redact_all(
+    plan = revise.redact_all(
         session=session, principal=principal, plan_id=plan_id, text=body.text,
         entity_type=body.entity_type, reason=body.reason, client=client,
     )  # fmt: skip

@@ -25,7 +25,7 @@ from evidence.errors import InvalidInput
 from evidence.service.access import case_role
 from evidence.web import core
 from evidence.web.core import Me, WebRoute, check_csrf
-from redaction import background, jobs, service
+from redaction import background, jobs, revise, service
 from redaction import i18n as texts
 from redaction.errors import RedactionError
 from redaction.models import Decision, PlanStatus
@@ -189,7 +189,7 @@ async def decisions(
     }
     default = str(form.get("default") or "")
     try:
-        plan = service.decide(
+        plan = revise.decide(
             session=session, principal=me, plan_id=plan_id, decisions=chosen,
             default=Decision(default) if default else None, client=client,
         )  # fmt: skip
@@ -220,7 +220,7 @@ def manual(
     check_csrf(request, csrf)
     try:
         if kind == "all":
-            plan = service.redact_all(
+            plan = revise.redact_all(
                 session=session, principal=me, plan_id=plan_id, text=text,
                 entity_type=entity_type or "MANUAL", client=client,
             )  # fmt: skip
@@ -233,7 +233,7 @@ def manual(
             target |= {k: _number(v, k) for k, v in box.items()}
             if a.strip() and b.strip():
                 target |= {"t_start": _number(a, "start"), "t_end": _number(b, "end")}
-        plan = service.add_manual(
+        plan = revise.add_manual(
             session=session, principal=me, plan_id=plan_id,
             targets=[{"target": target, "entity_type": entity_type or "MANUAL"}], client=client,
         )  # fmt: skip

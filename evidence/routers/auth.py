@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from evidence import service
 from evidence.deps import ClientDep, CurrentPrincipal, SessionDep, SettingsDep
 from evidence.schemas import ApiKeyCreate, ApiKeyPublic, TokenPublic, UserCreate, UserPublic
+from evidence.service import totp
 from evidence.service import users as accounts
 
 router = APIRouter(tags=["auth"])
@@ -100,9 +101,9 @@ class TotpConfirm(BaseModel):
 @router.post("/auth/totp", response_model=TotpEnrolment, summary="Start TOTP enrolment")
 def totp_start(principal: CurrentPrincipal) -> TotpEnrolment:
     """A fresh secret; nothing is stored until it is confirmed with a valid code."""
-    secret = accounts.new_totp_secret()
+    secret = totp.new_totp_secret()
     return TotpEnrolment(
-        secret=secret, otpauth_uri=accounts.totp_uri(secret=secret, username=principal.username)
+        secret=secret, otpauth_uri=totp.totp_uri(secret=secret, username=principal.username)
     )
 
 
@@ -111,7 +112,7 @@ def totp_confirm(
     body: TotpConfirm, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
 ) -> None:
     """Bind the secret to the caller's account; from now on sign-in needs a code."""
-    accounts.enrol_totp(
+    totp.enrol_totp(
         session=session,
         principal=principal,
         secret=body.secret,

@@ -14,7 +14,7 @@ from evidence import i18n, service
 from evidence.deps import SESSION_COOKIE, ClientDep, SessionDep, SettingsDep
 from evidence.errors import AuthenticationFailed, InvalidInput
 from evidence.models import Role
-from evidence.service import users
+from evidence.service import totp, users
 from evidence.web.core import (
     LANG_COOKIE,
     Me,
@@ -128,7 +128,7 @@ def account(request: Request, me: Me, session: SessionDep, settings: SettingsDep
     """Account page: two-factor status and enrolment (a secret to type or paste; no QR)."""
     user = users.get_user(session=session, principal=me)
     policy = users.TotpPolicy.from_environment(production=settings.is_production)
-    secret = users.new_totp_secret()
+    secret = totp.new_totp_secret()
     return page(
         request,
         "account.html",
@@ -136,7 +136,7 @@ def account(request: Request, me: Me, session: SessionDep, settings: SettingsDep
         enrolled=bool(user.totp_secret),
         required=user.role in policy.roles,
         secret=secret,
-        uri=users.totp_uri(secret=secret, username=me.username),
+        uri=totp.totp_uri(secret=secret, username=me.username),
         error=None,
     )
 
@@ -154,7 +154,7 @@ def enrol(
 ) -> Response:
     check_csrf(request, csrf)
     try:
-        users.enrol_totp(
+        totp.enrol_totp(
             session=session,
             principal=me,
             secret=secret,
@@ -172,7 +172,7 @@ def enrol(
             enrolled=bool(users.get_user(session=session, principal=me).totp_secret),
             required=True,
             secret=secret,
-            uri=users.totp_uri(secret=secret, username=me.username),
+            uri=totp.totp_uri(secret=secret, username=me.username),
             error=i18n.gettext("The code does not match. Check the clock of your device."),
         )
     return RedirectResponse("/account?done=1", status_code=303)

@@ -19,7 +19,7 @@ from sqlmodel import select
 from custody.events import utc_now
 from evidence.models import Role, User
 from evidence.policy import Principal
-from evidence.service import users
+from evidence.service.totp import enrol_totp
 from tests.disclosure.conftest import PASSWORD, Material
 from tests.disclosure.test_browser import browser as browser
 from tests.evidence.conftest import Api
@@ -53,7 +53,7 @@ def _enrol(api: Api, username: str) -> pyotp.TOTP:
         user = session.exec(select(User).where(User.username == username)).one()
         principal = Principal(user_id=user.id, username=username, role=Role(user.role))
         earlier = totp.at(utc_now() - timedelta(seconds=30))  # the sign-in uses the current one
-        users.enrol_totp(session=session, principal=principal, secret=secret, code=earlier)
+        enrol_totp(session=session, principal=principal, secret=secret, code=earlier)
     return totp
 
 
