@@ -5,11 +5,13 @@ includes this one)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 
 from disclosure import portal, selection, service
 from disclosure.errors import DisclosureError
@@ -17,6 +19,7 @@ from evidence import service as evidence_service
 from evidence.deps import ClientDep, SessionDep, StoreDep
 from evidence.errors import EvidenceError
 from evidence.models import Case, ItemKind
+from evidence.policy import Principal
 from evidence.web.core import WebPrincipal, check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -121,20 +124,29 @@ def tranche_submit(
     return RedirectResponse(f"/portal/disclosures/{disclosure_id}", status_code=303)
 
 
+def _disclosure_action(
+    action: Callable[..., object], disclosure_id: str, request: Request,
+    principal: Principal | None, session: Session, client: str | None, csrf: str,
+) -> Response:  # fmt: skip
+    """A prosecution form on a disclosure's page: sign-in, CSRF, the action, back."""
+    from disclosure.views import _sign_in
+
+    if principal is None:
+        return _sign_in(request)
+    check_csrf(request, csrf)
+    action(session=session, principal=principal, disclosure_id=disclosure_id, client=client)
+    return RedirectResponse(f"/portal/disclosures/{disclosure_id}", status_code=303)
+
+
 @router.post("/portal/disclosures/{disclosure_id}/prepare")
 def prepare_submit(
     disclosure_id: str, request: Request, principal: WebPrincipal, session: SessionDep,
     client: ClientDep, csrf: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     """Queue again the watermarks that failed (or never reached a worker)."""
-    from disclosure.views import _sign_in
-
-    if principal is None:
-        return _sign_in(request)
-    check_csrf(request, csrf)
-    service.prepare_again(session=session, principal=principal, disclosure_id=disclosure_id,
-                          client=client)  # fmt: skip
-    return RedirectResponse(f"/portal/disclosures/{disclosure_id}", status_code=303)
+    return _disclosure_action(
+        service.prepare_again, disclosure_id, request, principal, session, client, csrf
+    )
 
 
 @router.post("/portal/disclosures/{disclosure_id}/revoke")
@@ -142,11 +154,6 @@ def revoke_submit(
     disclosure_id: str, request: Request, principal: WebPrincipal, session: SessionDep,
     client: ClientDep, csrf: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
-    from disclosure.views import _sign_in
-
-    if principal is None:
-        return _sign_in(request)
-    check_csrf(request, csrf)
-    service.revoke(session=session, principal=principal, disclosure_id=disclosure_id,
-                   client=client)  # fmt: skip
-    return RedirectResponse(f"/portal/disclosures/{disclosure_id}", status_code=303)
+    return _disclosure_action(
+        service.revoke, disclosure_id, request, principal, session, client, csrf
+    )
