@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
-from custody.errors import CustodyConflict, CustodyNotFound, SignatureError
+from custody.errors import CustodyConflict, CustodyNotFound, SignatureError, UnverifiedTail
 from custody.events import utc_now
 from custody.keys import KeyRing
 from custody.ledger import lock_for_append
@@ -24,7 +24,9 @@ from custody.note import (
     split_note,
     verify_cosignature,
 )
-from custody.tree import current_size, root_at
+from custody.tail import References, check_tail
+from custody.tree import current_size
+from custody.witnesses import active_witnesses, registered_witness
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,20 +75,38 @@ def _remember_keys(session: Session, keys: KeyRing) -> None:
             )
 
 
+def remember_keys(*, session: Session, keys: KeyRing) -> None:
+    """Record the log's verifier keys (in the caller's transaction): a note signed before
+    the first checkpoint, such as a person's receipt, then checks against them too."""
+    _remember_keys(session, keys)
+
+
 def make_checkpoint(
-    *, session: Session, keys: KeyRing, origin: str, force: bool = False
+    *,
+    session: Session,
+    keys: KeyRing,
+    origin: str,
+    force: bool = False,
+    references: References | None = None,
 ) -> Checkpoint:
     """Sign a checkpoint of the log as it is now, inside the caller's transaction.
 
     If the log has not grown since the latest checkpoint, that one is returned unless
-    `force` (e.g. right after a key rotation) asks for a fresh signature.
+    `force` (e.g. right after a key rotation) asks for a fresh signature. The entries
+    since the latest checkpoint are checked first (custody.tail, with the caller's
+    `references` check); UnverifiedTail, and nothing signed, when one does not verify.
     """
-    lock_for_append(session)  # size and root from the same, settled log
-    size = current_size(session)
     latest = latest_checkpoint(session=session)
-    if latest is not None and latest.size == size and not force:
+    size = current_size(session)
+    if latest is not None and latest.size >= size and not force:
         return latest
-    root = root_at(session=session, size=size)
+    problems, root = check_tail(session=session, base=latest, size=size, references=references)
+    if problems:
+        raise UnverifiedTail(problems)
+    lock_for_append(session)  # checkpoints are signed one at a time, sizes only grow
+    newest = latest_checkpoint(session=session)
+    if newest is not None and newest.size >= size and not (force and newest.size == size):
+        return newest
     note = sign_note(CheckpointBody(origin=origin, size=size, root=root).text(), keys.signers)
     _remember_keys(session, keys)
     checkpoint = Checkpoint(size=size, root_hash=root, note=note, created_at=utc_now())
@@ -126,20 +146,30 @@ def cosignatures_of(*, session: Session, checkpoint: Checkpoint) -> list[Cosigna
 
 
 def served_note(*, session: Session, checkpoint: Checkpoint) -> str:
-    """The checkpoint's signed note with every stored cosignature line appended."""
-    lines = [c.line for c in cosignatures_of(session=session, checkpoint=checkpoint)]
+    """The checkpoint's signed note with the cosignature lines of registered witnesses.
+
+    Cosignatures by a witness since removed (or stored before the registry existed, from
+    keys nobody registered) are kept in the table for the audit but no longer served.
+    """
+    trusted = {w.verifier for w in active_witnesses(session=session)}
+    lines = [
+        c.line
+        for c in cosignatures_of(session=session, checkpoint=checkpoint)
+        if c.verifier in trusted
+    ]
     return checkpoint.note + "".join(lines)
 
 
 def add_cosignature(*, session: Session, size: int, witness_key: str, line: str) -> Cosignature:
-    """Verify a witness's cosignature on the checkpoint of `size` and store it.
+    """Verify a registered witness's cosignature on the checkpoint of `size` and store it.
 
-    The witness need not be known in advance: which witnesses count is the verifier's
-    policy, so storing an extra valid cosignature is harmless.
+    WitnessNotRegistered for a key no administrator registered; CustodyConflict when this
+    witness already cosigned that checkpoint (at most one each).
     """
     verifier = Verifier.parse(witness_key)
     if verifier.sig_type != COSIGNATURE_V1:
         raise SignatureError("witness key must be a cosignature/v1 (type 0x04) key")
+    witness = registered_witness(session=session, verifier=verifier)
     checkpoint = session.exec(
         select(Checkpoint)
         .where(Checkpoint.size == size)
@@ -156,11 +186,11 @@ def add_cosignature(*, session: Session, size: int, witness_key: str, line: str)
     duplicate = session.exec(
         select(Cosignature).where(
             Cosignature.checkpoint_id == checkpoint.id,
-            Cosignature.key_id == verifier.key_id.hex(),
+            col(Cosignature.key_name) == witness.name,
         )
     ).first()
     if duplicate is not None:
-        raise CustodyConflict(f"witness {verifier.name} already cosigned checkpoint {size}")
+        raise CustodyConflict(f"witness {witness.name} already cosigned checkpoint {size}")
     cosignature = Cosignature(
         checkpoint_id=checkpoint.id,
         key_name=verifier.name,

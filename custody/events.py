@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -17,6 +18,7 @@ from typing import Any
 import rfc8785
 
 EVENT_VERSION = 1
+SALT_BYTES = 16  # 128 bits: a leaf hash cannot be confirmed by guessing the event
 
 
 class Action(StrEnum):
@@ -31,11 +33,11 @@ class Action(StrEnum):
     ITEM_CUSTODY_READ = "item.custody.read"
     ITEM_VERIFIED = "item.verified"
     ITEM_PURGED = "item.purged"
+    ITEM_PROCESSING_REFUSED = "item.processing.refused"  # a quota or guard said no
     ACCESS_DENIED = "access.denied"
     CASE_CREATED = "case.created"
     CASE_MEMBER_ADDED = "case.member.added"
     CASE_MEMBER_REMOVED = "case.member.removed"
-    UPLOAD_STARTED = "upload.started"
     UPLOAD_REJECTED = "upload.rejected"
     UPLOAD_ABANDONED = "upload.abandoned"
     USER_CREATED = "user.created"
@@ -46,6 +48,10 @@ class Action(StrEnum):
     USER_TOTP_ENROLLED = "user.totp.enrolled"
     USER_SESSIONS_REVOKED = "user.sessions.revoked"
     USER_TOTP_RESET = "user.totp.reset"
+    USER_DISABLED = "user.disabled"
+    USER_ENABLED = "user.enabled"
+    USER_ROLE_CHANGED = "user.role.changed"
+    CASE_UPDATED = "case.updated"  # title or status
     ITEM_TAGGED = "item.tag.added"
     ITEM_UNTAGGED = "item.tag.removed"
     ITEM_NOTE_ADDED = "item.note.added"
@@ -55,18 +61,43 @@ class Action(StrEnum):
     ITEM_CLIP_EXPORT = "item.clip.export"
     CASE_TIMELINE_READ = "case.timeline.read"
     CASE_SEARCHED = "case.searched"
+    CASE_CUSTODY_READ = "case.custody.read"  # the case's custody timeline or its CSV
     REDACTION_PLAN_CREATED = "redaction.plan.created"
     REDACTION_PLAN_REVISED = "redaction.plan.revised"
     REDACTION_PLAN_APPROVED = "redaction.plan.approved"
     REDACTION_RESIDUAL_CHECKED = "redaction.residual.checked"
+    REDACTION_RESIDUAL_OVERRIDDEN = "redaction.residual.overridden"
     DISCLOSURE_CREATED = "disclosure.created"
     DISCLOSURE_TRANCHE_ADDED = "disclosure.tranche.added"
     DISCLOSURE_REVOKED = "disclosure.revoked"
     DISCLOSURE_RECEIPT_SIGNED = "disclosure.receipt.signed"
     DISCLOSURE_KEY_REGISTERED = "disclosure.key.registered"
+    DISCLOSURE_WITHHELD_REVEALED = "disclosure.withheld.revealed"
     ITEM_DISCLOSED = "item.disclosed"
     ITEM_DISCLOSURE_WITHDRAWN = "item.disclosure.withdrawn"
     ITEM_DISCLOSURE_FLAGGED = "item.disclosure.flagged"
+    FILE_RELEASED = "file.released"
+    LEDGER_WITNESS_ADDED = "ledger.witness.added"
+    LEDGER_WITNESS_REMOVED = "ledger.witness.removed"
+    ITEM_RETENTION_SET = "item.retention.set"
+    CASE_RETENTION_SET = "case.retention.set"
+    CASE_LIFECYCLE_SET = "case.lifecycle.set"
+    LEGAL_HOLD_PLACED = "legal_hold.placed"
+    LEGAL_HOLD_RELEASED = "legal_hold.released"
+    PURGE_PROPOSED = "purge.proposed"
+    PURGE_APPROVED = "purge.approved"
+    PURGE_REJECTED = "purge.rejected"
+    RETENTION_REFUSED = "retention.refused"
+    RETENTION_CONFIG_LOADED = "retention.config.loaded"
+    STORAGE_REPAIRED = "storage.repaired"  # fsck --repair removed crash leftovers
+    # Evidence requests to victims and witnesses (evidence.service.citizen).
+    REQUEST_CREATED = "citizen.request.created"
+    REQUEST_OPENED = "citizen.request.opened"
+    REQUEST_REVOKED = "citizen.request.revoked"
+    REQUEST_REFUSED = "citizen.request.refused"  # an expired, revoked or used-up link
+    SUBMISSION_RECEIVED = "citizen.file.received"  # in quarantine; the receipt names it
+    SUBMISSION_ACCEPTED = "citizen.file.accepted"
+    SUBMISSION_REJECTED = "citizen.file.rejected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +132,18 @@ def format_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def new_salt() -> str:
+    """A fresh random salt for one event, as 32 hex digits."""
+    return secrets.token_hex(SALT_BYTES)
+
+
+def new_salts(count: int) -> list[str]:
+    """`count` fresh salts from one read of the system's random source (a batch append
+    would otherwise make one system call per event)."""
+    digits = secrets.token_hex(SALT_BYTES * count)
+    return [digits[i : i + 2 * SALT_BYTES] for i in range(0, len(digits), 2 * SALT_BYTES)]
+
+
 def subject_of(*, item_id: str | None, case_id: str | None) -> str:
     """The chain an event belongs to: its item, else its case, else the system chain."""
     if item_id:
@@ -122,14 +165,23 @@ def build_event(
     sha256: str | None = None,
     client: str | None = None,
     details: dict[str, Any] | None = None,
+    salt: str | None = None,
+    subject: str | None = None,
 ) -> dict[str, Any]:
-    """Assemble an event object; `prev` is the leaf hash of the subject's previous event."""
+    """Assemble an event object; `prev` is the leaf hash of the subject's previous event.
+
+    Every new event carries a random `salt` (given, or fresh from `new_salt`): the leaf
+    hashes are public (tlog-tiles), and without a salt anyone could confirm a guess of a
+    low-entropy event ("officer X read item Y at minute Z") against them. Events written
+    before salts existed have none and stay valid; verifiers accept both. `subject`
+    overrides the chain (the ledger moves events about a purged item to its case's).
+    """
     event: dict[str, Any] = {
         "v": EVENT_VERSION,
         "action": str(action),
         "at": format_time(at),
         "actor": actor.as_json(),
-        "subject": subject_of(item_id=item_id, case_id=case_id),
+        "subject": subject or subject_of(item_id=item_id, case_id=case_id),
         "prev": prev.hex() if prev is not None else None,
     }
     optional = {
@@ -138,6 +190,7 @@ def build_event(
         "item": item_id,
         "sha256": sha256,
         "client": client,
+        "salt": salt or new_salt(),
     }
     event.update({key: value for key, value in optional.items() if value is not None})
     if details:

@@ -13,7 +13,7 @@ import json
 import re
 import shutil
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,23 +22,52 @@ from typing import IO, Any, BinaryIO
 from sqlmodel import Session, col, select
 
 from custody import merkle
-from custody.checkpoint import latest_checkpoint, log_verifiers, served_note
+from custody.checkpoint import CheckpointBody, latest_checkpoint, log_verifiers, served_note
 from custody.errors import BundleError
 from custody.events import format_time, utc_now
 from custody.heads import heads_of, sign_heads
-from custody.models import Checkpoint, CheckpointTimestamp
-from custody.note import Signer, Verifier, witnesses_that_cosigned
+from custody.models import Checkpoint, CheckpointTimestamp, LedgerEntry
+from custody.note import NoteSigner, Verifier, split_note, witnesses_that_cosigned
 from custody.service import entries_for_items
+from custody.statement import VERIFIER_SOURCE, own_release, seal
 from custody.tree import node_fetcher
 from custody.verifier import FORMAT
+from custody.view import Readable, everything
 
-VERIFIER_SOURCE = Path(__file__).with_name("verifier.py")
-README = """Dalel custody bundle
+# In the three interface languages: the bundle travels without the server's pages.
+README = """Dalel: сақтау тізбегінің топтамасы
+=================================
+bundle.json  оқиғалар (журнал жапырақтары), қосылу дәлелдері, куәгерлер қол қойған
+             бақылау нүктелері, сәйкестік дәлелдері, сенімді кілттер және куәгерлер саясаты
+files/       bundle.json аталған дәлелдеме файлдары
+verifier.py  желісіз тексеру құралы (Python 3.11+ және PyNaCl: pip install pynacl)
+statement.txt  журналдың қалған әр файлдың SHA-256 мәні туралы (және шығарылымның
+             түпнұсқа verifier.py мен verify.html файлдары туралы) қол қойылған мәлімдемесі
+
+Тексеру:  python3 verifier.py .        (немесе: python3 verifier.py bundle.zip)
+Журнал кілтін өзіңіз бөлек алған кілтке бекітіңіз:  --log-key 'name+hash+base64'
+
+Dalel: архив цепочки хранения
+=============================
+bundle.json  события (листья журнала), доказательства включения, подписанные контрольные
+             точки с подписями свидетелей, доказательства согласованности, доверенные
+             ключи и политика свидетелей
+files/       файлы доказательств, названные в bundle.json
+verifier.py  проверка без сети (Python 3.11+ и PyNaCl: pip install pynacl)
+statement.txt  подписанное журналом заявление о SHA-256 каждого другого файла (и подлинных
+             verifier.py и verify.html этой версии)
+
+Проверка:  python3 verifier.py .        (или: python3 verifier.py bundle.zip)
+Закрепите ключ журнала, полученный независимо:  --log-key 'name+hash+base64'
+
+Dalel custody bundle
 ====================
 bundle.json  events (ledger leaves), inclusion proofs, signed checkpoints with witness
              cosignatures, consistency proofs, trusted keys and the witness policy
 files/       the evidence files named in bundle.json
 verifier.py  the offline verifier (Python 3.11+ and PyNaCl: pip install pynacl)
+statement.txt  the log's signed statement of every other file's SHA-256 (and of the
+             release's genuine verifier.py and verify.html)
 
 Verify:  python3 verifier.py .        (or: python3 verifier.py bundle.zip)
 Pin the log key you obtained independently:  --log-key 'name+hash+base64'
@@ -57,6 +86,11 @@ class BundleItem:
     name: str = ""
     kind: str = "original"
     inputs: Sequence[str] = field(default=())
+    # Bytes deleted after retention: no file; the chain's `item.purged` event proves it.
+    purged: bool = False
+    # A redacted item: the ids of the redaction plans it was rendered from (the bundle's
+    # exemption log must name exactly these).
+    redaction_plans: Sequence[str] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,19 +156,33 @@ def _timestamps(session: Session, cps: Sequence[Checkpoint]) -> list[dict[str, A
     ]
 
 
+def _event(entry: LedgerEntry, proof: list[bytes], readable: bool) -> dict[str, Any]:
+    """One event of bundle.json: its leaf, or sealed (the leaf hash and the item only)."""
+    shown: dict[str, Any] = {"index": entry.idx}
+    if readable:
+        shown["leaf"] = base64.b64encode(entry.leaf).decode()
+    else:
+        shown["item"] = entry.subject.removeprefix("item:")
+        shown["leaf_hash"] = base64.b64encode(entry.leaf_hash).decode()
+    shown["proof"] = [base64.b64encode(h).decode() for h in proof]
+    return shown
+
+
 def build_manifest(
     *,
     session: Session,
     items: Sequence[BundleItem],
     witness_keys: Sequence[str] = (),
     witnesses_required: int = 0,
-    signers: Sequence[Signer] = (),
+    signers: Sequence[NoteSigner] = (),
+    readable: Readable = everything,
 ) -> tuple[dict[str, Any], int]:
     """bundle.json content and the number of item events newer than the anchor.
 
     With the log's `signers`, the manifest carries signed heads (custody/heads.py): the
     log's statement of where each item's history ends at the anchor, without which a
-    verifier cannot tell a complete history from one cut short.
+    verifier cannot tell a complete history from one cut short. Events `readable`
+    refuses (the exporter's custody view) are sealed: index, item, leaf hash and proof.
     """
     anchor = _anchor(session, witness_keys, witnesses_required)
     cps = _checkpoints(session, anchor)
@@ -142,14 +190,7 @@ def build_manifest(
     entries = entries_for_items(session=session, item_ids=[item.id for item in items])
     included = [e for e in entries if e.idx < anchor.size]
     proofs = merkle.inclusion_proofs([e.idx for e in included], anchor.size, fetch)
-    events = [
-        {
-            "index": e.idx,
-            "leaf": base64.b64encode(e.leaf).decode(),
-            "proof": [base64.b64encode(h).decode() for h in proof],
-        }
-        for e, proof in zip(included, proofs, strict=True)
-    ]
+    events = [_event(e, proof, readable(e)) for e, proof in zip(included, proofs, strict=True)]
     consistency = []
     if len(cps) == 2:
         hashes = merkle.consistency_proof(cps[0].size, anchor.size, fetch)
@@ -178,7 +219,9 @@ def build_manifest(
                 "name": item.name,
                 "kind": item.kind,
                 "inputs": list(item.inputs),
-                "file": f"files/{_safe_name(item.id)}",
+                "file": None if item.purged else f"files/{_safe_name(item.id)}",
+                **({"purged": True} if item.purged else {}),
+                **({"redaction_plans": list(item.redaction_plans)} if item.redaction_plans else {}),
             }
             for item in items
         ],
@@ -229,10 +272,16 @@ def export_bundle(
     out: Path,
     witness_keys: Sequence[str] = (),
     witnesses_required: int = 0,
-    signers: Sequence[Signer] = (),
+    signers: Sequence[NoteSigner] = (),
+    readable: Readable = everything,
+    extra_files: Mapping[str, bytes] | None = None,
+    release: Mapping[str, str] | None = None,
 ) -> ExportResult:
     """Write a verifiable custody bundle for `items` to folder `out` (or `out.zip`);
-    `signers` (the log's keys) add the signed heads, as in `build_manifest`."""
+    `signers` (the log's keys) add the signed heads and `readable` seals events, as in
+    `build_manifest`. `extra_files` (a report) are added as they are; with `signers`,
+    the bundle is sealed by the signed file statement over every file, naming the
+    release's verifier hashes (`release`, default: this verifier.py's)."""
     if not items:
         raise BundleError("nothing to export: no items given")
     manifest, pending = build_manifest(
@@ -241,10 +290,13 @@ def export_bundle(
         witness_keys=witness_keys,
         witnesses_required=witnesses_required,
         signers=signers,
+        readable=readable,
     )
     writer = _Writer(out)
     try:
         for item in manifest["items"]:
+            if item["file"] is None:  # purged: nothing to copy
+                continue
             with open_content(item["id"]) as source, writer.open(item["file"]) as target:
                 shutil.copyfileobj(source, target, 1 << 20)
         with writer.open("bundle.json") as handle:
@@ -253,8 +305,17 @@ def export_bundle(
             handle.write(VERIFIER_SOURCE.read_bytes())
         with writer.open("README.txt") as handle:
             handle.write(README.encode())
+        for name, data in (extra_files or {}).items():
+            with writer.open(name) as handle:
+                handle.write(data)
     finally:
         writer.close()
+    if signers:
+        anchor = CheckpointBody.parse(split_note(manifest["checkpoints"][-1])[0])
+        seal(
+            out=out, origin=anchor.origin, size=anchor.size, root=anchor.root,
+            release=release or own_release(), signers=signers,
+        )  # fmt: skip
     return ExportResult(
         path=out,
         anchor_size=manifest["checkpoints"] and int(manifest["checkpoints"][-1].split("\n")[1]),

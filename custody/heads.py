@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from custody.errors import SignatureError
 from custody.models import LedgerEntry
-from custody.note import Signer, sign_note
+from custody.note import NoteSigner, sign_note
 from custody.verifier import HEADS as HEADER
 
 
@@ -68,7 +68,7 @@ def heads_of(entries: Sequence[LedgerEntry]) -> list[Head]:
 
 
 def sign_heads(
-    *, origin: str, size: int, root: bytes, heads: Sequence[Head], signers: Sequence[Signer]
+    *, origin: str, size: int, root: bytes, heads: Sequence[Head], signers: Sequence[NoteSigner]
 ) -> str:
     """The signed heads note for an anchor checkpoint."""
     if not signers:

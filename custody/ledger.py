@@ -6,6 +6,7 @@ per event on average, so proofs never read all leaves.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,14 +16,19 @@ from sqlalchemy import Table, text
 from sqlmodel import Session
 
 from custody import merkle
+from custody.context import REQUEST_ID
 from custody.events import (
+    SYSTEM,
     Action,
     Actor,
     build_event,
     encode_without_prev,
     leaf_hash,
+    new_salts,
+    subject_of,
     utc_now,
 )
+from custody.metrics import APPEND_SECONDS
 from custody.models import LedgerEntry, LedgerNode
 from custody.tree import current_size, frontier
 
@@ -30,7 +36,7 @@ from custody.tree import current_size, frontier
 _APPEND_LOCK_KEY = 0x64616C656C
 _SQLITE_CHUNK = 500
 # PostgreSQL types of the columns appended by binary COPY (must match custody.models).
-_PG_TYPES = {
+PG_TYPES = {
     "ledger_entry": {
         "idx": "int8",
         "leaf": "bytea",
@@ -71,21 +77,25 @@ def lock_for_append(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK_KEY})
 
 
-def _latest_by_subject(session: Session, subjects: set[str]) -> dict[str, bytes]:
-    """Leaf hash of each subject's latest event: one backward index probe per subject.
+def _latest_by_subject(session: Session, subjects: set[str]) -> dict[str, tuple[bytes, str]]:
+    """Leaf hash and action of each subject's latest event: backward index probes per
+    subject, in one statement.
 
     (A GROUP BY max(idx) would read every event of every subject; this stays O(1) per
     subject however long its history.)
     """
     names = sorted(subjects)
-    latest = (
-        "(SELECT e.leaf_hash FROM ledger_entry e"
-        " WHERE e.subject = wanted.subject ORDER BY e.idx DESC LIMIT 1)"
+    # One backward probe of (subject, idx) finds the newest index; the row itself is then
+    # one primary-key lookup (two correlated subqueries would probe the index twice).
+    columns = "e.leaf_hash, e.action"
+    join = (
+        " LEFT JOIN ledger_entry e ON e.idx ="
+        " (SELECT max(i.idx) FROM ledger_entry i WHERE i.subject = wanted.subject)"
     )
     if session.get_bind().dialect.name == "postgresql":
         query = text(
-            f"SELECT wanted.subject, {latest}"  # noqa: S608 - constant text, bound values
-            " FROM unnest(CAST(:subjects AS text[])) AS wanted(subject)"
+            f"SELECT wanted.subject, {columns}"  # noqa: S608 - constant text, bound values
+            f" FROM unnest(CAST(:subjects AS text[])) AS wanted(subject){join}"
         )
         rows = list(session.execute(query, {"subjects": names}))
     else:
@@ -95,10 +105,65 @@ def _latest_by_subject(session: Session, subjects: set[str]) -> dict[str, bytes]
             values = ", ".join(f"(:s{i})" for i in range(len(chunk)))
             query = text(
                 f"WITH wanted(subject) AS (VALUES {values}) "  # noqa: S608 - bound values only
-                f"SELECT wanted.subject, {latest} FROM wanted"
+                f"SELECT wanted.subject, {columns} FROM wanted{join}"
             )
             rows += session.execute(query, {f"s{i}": name for i, name in enumerate(chunk)})
-    return {str(subject): bytes(digest) for subject, digest in rows if digest is not None}
+    return {
+        str(subject): (bytes(digest), str(action))
+        for subject, digest, action in rows
+        if digest is not None
+    }
+
+
+def _after_purge(
+    session: Session,
+    events: Sequence[NewEvent],
+    encoded: list[Any],
+    salts: Sequence[str],
+    latest: dict[str, tuple[bytes, str]],
+    at: datetime,
+) -> None:
+    """An item's chain ends with `item.purged`: whatever happens to the item afterwards
+    (its tombstone read, a refused access) is recorded on its case's chain instead."""
+    moved = []
+    for offset, event in enumerate(events):
+        head = latest.get(encoded[offset].subject)
+        if head is None or head[1] != Action.ITEM_PURGED or event.action is Action.ITEM_PURGED:
+            continue
+        subject = subject_of(item_id=None, case_id=event.case_id)
+        encoded[offset] = _encode(event, at, salts[offset], subject=subject)
+        moved.append(subject)
+    if moved:
+        latest.update(_latest_by_subject(session, set(moved) - set(latest)))
+
+
+def _encode(event: NewEvent, at: datetime, salt: str, subject: str | None = None) -> Any:
+    details = event.details
+    request_id = REQUEST_ID.get()
+    # The system's own events (a release, whose leaf the public verify answer shows) are
+    # no person's request: they carry none.
+    if (
+        request_id is not None
+        and event.actor.id != SYSTEM.id
+        and "request_id" not in (details or {})
+    ):
+        details = {**(details or {}), "request_id": request_id}
+    return encode_without_prev(
+        build_event(
+            action=event.action,
+            actor=event.actor,
+            at=at,
+            prev=None,
+            case_id=event.case_id,
+            case_number=event.case_number,
+            item_id=event.item_id,
+            sha256=event.sha256,
+            client=event.client,
+            details=details,
+            salt=salt,
+            subject=subject,
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,35 +187,29 @@ _NODE_TABLE: Table = LedgerNode.__table__  # type: ignore[attr-defined]
 
 
 def _append(session: Session, events: Sequence[NewEvent]) -> list[dict[str, Any]]:
+    started = time.perf_counter()
+    rows = _append_rows(session, events)
+    APPEND_SECONDS.observe(time.perf_counter() - started)
+    return rows
+
+
+def _append_rows(session: Session, events: Sequence[NewEvent]) -> list[dict[str, Any]]:
     # Everything that does not depend on the log's state is done before taking the lock:
     # several writers then only serialise on prev lookup, hashing and the inserts.
     now = utc_now()
-    encoded = [
-        encode_without_prev(
-            build_event(
-                action=event.action,
-                actor=event.actor,
-                at=now,
-                prev=None,
-                case_id=event.case_id,
-                case_number=event.case_number,
-                item_id=event.item_id,
-                sha256=event.sha256,
-                client=event.client,
-                details=event.details,
-            )
-        )
-        for event in events
-    ]
+    salts = new_salts(len(events))
+    encoded = [_encode(event, now, salt) for event, salt in zip(events, salts, strict=True)]
     lock_for_append(session)
     size = current_size(session)
     latest = _latest_by_subject(session, {e.subject for e in encoded})
+    _after_purge(session, events, encoded, salts, latest, now)
     rows: list[dict[str, Any]] = []
     for offset, (event, enc) in enumerate(zip(events, encoded, strict=True)):
-        prev = latest.get(enc.subject)
+        head = latest.get(enc.subject)
+        prev = head[0] if head else None
         leaf = enc.leaf(prev)
         digest = leaf_hash(leaf)
-        latest[enc.subject] = digest
+        latest[enc.subject] = (digest, str(event.action))
         rows.append(
             {
                 "idx": size + offset,
@@ -179,7 +238,7 @@ def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
         connection.execute(table.insert(), rows)
         return
     columns = list(rows[0])
-    types = [_PG_TYPES[table.name][c] for c in columns]
+    types = [PG_TYPES[table.name][c] for c in columns]
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor:  # type: ignore[union-attr]
         names = ", ".join(columns)

@@ -94,3 +94,42 @@ class CheckpointTimestamp(SQLModel, table=True):
     token: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # DER TimeStampResp
     gen_time: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Witness(SQLModel, table=True):
+    """A witness an administrator registered: only its key's cosignatures are accepted.
+
+    Removal keeps the row (`removed_at`), so who was trusted when stays on record; a name
+    is active at most once at a time.
+    """
+
+    __tablename__ = "witness"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    key_id: str = Field(max_length=8)
+    verifier: str = Field(max_length=400)
+    added_by: str = Field(max_length=200)
+    added_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    removed_by: str | None = Field(default=None, max_length=200)
+    removed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class Release(SQLModel, table=True):
+    """Bytes that left the building under the system's record: delivered to a disclosure's
+    recipient, or written into a court or custody export.
+
+    `ledger_idx` is the public-safe `file.released` event (no names, no case): the proof a
+    public verification returns. `scope` (the disclosure, or the export's case) keeps one
+    row per file and occasion; it is never shown to the public.
+    """
+
+    __tablename__ = "release"
+    __table_args__ = (Index("ix_release_sha256_scope", "sha256", "scope", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64)
+    kind: str = Field(max_length=32)
+    scope: str = Field(max_length=80)
+    ledger_idx: int = Field(sa_column=Column(BigInteger, nullable=False))
+    released_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

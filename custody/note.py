@@ -12,7 +12,9 @@ import base64
 import binascii
 import hashlib
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import nacl.exceptions
 import nacl.signing
@@ -65,6 +67,22 @@ class Verifier:
         if verifier.key_id.hex() != hash_hex:
             raise SignatureError(f"verifier key {name} has a wrong key hash")
         return verifier
+
+
+class NoteSigner(Protocol):
+    """Anything that signs notes under a name: a key in a file (`Signer`) or one that
+    never leaves a hardware token (custody.pkcs11)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def sig_type(self) -> int: ...
+
+    @property
+    def verifier(self) -> Verifier: ...
+
+    def sign(self, message: bytes) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +160,7 @@ def split_note(note: str) -> tuple[str, list[NoteSignature]]:
     return text + "\n", out
 
 
-def sign_note(text: str, signers: list[Signer]) -> str:
+def sign_note(text: str, signers: Sequence[NoteSigner]) -> str:
     """Sign note text (which must end in a newline) with each Ed25519 signer."""
     if not text.endswith("\n") or "\n\n" in text:
         raise SignatureError("note text must end in one newline and have no blank lines")
@@ -201,7 +219,7 @@ def cosignature_message(text: str, timestamp: int) -> bytes:
     return f"cosignature/v1\ntime {timestamp}\n{text}".encode()
 
 
-def cosign(text: str, signer: Signer, timestamp: int) -> str:
+def cosign(text: str, signer: NoteSigner, timestamp: int) -> str:
     """A witness's cosignature line on checkpoint text at `timestamp` (Unix seconds)."""
     if signer.sig_type != COSIGNATURE_V1:
         raise SignatureError("cosignatures need a cosignature/v1 key")

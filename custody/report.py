@@ -1,6 +1,7 @@
 """Chain-of-custody report as PDF (kk / ru / en) from already-loaded custody data.
 
-The caller (evidence) loads item facts and `custody.service.item_custody(...)` results;
+The caller (evidence) loads item facts and the custody view (`custody.view.ItemCustody`,
+as the reader may see it: sealed events appear as their leaf hash only);
 this module only lays them out: each event in plain language, the hashes, the checkpoint
 it is anchored in, and how anyone can verify it without trusting us.
 """
@@ -20,7 +21,7 @@ from custody.errors import CustodyError
 from custody.events import format_time, utc_now
 from custody.note import split_note
 from custody.report_text import HOW_TO_VERIFY, LANGUAGES, describe, label
-from custody.service import ItemCustody
+from custody.view import ItemCustody
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -39,6 +40,10 @@ class ReportItem:
     name: str = ""
     kind: str = "original"
     case_number: str = ""
+    legal_basis: str = ""  # in the report's language: the code's name, then the free text
+    purpose: str = ""
+    retain_until: datetime | None = None
+    purged_at: datetime | None = None
 
 
 class _Pdf(FPDF):
@@ -82,15 +87,20 @@ def _events(pdf: _Pdf, custody: ItemCustody, lang: str) -> None:
         for text in headings:
             head.cell(text)
         for ev in custody.events:
+            row = table.row()
+            row.cell(f"#{ev.index}")
+            if ev.event is None:  # sealed: its hash proves the chain, its content is not ours
+                row.cell("")
+                row.cell(f"{label('withheld', lang)} — {ev.leaf_hash.hex()[:16]}…")
+                row.cell("")
+                continue
             actor = ev.event.get("actor", {})
             who = f"{actor.get('name', '?')} ({actor.get('role', '?')})"
             if ev.event.get("client"):
                 who += f", {ev.event['client']}"
             what = describe(str(ev.event.get("action")), lang)
-            if not ev.proof and ev.index >= custody.checkpoint_size:
+            if not ev.proof and ev.index >= custody.tree_size:
                 what += f" — {label('not_anchored', lang)}"
-            row = table.row()
-            row.cell(f"#{ev.index}")
             row.cell(str(ev.event.get("at", "")).replace("T", " ").rstrip("Z")[:19])
             row.cell(what)
             row.cell(who)
@@ -117,6 +127,14 @@ def _checkpoint(pdf: _Pdf, note: str | None, log_key_names: set[str], lang: str)
             (label("witnesses", lang), ", ".join(witnesses) or none),
         ],
     )
+
+
+def _retention(item: ReportItem, lang: str) -> str:
+    if item.purged_at is not None:
+        return f"{label('purged_on', lang)} {item.purged_at:%Y-%m-%d}"
+    if item.retain_until is not None:
+        return f"{label('retained_until', lang)} {item.retain_until:%Y-%m-%d}"
+    return label("kept_indefinitely", lang)
 
 
 def custody_report_pdf(
@@ -150,6 +168,9 @@ def custody_report_pdf(
             (label("kind", language), item.kind),
             (label("sha256", language), item.sha256),
             (label("size", language), f"{item.size:,}".replace(",", " ")),
+            (label("legal_basis", language), item.legal_basis),
+            (label("purpose", language), item.purpose),
+            (label("retention", language), _retention(item, language)),
         ]
         _pairs(pdf, [(k, v) for k, v in facts if v])
         _events(pdf, custody, language)

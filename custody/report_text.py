@@ -16,6 +16,20 @@ LABELS: dict[str, dict[str, str]] = {
         "kk": "Жасалған уақыты (UTC)",
     },
     "item": {"en": "Item", "ru": "Объект", "kk": "Нысан"},
+    "legal_basis": {"en": "Legal basis", "ru": "Правовое основание", "kk": "Құқықтық негіз"},
+    "purpose": {"en": "Purpose", "ru": "Цель", "kk": "Мақсат"},
+    "retention": {"en": "Retention", "ru": "Хранение", "kk": "Сақтау"},
+    "retained_until": {"en": "retained until", "ru": "хранится до", "kk": "сақталу мерзімі"},
+    "kept_indefinitely": {
+        "en": "kept indefinitely for now",
+        "ru": "пока хранится бессрочно",
+        "kk": "әзірге мерзімсіз сақталады",
+    },
+    "purged_on": {
+        "en": "purged after retention on",
+        "ru": "удалён по истечении срока хранения",
+        "kk": "сақтау мерзімі өткен соң жойылды",
+    },
     "name": {"en": "Original name", "ru": "Исходное имя", "kk": "Бастапқы атауы"},
     "case": {"en": "Case", "ru": "Дело", "kk": "Іс"},
     "sha256": {"en": "SHA-256", "ru": "SHA-256", "kk": "SHA-256"},
@@ -26,6 +40,11 @@ LABELS: dict[str, dict[str, str]] = {
     "what": {"en": "What happened", "ru": "Что произошло", "kk": "Не болды"},
     "who": {"en": "By", "ru": "Кем", "kk": "Кім"},
     "entry": {"en": "Ledger entry", "ru": "Запись журнала", "kk": "Журнал жазбасы"},
+    "withheld": {
+        "en": "sealed event (shown by its hash: the chain stays verifiable)",
+        "ru": "закрытое событие (показан его хеш: цепочка остаётся проверяемой)",
+        "kk": "жабық оқиға (хеші көрсетілген: тізбек тексерілетін күйде қалады)",
+    },
     "not_anchored": {
         "en": "not yet in a signed checkpoint",
         "ru": "ещё не включено в подписанную контрольную точку",
@@ -128,6 +147,11 @@ ACTIONS: dict[str, dict[str, str]] = {
         "kk": "Тұтастығы тексерілді",
     },
     "item.purged": {"en": "Content purged", "ru": "Содержимое удалено", "kk": "Мазмұны жойылды"},
+    "item.processing.refused": {
+        "en": "Processing refused (quota)",
+        "ru": "Обработка отклонена (квота)",
+        "kk": "Өңдеуден бас тартылды (квота)",
+    },
     "item.tag.added": {"en": "Tag added", "ru": "Добавлен тег", "kk": "Белгі қосылды"},
     "item.tag.removed": {"en": "Tag removed", "ru": "Тег удалён", "kk": "Белгі алынды"},
     "item.note.added": {"en": "Note added", "ru": "Добавлена заметка", "kk": "Жазба қосылды"},
@@ -177,6 +201,61 @@ ACTIONS: dict[str, dict[str, str]] = {
         "en": "Redacted copy checked for remaining personal data",
         "ru": "Обезличенная копия проверена на остаточные персональные данные",
         "kk": "Жасырылған көшірме қалған дербес деректерге тексерілді",
+    },
+    "redaction.residual.overridden": {
+        "en": "Residual check overridden, with the reviewer's reason",
+        "ru": "Результат проверки остатков отменён с указанием причины",
+        "kk": "Қалдық тексерісінің нәтижесі себебі көрсетіліп өзгертілді",
+    },
+    "item.retention.set": {
+        "en": "Retention, legal basis or purpose set for the item",
+        "ru": "Для объекта установлены срок хранения, правовое основание или цель",
+        "kk": "Нысанға сақтау мерзімі, құқықтық негіз немесе мақсат белгіленді",
+    },
+    "case.retention.set": {
+        "en": "Retention category, legal basis or purpose set for the case",
+        "ru": "Для дела установлены категория хранения, правовое основание или цель",
+        "kk": "Іске сақтау санаты, құқықтық негіз немесе мақсат белгіленді",
+    },
+    "case.lifecycle.set": {
+        "en": "Case date recorded (closure, verdict or end of appeal)",
+        "ru": "Записана дата по делу (прекращение, приговор или окончание обжалования)",
+        "kk": "Іс бойынша күн жазылды (тоқтату, үкім немесе шағымдану аяқталуы)",
+    },
+    "legal_hold.placed": {
+        "en": "Legal hold placed",
+        "ru": "Наложен запрет на удаление (legal hold)",
+        "kk": "Жоюға тыйым салынды (legal hold)",
+    },
+    "legal_hold.released": {
+        "en": "Legal hold released",
+        "ru": "Запрет на удаление снят",
+        "kk": "Жоюға тыйым алынды",
+    },
+    "purge.proposed": {
+        "en": "Deletion after retention proposed",
+        "ru": "Предложено удаление по истечении срока хранения",
+        "kk": "Сақтау мерзімі өткен соң жою ұсынылды",
+    },
+    "purge.approved": {
+        "en": "Deletion after retention approved by a second person",
+        "ru": "Удаление по истечении срока хранения утверждено вторым лицом",
+        "kk": "Сақтау мерзімі өткен соң жоюды екінші тұлға бекітті",
+    },
+    "purge.rejected": {
+        "en": "Deletion after retention rejected",
+        "ru": "Удаление по истечении срока хранения отклонено",
+        "kk": "Сақтау мерзімі өткен соң жоюдан бас тартылды",
+    },
+    "retention.refused": {
+        "en": "Retention action refused",
+        "ru": "Действие по срокам хранения отклонено",
+        "kk": "Сақтау мерзімі бойынша әрекет қабылданбады",
+    },
+    "retention.config.loaded": {
+        "en": "Retention table loaded",
+        "ru": "Загружена таблица сроков хранения",
+        "kk": "Сақтау мерзімдерінің кестесі жүктелді",
     },
     "access.denied": {
         "en": "Access refused",

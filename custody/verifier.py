@@ -17,16 +17,26 @@ exactly what it checks:
    (without it a history cut short would pass step 5; --allow-unattested accepts
    bundles that have none, saying so);
 7. every derivative names inputs present in the bundle, with matching hashes;
-8. every file re-hashes to its item's SHA-256 and size;
+8. every file re-hashes to its item's SHA-256 and size, except for an item whose chain
+   ends with `item.purged`: its bytes were deleted after its retention (reported as
+   "purged on DATE under approvals X and Y", from that event);
 9. RFC 3161 timestamps, when the bundle has them, cover its own log-signed checkpoints;
    with --tsa-root (PEM of the TSA's root) and the rfc3161-client package, the TSA's
-   signature is verified too, and a bundle without timestamps fails.
+   signature is verified too, and a bundle without timestamps fails;
+10. the log's signed file statement (statement.txt, for the anchor) names the SHA-256
+   and size of every other file in the bundle: a file it does not list, or one that
+   differs, fails (--allow-unattested accepts a bundle that has no statement). It also
+   names the SHA-256 of the release's genuine verifier.py and verify.html.
 
 Trust anchors (log keys, witness keys, k) come from the bundle unless given on the command
 line (--log-key, --witness-key, --witnesses-required): pin them from an independent source.
 Sizes and roots are only ever taken from signed checkpoints; any size, algorithm or other
 field a proof carries about itself is ignored. Hashing is always SHA-256.
 Exit status: 0 verified, 1 something failed (named in the output), 2 unusable bundle.
+A damaged bundle (a ZIP that is truncated or corrupt, a file that cannot be read) never
+stops the verifier: every item it can read gets its verdict, each unreadable one says
+why, and a "bundle damaged: ..." line names what was damaged (exit 1, or 2 when not even
+bundle.json can be read).
 
 Bundle format (a folder or a ZIP of it), format "dalel-custody-bundle/1":
   bundle.json
@@ -40,8 +50,10 @@ Bundle format (a folder or a ZIP of it), format "dalel-custody-bundle/1":
     consistency     [{"first", "second", "hashes": [base64]}] between consecutive
                     checkpoints (RFC 9162 §2.1.4)
     items           [{"id", "sha256", "size", "name", "kind", "inputs": [ids or sha256],
-                    "file": "files/..."}]
-    events          [{"index", "leaf": base64 RFC 8785 event, "proof": [base64]}]
+                    "file": "files/..." (null when purged), "purged": true (optional)}]
+    events          [{"index", "leaf": base64 RFC 8785 event, "proof": [base64]}], or
+                    sealed (an event the exporter may not show, e.g. the defence's
+                    reading): [{"index", "item", "leaf_hash": base64, "proof"}]
     timestamps      [{"size", "tsa", "note": the log-signed checkpoint note as
                     timestamped, "token": base64 DER TimeStampResp}] (optional)
     heads           signed note by a log key: "dalel custody heads v1", origin, anchor
@@ -49,6 +61,9 @@ Bundle format (a folder or a ZIP of it), format "dalel-custody-bundle/1":
                     <base64 leaf hash of the last event>"
   files/            the evidence files
   verifier.py       this program
+  statement.txt     signed note by a log key: "dalel bundle files v1", origin, anchor
+                    size, anchor root, "release <verifier> <sha256>" lines, then
+                    "file <sha256> <size> <path>" for every other file of the bundle
 """
 
 from __future__ import annotations
@@ -71,7 +86,11 @@ import nacl.signing
 
 FORMAT = "dalel-custody-bundle/1"
 FIRST_ACTIONS = {"item.created", "item.derived"}
+PURGED = "item.purged"  # an item's chain ends with it when its bytes were purged
 HEADS = "dalel custody heads v1"
+STATEMENT = "dalel bundle files v1"
+STATEMENT_FILE = "statement.txt"
+EXEMPTION_LOG = "exemption-log.json"
 
 
 class Invalid(Exception):
@@ -80,6 +99,10 @@ class Invalid(Exception):
 
 class Unusable(Invalid):
     """The bundle cannot be read at all."""
+
+
+class Damaged(Invalid):
+    """Part of the bundle cannot be read (a corrupt or truncated ZIP, an unreadable file)."""
 
 
 # ---- RFC 9162 §2.1 --------------------------------------------------------------------
@@ -233,33 +256,86 @@ def cosigners(cp: dict[str, Any], witness_keys: list[tuple[str, bytes, bytes]]) 
 
 
 class Bundle:
-    """A bundle folder or ZIP: bundle.json plus files/."""
+    """A bundle folder or ZIP: bundle.json plus files/. Whatever cannot be read (a
+    damaged ZIP member, a truncated archive) raises `Damaged` naming it, and is noted in
+    `damage`, so the verdicts can go on for everything else."""
 
     def __init__(self, path: Path) -> None:
         self.root = path
+        self.damage: list[str] = []
+        self.zip: zipfile.ZipFile | None = None
+        if path.is_file():
+            try:
+                self.zip = zipfile.ZipFile(path)
+            except Exception as exc:  # any damage to the archive's directory
+                why = f"{path.name} is not a readable ZIP ({_why(exc)})"
+                raise Unusable(f"bundle damaged: {why}") from exc
+        elif not path.is_dir():
+            raise Unusable(f"cannot read bundle.json: no bundle at {path}")
         try:
-            self.zip = zipfile.ZipFile(path) if path.is_file() else None
-            self.data: dict[str, Any] = json.loads(self.read("bundle.json"))
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raw = self.read("bundle.json")
+        except Damaged as exc:
+            raise Unusable(str(exc)) from exc
+        except (OSError, KeyError) as exc:
             raise Unusable(f"cannot read bundle.json: {exc}") from exc
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:  # UnicodeDecodeError too
+            raise Unusable(f"bundle damaged: bundle.json is not valid JSON ({exc})") from exc
+        if not isinstance(data, dict):
+            raise Unusable("bundle damaged: bundle.json is not a JSON object")
+        self.data: dict[str, Any] = data
         if self.data.get("format") != FORMAT:
             raise Invalid(f"not a {FORMAT} bundle")
 
+    def _damaged(self, name: str, exc: BaseException) -> Damaged:
+        note = f"{name} ({_why(exc)})"
+        if note not in self.damage:
+            self.damage.append(note)
+        return Damaged(f"bundle damaged: {name} cannot be read ({_why(exc)})")
+
     def read(self, name: str) -> bytes:
-        if self.zip is not None:
+        if self.zip is None:
+            return (self.root / name).read_bytes()
+        self.zip.getinfo(name)  # KeyError: not in the bundle
+        try:
             return self.zip.read(name)
-        return (self.root / name).read_bytes()
+        except Exception as exc:  # CRC, inflate, truncation, a header that lies
+            raise self._damaged(name, exc) from exc
+
+    def names(self) -> list[str]:
+        """Every file of the bundle (folders left out), as relative POSIX paths."""
+        if self.zip is not None:
+            return [i.filename for i in self.zip.infolist() if not i.is_dir()]
+        return sorted(
+            p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file()
+        )
 
     def file_digest(self, name: str) -> tuple[str, int]:
         digest, size = hashlib.sha256(), 0
-        if ".." in Path(name).parts or name.startswith("/"):
+        if not isinstance(name, str) or ".." in Path(name).parts or name.startswith("/"):
             raise Invalid(f"unsafe path {name!r} in bundle")
-        handle = self.zip.open(name) if self.zip is not None else (self.root / name).open("rb")
-        with handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-                size += len(chunk)
+        if self.zip is None:
+            with (self.root / name).open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
+            return digest.hexdigest(), size
+        self.zip.getinfo(name)  # KeyError: not in the bundle
+        try:
+            with self.zip.open(name) as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+                    size += len(chunk)
+        except Exception as exc:  # CRC, inflate, truncation, a header that lies
+            raise self._damaged(name, exc) from exc
         return digest.hexdigest(), size
+
+
+def _why(exc: BaseException) -> str:
+    """A damaged archive's error in a line: zipfile's and zlib's own words."""
+    text = str(exc).strip() or "unreadable"
+    return f"{type(exc).__name__}: {text}"[:200]
 
 
 def _b64list(values: list[str]) -> list[bytes]:
@@ -362,6 +438,7 @@ def _log_keys(bundle: Bundle, opts: argparse.Namespace) -> list[tuple[str, bytes
 
 
 Heads = dict[str, tuple[int, int, bytes]]
+Event = dict[str, Any] | None  # None: a sealed event (its leaf hash only)
 
 
 def check_heads(
@@ -396,7 +473,7 @@ def check_heads(
 
 
 def _check_head(
-    item_id: str, chain: list[tuple[int, bytes, dict[str, Any]]], heads: Heads | None
+    item_id: str, chain: list[tuple[int, bytes, Event]], heads: Heads | None
 ) -> list[str]:
     if heads is None:
         return []
@@ -412,37 +489,80 @@ def _check_head(
     return []
 
 
+def purge_note(chain: list[tuple[int, bytes, Event]]) -> str | None:
+    """ "purged on DATE under approvals X and Y" when the item's chain ends with its purge
+    (read from the verified `item.purged` event itself, never from the bundle's word)."""
+    last = chain[-1][2] if chain else None
+    if last is None or last.get("action") != PURGED:
+        return None
+    found = last.get("details")
+    details: dict[str, Any] = found if isinstance(found, dict) else {}
+    people = [
+        f"{a.get('username', a.get('user', '?'))} ({a.get('step', '?')})"
+        for a in details.get("approvals", [])
+        if isinstance(a, dict)
+    ]
+    return f"purged on {str(last.get('at', ''))[:10]} under approvals {' and '.join(people)}"
+
+
 def check_items(
-    bundle: Bundle, anchor: dict[str, Any], hash_files: bool, heads: Heads | None = None
+    bundle: Bundle,
+    anchor: dict[str, Any],
+    hash_files: bool,
+    heads: Heads | None = None,
+    notes: dict[str, str] | None = None,
 ) -> dict[str, list[str]]:
-    """Steps 4-8: per-item failures (an empty list means the item verified)."""
+    """Steps 4-8: per-item failures (an empty list means the item verified). A purged
+    item (its chain ends with `item.purged`) has no file to re-hash; `notes` receives
+    what its purge event says."""
     d = bundle.data
-    chains: dict[str, list[tuple[int, bytes, dict[str, Any]]]] = {}
+    chains: dict[str, list[tuple[int, bytes, Event]]] = {}
     loose: list[str] = []
     seen: set[int] = set()
-    for ev in d.get("events", []):
-        index = int(ev["index"])
+    for position, ev in enumerate(_listed(d, "events")):
+        index: Any = ev.get("index", f"#{position}") if isinstance(ev, dict) else f"#{position}"
         try:
-            leaf = base64.b64decode(ev["leaf"], validate=True)
-            digest = hash_leaf(leaf)
+            index = int(ev["index"])
+            if "leaf" in ev:
+                leaf = base64.b64decode(ev["leaf"], validate=True)
+                digest, event = hash_leaf(leaf), json.loads(leaf)
+                item_id = str(event.get("item"))
+            else:  # sealed: known by its hash, which the proof and the chain still check
+                digest, event, item_id = (
+                    base64.b64decode(ev["leaf_hash"], validate=True),
+                    None,
+                    str(ev["item"]),
+                )
+                if len(digest) != 32:
+                    raise Invalid("a sealed event's leaf hash is not 32 bytes")
             if index in seen:
                 raise Invalid(f"entry {index} appears twice")
             seen.add(index)
             verify_inclusion(digest, index, anchor["size"], _b64list(ev["proof"]), anchor["root"])
-            event = json.loads(leaf)
         except (Invalid, ValueError, binascii.Error) as exc:
             loose.append(f"entry {index}: {exc}")
             continue
-        chains.setdefault(str(event.get("item")), []).append((index, digest, event))
-    items = {str(item["id"]): item for item in d.get("items", [])}
+        except (KeyError, TypeError, AttributeError, OverflowError) as exc:
+            loose.append(f"entry {index}: malformed ({_why(exc)})")
+            continue
+        chains.setdefault(item_id, []).append((index, digest, event))
+    items: dict[str, dict[str, Any]] = {}
+    for position, item in enumerate(_listed(d, "items")):
+        if isinstance(item, dict) and isinstance(item.get("id"), str | int):
+            items[str(item["id"])] = item
+        else:
+            loose.append(f"item #{position}: malformed record")
     # Derivation inputs may be named by item id or by content SHA-256. Inputs a bundle
-    # withholds by design (a disclosure leaves out originals) are known by id and hash
-    # only: the chain to them is checked, their bytes cannot be.
-    withheld = {str(w["id"]): w for w in d.get("withheld", [])}
+    # withholds by design (a disclosure leaves out originals) are known by id and a
+    # salted commitment (never their plain hash): the chain to them is checked, their
+    # bytes cannot be.
+    withheld = {
+        str(w["id"]): w for w in _listed(d, "withheld") if isinstance(w, dict) and "id" in w
+    }
     refs = (
-        {str(w["sha256"]): w for w in withheld.values()}
+        {str(w["sha256"]): w for w in withheld.values() if w.get("sha256")}
         | withheld
-        | {str(item["sha256"]): item for item in items.values()}
+        | {str(item.get("sha256")): item for item in items.values()}
         | items
     )
     verdicts: dict[str, list[str]] = {item_id: [] for item_id in items}
@@ -452,25 +572,59 @@ def check_items(
     if left_out:
         verdicts["(heads)"] = [f"in the signed heads but not in the bundle: {', '.join(left_out)}"]
     for item_id, item in items.items():
-        fails = verdicts[item_id]
-        chain = sorted(chains.get(item_id, []), key=lambda c: c[0])
-        fails += _check_chain(item, chain)
-        fails += _check_head(item_id, chain, heads)
-        if chain:
-            fails += _check_derivation(item, chain[0][2], refs)
-        if hash_files:
-            try:
-                file_sha, file_size = bundle.file_digest(item["file"])
-            except Invalid as exc:
-                fails.append(str(exc))
-            except (OSError, KeyError) as exc:
-                fails.append(f"file {item.get('file')} is missing: {exc}")
-            else:
-                if file_sha != item["sha256"] or file_size != int(item["size"]):
-                    fails.append(
-                        f"file {item['file']} altered: sha256 {file_sha}, {file_size} bytes"
-                    )
+        try:
+            _check_item(bundle, item_id, item, chains, refs, heads, notes, hash_files,
+                        verdicts[item_id])  # fmt: skip
+        except Damaged as exc:
+            verdicts[item_id].append(str(exc))
+        except Exception as exc:  # a malformed record: this item's verdict, not a crash
+            verdicts[item_id].append(f"malformed record ({_why(exc)})")
     return verdicts
+
+
+def _listed(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise Invalid(f"bundle.json {key!r} is not a list")
+    return value
+
+
+def _check_item(
+    bundle: Bundle,
+    item_id: str,
+    item: dict[str, Any],
+    chains: dict[str, list[tuple[int, bytes, Event]]],
+    refs: dict[str, dict[str, Any]],
+    heads: Heads | None,
+    notes: dict[str, str] | None,
+    hash_files: bool,
+    fails: list[str],
+) -> None:
+    """Steps 5-8 for one item; failures are appended to `fails`."""
+    chain = sorted(chains.get(item_id, []), key=lambda c: c[0])
+    fails += _check_chain(item, chain)
+    fails += _check_head(item_id, chain, heads)
+    if chain and chain[0][2] is not None:
+        fails += _check_derivation(item, chain[0][2], refs)
+    purged = purge_note(chain)
+    if purged is not None and notes is not None:
+        notes[item_id] = purged
+    if item.get("purged") and purged is None:
+        fails.append("listed as purged, but its chain does not end with item.purged")
+    if not item.get("file"):
+        if purged is None:
+            fails.append("the bundle has no file for it, and it was not purged")
+        return  # purged: the bytes were deleted after retention, as the ledger proves
+    if hash_files:
+        try:
+            file_sha, file_size = bundle.file_digest(item["file"])
+        except Invalid as exc:
+            fails.append(str(exc))
+        except (OSError, KeyError) as exc:
+            fails.append(f"file {item.get('file')} is missing: {exc}")
+        else:
+            if file_sha != item["sha256"] or file_size != int(item["size"]):
+                fails.append(f"file {item['file']} altered: sha256 {file_sha}, {file_size} bytes")
 
 
 def _check_derivation(
@@ -492,7 +646,7 @@ def _check_derivation(
         ref = inp.get("item") or inp.get("sha256") if isinstance(inp, dict) else inp
         other = refs.get(str(ref))
         sha = inp.get("sha256") if isinstance(inp, dict) else None
-        if other is None or sha not in (None, other["sha256"]):
+        if other is None or sha not in (None, other.get("sha256")):
             fails.append(f"derivation input {ref} recorded in the ledger is not in the bundle")
         else:
             recorded.add(other["id"])
@@ -501,18 +655,131 @@ def _check_derivation(
     return fails
 
 
-def _check_chain(item: dict[str, Any], chain: list[tuple[int, bytes, dict[str, Any]]]) -> list[str]:
+def _check_chain(item: dict[str, Any], chain: list[tuple[int, bytes, Event]]) -> list[str]:
     if not chain:
         return ["no custody events"]
     fails = []
     first = chain[0][2]
+    if first is None:
+        return [
+            f"the creation event (entry {chain[0][0]}) is sealed: the file cannot be tied to it"
+        ]
     if first.get("action") not in FIRST_ACTIONS or first.get("prev") is not None:
         fails.append(f"chain does not start with its creation (entry {chain[0][0]})")
     if first.get("sha256") not in (None, item["sha256"]):
         fails.append("creation event records a different SHA-256 than the file")
+    # A sealed event's own `prev` cannot be read; the event after it names its hash, and
+    # the signed heads fix how many events the chain has, so nothing can be slipped in.
     for (_, prev_digest, _), (index, _, event) in itertools.pairwise(chain):
-        if event.get("prev") != prev_digest.hex():
+        if event is not None and event.get("prev") != prev_digest.hex():
             fails.append(f"chain gap before entry {index}: an event is missing or altered")
+    return fails
+
+
+def check_statement(
+    bundle: Bundle,
+    anchor: dict[str, Any],
+    log_keys: list[tuple[str, bytes, bytes]],
+    say: Any,
+    hash_files: bool = True,
+) -> list[str]:
+    """Step 10: the log's signed statement (statement.txt) covers every other file of
+    the bundle, each re-hashed; any file it does not list fails. Returns failures."""
+    try:
+        note = bundle.read(STATEMENT_FILE).decode()
+    except Damaged as exc:
+        return [str(exc)]
+    except (OSError, KeyError, UnicodeDecodeError):
+        return [
+            f"no signed file statement ({STATEMENT_FILE}): the bundle's other files are not covered"
+        ]
+    text, sigs = split_note(note)
+    if not any(
+        (name, raw[:4]) == (key_name, key_id) and ed25519_ok(public, text.encode(), raw[4:])
+        for name, raw in sigs
+        for key_name, key_id, public in log_keys
+    ):
+        return ["the file statement is not signed by a trusted log key"]
+    lines = text[:-1].split("\n")
+    root = base64.b64encode(anchor["root"]).decode()
+    if lines[:4] != [STATEMENT, anchor["origin"], str(anchor["size"]), root]:
+        return ["the file statement is for another checkpoint than the anchor"]
+    listed: dict[str, tuple[str, int]] = {}
+    release: dict[str, str] = {}
+    try:
+        for line in lines[4:]:
+            kind, rest = line.split(" ", 1)
+            if kind == "release":
+                name, digest = rest.split(" ")
+                release[name] = digest
+            elif kind == "file":
+                digest, size, path = rest.split(" ", 2)
+                listed[path] = (digest, int(size))
+            else:
+                raise ValueError(kind)
+    except ValueError:
+        return [f"malformed file statement line {line!r}"]
+    fails = []
+    for path in bundle.names():
+        if path != STATEMENT_FILE and path not in listed:
+            fails.append(f"file {path} is not covered by the signed statement")
+    for path, expected in sorted(listed.items()):
+        if not hash_files and path.startswith("files/"):
+            continue  # --no-files: evidence files are not re-hashed
+        try:
+            actual = bundle.file_digest(path)
+        except Invalid as exc:  # damaged, or an unsafe path
+            fails.append(str(exc))
+            continue
+        except (OSError, KeyError):
+            fails.append(f"file {path} named in the signed statement is missing")
+            continue
+        if actual != expected:
+            fails.append(f"file {path} differs from the signed statement")
+    if not fails:
+        say(f"signed file statement: OK ({len(listed)} files)")
+    mine = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    if release.get("verifier.py") not in (None, mine):
+        say("note: this verifier.py is not the one the bundle's release shipped (compare its "
+            f"SHA-256 {mine} with the published {release['verifier.py']})")  # fmt: skip
+    for name, digest in sorted(release.items()):
+        say(f"release {name}: sha256 {digest}")
+    return fails
+
+
+def check_exemptions(bundle: Bundle) -> dict[str, list[str]]:
+    """The exemption log names exactly the redaction plans the manifest records for each
+    item (``redaction_plans``): none missing, none added. Per-item failures."""
+    recorded = {
+        str(item["id"]): {str(p) for p in item.get("redaction_plans") or []}
+        for item in _listed(bundle.data, "items")
+        if isinstance(item, dict) and "id" in item
+    }
+    fails: dict[str, list[str]] = {}
+    if EXEMPTION_LOG not in bundle.names():
+        for item_id, plans in recorded.items():
+            if plans:
+                fails.setdefault(item_id, []).append("redacted, but no exemption log")
+        return fails
+    try:
+        log = json.loads(bundle.read(EXEMPTION_LOG))
+        logged = {
+            str(entry["item"]): {str(plan["plan_id"]) for plan in entry["plans"]}
+            for entry in log["items"]
+        }
+    except Exception as exc:  # a damaged log: a verdict, not a crash
+        return {"(exemption log)": [f"unreadable ({_why(exc)})"]}
+    for item_id in sorted(set(recorded) | set(logged)):
+        want, got = recorded.get(item_id, set()), logged.get(item_id, set())
+        if item_id not in recorded:
+            fails.setdefault(item_id, []).append("in the exemption log but not in the manifest")
+        elif want != got:
+            missing, extra = sorted(want - got), sorted(got - want)
+            fails.setdefault(item_id, []).append(
+                "exemption log does not match the manifest's redaction plans"
+                + (f" (missing {', '.join(missing)})" if missing else "")
+                + (f" (not recorded {', '.join(extra)})" if extra else "")
+            )
     return fails
 
 
@@ -552,19 +819,38 @@ def main(argv: list[str] | None = None) -> int:
     except (Invalid, KeyError, TypeError, ValueError) as exc:
         say(f"FAILED: {exc}")
         return 2 if isinstance(exc, Unusable) else 1
-    try:
-        verdicts = check_items(bundle, anchor, hash_files=not opts.no_files, heads=heads)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        say(f"FAILED: malformed bundle: {exc!r}")
+    except Exception as exc:  # whatever a damaged bundle.json does: a verdict, not a crash
+        say(f"FAILED: bundle damaged: malformed bundle.json ({_why(exc)})")
         return 1
+    try:
+        notes: dict[str, str] = {}
+        verdicts = check_items(
+            bundle, anchor, hash_files=not opts.no_files, heads=heads, notes=notes
+        )
+        covered = check_statement(
+            bundle, anchor, _log_keys(bundle, opts), say, hash_files=not opts.no_files
+        )
+        for item_id, fails in check_exemptions(bundle).items():
+            verdicts.setdefault(item_id, []).extend(fails)
+    except Invalid as exc:
+        say(f"FAILED: {exc}")
+        return 1
+    except Exception as exc:  # a malformed bundle.json: a verdict, not a crash
+        say(f"FAILED: bundle damaged: malformed bundle.json ({_why(exc)})")
+        return 1
+    if covered and not (opts.allow_unattested and covered[0].startswith("no signed file")):
+        verdicts["(files)"] = covered
     failed = 0
     for item_id, fails in verdicts.items():
         if fails:
             failed += 1
             say(f"FAIL  item {item_id}: " + "; ".join(fails))
         else:
-            say(f"OK    item {item_id}")
-    if failed:
+            say(f"OK    item {item_id}" + (f": {notes[item_id]}" if item_id in notes else ""))
+    if bundle.damage:
+        say(f"bundle damaged: {len(bundle.damage)} file(s) cannot be read: "
+            + "; ".join(bundle.damage))  # fmt: skip
+    if failed or bundle.damage:
         say(f"RESULT: NOT VERIFIED - {failed} of {len(verdicts)} failed")
         return 1
     say(f"RESULT: VERIFIED - {len(verdicts)} items, anchored at tree size {anchor['size']}")

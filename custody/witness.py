@@ -22,7 +22,7 @@ from custody.checkpoint import CheckpointBody
 from custody.errors import CustodyError, ProofError, WitnessError
 from custody.keys import load_keys
 from custody.merkle import verify_consistency
-from custody.note import COSIGNATURE_V1, Signer, Verifier, cosign, open_note
+from custody.note import COSIGNATURE_V1, NoteSigner, Verifier, cosign, open_note
 
 API = "/api/v1/ledger"
 
@@ -37,7 +37,7 @@ class WitnessResult:
     cosignature: str | None
 
 
-def witness_key(*, state_dir: Path, name: str) -> Signer:
+def witness_key(*, state_dir: Path, name: str) -> NoteSigner:
     """The witness's cosigning key, generated (0600) on first use."""
     return load_keys(key_dir=state_dir / "keys", name=name, sig_type=COSIGNATURE_V1).signers[-1]
 
@@ -140,6 +140,12 @@ def _run(
         response = http.post(f"{base}/cosignatures", json=payload)
     except httpx.HTTPError as exc:
         raise WitnessError(f"cannot deliver the cosignature: {exc}") from exc
+    if response.status_code == 403:
+        raise WitnessError(
+            f"log refused the cosignature (403): this witness is not registered there; give "
+            f"the log's administrator its key for `dalel witness add {signer.name} KEY`: "
+            f"{signer.verifier}"
+        )
     if response.status_code not in (200, 201, 409):
         raise WitnessError(f"log refused the cosignature ({response.status_code}): {response.text}")
     _write_state(
