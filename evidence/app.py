@@ -10,21 +10,30 @@ import asyncio
 import contextlib
 import importlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from evidence import problems
+from custody.checkpoint import latest_checkpoint
+from custody.lease import SignerLease
+from custody.tree import current_size
+from evidence import health, metrics, openapi, problems, sign_in
 from evidence.config import Settings, get_settings
+from evidence.csrf import require_csrf
 from evidence.db import make_engine
-from evidence.routers import auth, cases, items, uploads
+from evidence.headers import SecurityHeaders
+from evidence.logs import RequestContext
+from evidence.routers import auth, batch, cases, citizen, items, operations, retention, uploads
+from evidence.routers import ledger as ledger_routes
 from evidence.service.ledger import LedgerConfig, checkpoint
 from evidence.storage import open_store
+from evidence.throttle import InFlightLimit
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +41,12 @@ API_PREFIX = "/api/v1"
 # Modules whose import registers tables on the shared metadata (order is irrelevant).
 MODEL_MODULES = (
     "evidence.models",
+    "evidence.citizen_models",
     "evidence.review_models",
+    "evidence.retention_models",
     "custody.models",
     "ingest.models",
+    "ingest.runtime.models",
     "redaction.models",
     "disclosure.models",
 )
@@ -46,9 +58,17 @@ DOMAIN_ROUTERS = (
     "redaction.router",
     "disclosure.router",
 )
-WEB_ROUTERS = ("evidence.web.views", "redaction.views", "disclosure.views")
+WEB_ROUTERS = ("evidence.web.views", "redaction.views", "redaction.inbox", "disclosure.views")
+# Each package's job stages (`ingest.runtime.stages.Stage` lists), registered with the
+# job runtime by `register_stages`: by the app, and by the worker that runs them.
+STAGE_TABLES = (
+    "ingest.stages:STAGES",
+    "redaction.stages:STAGES",
+    "disclosure.stages:STAGES",
+)
 # Each domain package's table of error class -> HTTP status, "module:attribute".
 ERROR_TABLES = (
+    "evidence.routers.citizen:ERROR_STATUS",
     "ingest.router:ERROR_STATUS",
     "redaction.router:PROBLEM_STATUSES",
     "disclosure.errors:STATUS",
@@ -66,6 +86,14 @@ def _attribute(path: str) -> Any:
     return getattr(importlib.import_module(module), name or "router")
 
 
+def register_stages() -> None:
+    """Register every package's job stages with the job runtime (safe to call again)."""
+    from ingest.runtime.stages import register
+
+    for table in _unique(STAGE_TABLES):
+        register(_attribute(table))
+
+
 def _unique(names: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(names))
 
@@ -73,37 +101,73 @@ def _unique(names: tuple[str, ...]) -> list[str]:
 def _install_domains(app: FastAPI) -> None:
     """Let the domain packages hear about the vault: processing starts on new items,
     and the policy learns what was disclosed to whom."""
-    from disclosure.service import is_disclosed
+    from disclosure import listing
+    from disclosure.notify import send_mail
+    from disclosure.service import ever_disclosed, is_disclosed
     from evidence import hooks
+    from evidence.web import nav
     from ingest import pipeline
+    from ingest import service as ingest_service
+    from ingest.pages import IngestPages
+    from ingest.retention import forget_item, submit_purge
+    from redaction import inbox
+    from redaction.retention import forget_item as forget_redactions
 
+    register_stages()
     pipeline.install(engine=app.state.engine, store=app.state.store)
+    app.state.media = IngestPages()
     hooks.set_disclosure_lookup(is_disclosed)
+    hooks.set_duration_lookup(ingest_service.media_duration)
+    hooks.set_release_lookup(ever_disclosed)
+    hooks.on_item_purged(forget_item)
+    hooks.on_item_purged(forget_redactions)
+    hooks.set_purge_runner(submit_purge)
+    hooks.set_mailer(lambda to, subject, body: send_mail(to=to, subject=subject, body=body))
+    # The navigation's counts (evidence.web.nav): work waiting, news unread.
+    nav.register_counter("notifications", listing.unread_count)
+    nav.register_counter("redactions", inbox.waiting_count)
 
 
 def _checkpoint_once(engine: Engine, ledger: LedgerConfig) -> None:
     with Session(engine, expire_on_commit=False) as session:
+        latest = latest_checkpoint(session=session)
+        if latest is not None and latest.size >= current_size(session):
+            return  # nothing new: no key to load, nothing to sign
+        session.rollback()
         checkpoint(session=session, ledger=ledger)
 
 
-async def _checkpoint_loop(engine: Engine, ledger: LedgerConfig, interval: int) -> None:
-    """Sign a checkpoint whenever the log has grown, so proofs anchor to recent state."""
+async def _checkpoint_loop(
+    engine: Engine, ledger: LedgerConfig, interval: float, lease: SignerLease
+) -> None:
+    """Sign a checkpoint whenever the log has grown (every second by default: an append
+    is unsigned, and a forgery after it undetectable by signature, for at most that long;
+    one signature covers all the appends of the interval, as Sunlight sequences).
+
+    Only the process holding the signer's lease signs (custody.lease); rounds fall on
+    multiples of `interval` in wall-clock time, so whichever process takes over keeps
+    the one-per-interval rhythm."""
+    last_error = ""
     while True:
-        await asyncio.sleep(interval)
+        await asyncio.sleep(interval - time.time() % interval)
         try:
-            await run_in_threadpool(_checkpoint_once, engine, ledger)
-        except Exception:  # the next round tries again; serving must go on
-            log.exception("periodic checkpoint failed")
+            if await run_in_threadpool(lease.held):
+                await run_in_threadpool(_checkpoint_once, engine, ledger)
+            last_error = ""
+        except Exception as exc:  # the next round tries again; serving must go on
+            if str(exc) != last_error:  # once per distinct failure, not every second
+                log.exception("periodic checkpoint failed")
+            last_error = str(exc)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI application for the given (or environment) settings."""
     settings = settings or get_settings()
     load_all_models()
-    engine = make_engine(settings.database_url or "")
-    store = open_store(settings.storage_url or "")
-
     ledger = LedgerConfig.from_settings(settings)
+    ledger.keys().check()  # a missing token or key stops the start, naming the setting
+    engine = make_engine(settings.database_url or "", timeouts=settings.db_timeouts)
+    store = open_store(settings.storage_url or "", timeouts=settings.storage_timeouts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -112,15 +176,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Jobs interrupted by a restart go back to the in-process pool (RQ keeps its own).
         await run_in_threadpool(pipeline.resume_pending)
         task = None
+        lease = SignerLease(engine)
         if settings.checkpoint_interval_seconds > 0:
             task = asyncio.create_task(
-                _checkpoint_loop(engine, ledger, settings.checkpoint_interval_seconds)
+                _checkpoint_loop(engine, ledger, settings.checkpoint_interval_seconds, lease)
             )
         yield
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await run_in_threadpool(lease.release)
         await run_in_threadpool(pipeline.shutdown)
         engine.dispose()
 
@@ -135,29 +201,59 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "`X-API-Key`."
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by openapi.install_docs from the local swagger-ui-dist
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.store = store
+    sign_in.install(app.state, settings)
     extra: list[tuple[type[Exception], int]] = []
     for table in ERROR_TABLES:
         extra.extend(_attribute(table))
     problems.register(app, extra=extra)
 
+    # CSRF is one dependency for every route: it passes requests authenticated by a
+    # header and refuses forgeable cookie-authenticated ones before the body is read.
+    csrf = [Depends(require_csrf)]
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, cases, items, uploads):
+    for module in (auth, cases, batch, items, uploads, citizen, ledger_routes, retention):
         api.include_router(module.router)
     for name in _unique(DOMAIN_ROUTERS):
         api.include_router(_attribute(name))
-    app.include_router(api)
+    app.include_router(api, dependencies=csrf)
     for name in _unique(WEB_ROUTERS):
-        app.include_router(_attribute(name))
+        app.include_router(_attribute(name), dependencies=csrf)
 
     from evidence.web import views
 
     views.mount_static(app)
+    openapi.install(app)
+    openapi.install_docs(app, path=f"{API_PREFIX}/docs", openapi_url=f"{API_PREFIX}/openapi.json")
+    # Outermost last: every answer, the in-flight limit's 503 included, gets the headers,
+    # is counted and carries the request id.
+    app.add_middleware(InFlightLimit, limit=settings.max_in_flight)
+    app.add_middleware(SecurityHeaders, own_csp=(f"{API_PREFIX}/docs",))
+    app.add_middleware(metrics.RequestMetrics, routes=lambda: app.router.routes)
+    app.add_middleware(RequestContext)
+    _install_operations(app)
     _install_domains(app)
     return app
+
+
+def _install_operations(app: FastAPI) -> None:
+    """/healthz, /readyz and /metrics, with the probes and scrape-time collectors of
+    this application's database (README "Operations")."""
+    from custody.metrics import LedgerCollector
+    from ingest.metrics import JobCollector
+
+    state = app.state
+    keys = LedgerConfig.from_settings(state.settings).keys()
+    state.readiness = health.default_probes(
+        settings=state.settings, engine=state.engine, store=state.store, key_check=keys.check
+    )
+    state.metrics_registry = metrics.app_registry(
+        LedgerCollector(state.engine), JobCollector(state.engine)
+    )
+    app.include_router(operations.router)

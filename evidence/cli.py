@@ -18,29 +18,12 @@ from typing import Any
 from sqlmodel import Session, select
 
 from custody.errors import CustodyError
+from evidence.cli_common import CliError, migrated_engine, open_session
 from evidence.config import Settings, get_settings
 from evidence.errors import EvidenceError
 from ingest.errors import IngestError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
-
-
-class CliError(Exception):
-    """A failure to report to the person at the terminal (no traceback)."""
-
-
-def _engine(settings: Settings):  # type: ignore[no-untyped-def]
-    from evidence.app import load_all_models
-    from evidence.db import make_engine
-    from evidence.migrations import upgrade
-
-    load_all_models()
-    upgrade(settings.database_url or "")
-    return make_engine(settings.database_url or "")
-
-
-def _session(settings: Settings) -> Session:
-    return Session(_engine(settings), expire_on_commit=False)
 
 
 def _principal(session: Session, username: str | None):  # type: ignore[no-untyped-def]
@@ -56,27 +39,66 @@ def _principal(session: Session, username: str | None):  # type: ignore[no-untyp
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    _engine(settings).dispose()
+    from evidence.cli_retention import load_table_file
+
+    migrated_engine(settings).dispose()
     print("database is up to date")
+    loaded = load_table_file(settings)
+    if loaded:
+        print(loaded)
     return 0
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from evidence.cli_retention import load_table_file
+    from evidence.service.ledger import LedgerConfig
+
     settings.check_secrets()
-    _engine(settings).dispose()
+    # A missing token, module, PIN or key stops the start with the setting to fix.
+    LedgerConfig.from_settings(settings).keys().check()
+    engine = migrated_engine(settings)
+    loaded = load_table_file(settings)
+    if loaded:
+        print(loaded, flush=True)
+    # With RQ: queue what Redis lost or never got, hand back jobs of dead workers.
+    from ingest.config import get_ingest_settings
+    from ingest.runtime import sweeper
+
+    ingest = get_ingest_settings()
+    if sweeper.start(engine=engine, settings=ingest) is None:
+        engine.dispose()
+    elif (problem := sweeper.redis_problem(ingest)) is not None:
+        # Serving goes on: uploads keep their jobs in the database until Redis is back.
+        print(f"dalel: {unreachable(problem, settings)}; jobs wait until it is back", flush=True)
     print(f"Dalel serving on http://{args.host}:{args.port}/  (API: /api/v1/docs)", flush=True)
     uvicorn.run(
-        "evidence.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="info",
-        timeout_keep_alive=30,
-    )
+        "evidence.app:create_app", factory=True, host=args.host, port=args.port,
+        workers=args.workers, **serve_options(settings),
+    )  # fmt: skip
     return 0
+
+
+def serve_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for `dalel serve` (also what tests run the server with)."""
+    from evidence.logs import logging_config
+
+    return {
+        "log_level": "info",
+        # JSON lines with request ids; the access line is ours (route templates: a path
+        # can hold a citizen link's token, which uvicorn's access log would print).
+        "log_config": logging_config(settings.log_format),
+        "access_log": False,
+        "timeout_keep_alive": 30,
+        # SIGTERM: stop accepting, let requests in flight (an upload's current chunk)
+        # finish for this long, then exit (README "Operations").
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
+        # h11 bounds the request line plus headers (httptools does not): a 64 MiB header
+        # is refused with 400 before it is held in memory.
+        "http": "h11",
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+    }
 
 
 def _password() -> str:
@@ -95,7 +117,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
     from evidence.models import Role
 
-    with _session(settings) as session:
+    with open_session(settings) as session:
         user = service.create_user(
             session=session,
             principal=None,
@@ -111,7 +133,7 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_user_unlock(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
 
-    with _session(settings) as session:
+    with open_session(settings) as session:
         service.unlock_user(session=session, principal=None, username=args.name)
     print(f"unlocked {args.name}")
     return 0
@@ -120,33 +142,86 @@ def cmd_user_unlock(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_user_reset_totp(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
 
-    with _session(settings) as session:
+    with open_session(settings) as session:
         service.reset_totp(session=session, principal=None, username=args.name, reason=args.reason)
     print(f"two-factor sign-in of {args.name} reset; all its sessions ended")
     return 0
 
 
 def cmd_apikey_add(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import timedelta
+
+    from evidence import service
+    from evidence.models import KeyScope
+
+    days = settings.api_key_ttl_days if args.days is None else args.days
+    if not 0 <= days <= 3650:  # as the API's expires_in_days
+        raise CliError("--days is between 0 (never expires) and 3650")
+    with open_session(settings) as session:
+        admin = _principal(session, args.by)
+        secret, key = service.create_api_key(
+            session=session,
+            principal=admin,
+            username=args.user,
+            device=args.device,
+            scope=KeyScope(args.scope),
+            ttl=timedelta(days=days) if days else None,
+        )
+    print(f"device key {key.id} for {args.device}, scope {key.scope} (shown once): {secret}")
+    return 0
+
+
+def cmd_apikey_list(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
     from evidence import service
 
-    with _session(settings) as session:
-        admin = _principal(session, args.by)
-        secret, _key = service.create_api_key(
-            session=session, principal=admin, username=args.user, device=args.device
-        )
-    print(f"device key for {args.device} (shown once): {secret}")
+    with open_session(settings) as session:
+        rows = service.list_api_keys(session=session, principal=None)
+    now = datetime.now(UTC)
+    for key, username in rows:
+        # An expired key is refused by the server like a revoked one: say so.
+        expired = key.expires_at is not None and key.expires_at <= now
+        state = "revoked" if key.revoked_at else "expired" if expired else "active"
+        used = key.last_used_at.isoformat(timespec="minutes") if key.last_used_at else "never"
+        until = key.expires_at.date().isoformat() if key.expires_at else "no expiry"
+        print(f"{key.id}  {username}  {key.device}  {key.scope}  {state}  used {used}  {until}")
+    return 0
+
+
+def cmd_apikey_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from evidence import service
+
+    with open_session(settings) as session:
+        key = service.revoke_api_key(session=session, principal=None, key_id=args.id)
+    print(f"device key {key.id} ({key.device}) revoked")
     return 0
 
 
 def cmd_case_create(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
 
-    with _session(settings) as session:
+    with open_session(settings) as session:
         principal = _principal(session, args.by)
         case = service.create_case(
             session=session, principal=principal, number=args.number, title=args.title
         )
     print(f"case {case.number} created ({case.id})")
+    return 0
+
+
+def cmd_withheld_reveal(args: argparse.Namespace, settings: Settings) -> int:
+    """On a court order: the salt of a withheld input's commitment (recorded)."""
+    from disclosure import blinding
+
+    with open_session(settings) as session:
+        principal = _principal(session, args.by) if args.by else None
+        revealed = blinding.reveal(
+            session=session, principal=principal, disclosure_id=args.disclosure,
+            item_id=args.item, order=args.order,
+        )  # fmt: skip
+    for key in ("disclosure_id", "item_id", "sha256", "salt", "commitment"):
+        print(f"{key}: {revealed[key]}")
     return 0
 
 
@@ -188,10 +263,20 @@ def cmd_upload(args: argparse.Namespace, settings: Settings) -> int:
         uploader = Uploader(
             client, state=StateFile(args.state or default_state_path()), metadata=metadata
         )
+        paths = list(args.paths)
+        if args.from_extraction:
+            paths.append(args.from_extraction)
+        if not paths:
+            raise CliError("name the files or folders to upload (or --from-extraction DIR)")
+        if args.from_extraction and args.paths:
+            raise CliError("--from-extraction takes the one folder of the extraction, no PATH")
+        if args.from_extraction and not args.from_extraction.is_dir():
+            raise CliError(f"{args.from_extraction} is not a folder")
         try:
             summary = uploader.run(
-                number=args.case, paths=args.paths, progress=not args.quiet, jobs=args.jobs
-            )
+                number=args.case, paths=paths, progress=not args.quiet, jobs=args.jobs,
+                extraction=args.from_extraction is not None,
+            )  # fmt: skip
         except (UploadFailed, httpx.HTTPError) as exc:
             raise CliError(str(exc)) from exc
     failed = len(summary.failed)
@@ -203,17 +288,23 @@ def cmd_upload(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_uploads_expire(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
+    from evidence.storage import open_store
 
-    with _session(settings) as session:
-        count = service.expire_uploads(session=session, spool_dir=settings.spool_dir)
+    store = open_store(settings.storage_url or "", timeouts=settings.storage_timeouts)
+    with open_session(settings) as session:
+        count = service.expire_uploads(session=session, store=store)
     print(f"removed {count} abandoned upload session(s)")
     return 0
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """Process media jobs from Redis (DALEL_REDIS_URL); queues split by cost."""
-    from ingest.worker import run_worker
+    from evidence import logs
+    from evidence.app import register_stages
+    from ingest.runtime.worker import run_worker
 
+    logs.configure(settings.log_format)
+    register_stages()
     run_worker(args.queues or None, burst=args.burst)
     return 0
 
@@ -224,7 +315,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from evidence.models import Role, User
 
     password = os.environ.get("DALEL_PASSWORD") or secrets.token_urlsafe(12)
-    with _session(settings) as session:
+    with open_session(settings) as session:
         existing = session.exec(select(User).where(User.username == "admin")).first()
         if existing is None:
             service.create_user(
@@ -245,6 +336,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from evidence.models import Role
+
     parser = argparse.ArgumentParser(prog="dalel", description="Dalel evidence management")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -273,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument(
         "--role",
         required=True,
-        choices=["officer", "investigator", "prosecutor", "defence", "court", "auditor", "admin"],
+        choices=[str(role) for role in Role],
     )
     user_add.add_argument("--full-name")
     unlock = add("unlock", cmd_user_unlock, "unlock an account after failed sign-ins", users)
@@ -289,6 +382,15 @@ def build_parser() -> argparse.ArgumentParser:
     key_add.add_argument("--user", required=True, help="the officer")
     key_add.add_argument("--device", required=True)
     key_add.add_argument("--by", default=os.environ.get("DALEL_USER"), help="administrator")
+    key_add.add_argument(
+        "--scope", choices=["upload", "officer"], default="upload", help="default: upload only"
+    )
+    key_add.add_argument(
+        "--days", type=int, help="expiry (default DALEL_API_KEY_TTL_DAYS; 0 never)"
+    )
+    add("list", cmd_apikey_list, "list device keys with their last use", keys)
+    key_revoke = add("revoke", cmd_apikey_revoke, "revoke a device key at once", keys)
+    key_revoke.add_argument("id")
 
     cases = sub.add_parser("case", help="manage cases").add_subparsers(dest="sub", required=True)
     case_create = add("create", cmd_case_create, "open a case by its 15-digit ЕРДР number", cases)
@@ -298,9 +400,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--by", default=os.environ.get("DALEL_USER"), help="prosecutor or investigator"
     )
 
+    disclosures = sub.add_parser("disclosure", help="disclosures").add_subparsers(
+        dest="sub", required=True
+    )
+    reveal = add(
+        "reveal", cmd_withheld_reveal,
+        "on a court order, reveal the salt of a withheld input's commitment (recorded)",
+        disclosures,
+    )  # fmt: skip
+    reveal.add_argument("disclosure", help="disclosure id")
+    reveal.add_argument("item", help="id of the withheld item")
+    reveal.add_argument("--order", required=True, help="the court order's reference")
+    reveal.add_argument("--by", help="a court member of the case (default: the operator)")
+
     upload = add("upload", cmd_upload, "upload files and folders into a case over the API")
     upload.add_argument("--case", required=True, help="ЕРДР number")
-    upload.add_argument("paths", nargs="+", type=Path)
+    upload.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    upload.add_argument(
+        "--from-extraction",
+        type=Path,
+        metavar="DIR",
+        help="a device extraction's folder: files keep their path inside it and their "
+        "modification times (as source_modified_at)",
+    )
     upload.add_argument("--server", default=os.environ.get("DALEL_URL", "http://127.0.0.1:8000"))
     upload.add_argument(
         "--source-kind", choices=["bodycam", "phone", "cctv", "document", "photo", "audio", "other"]
@@ -311,30 +433,73 @@ def build_parser() -> argparse.ArgumentParser:
     upload.add_argument("--description")
     upload.add_argument("--state", type=Path, help="resume state file")
     upload.add_argument("--quiet", action="store_true", help="no progress bar")
-    upload.add_argument("--jobs", type=int, default=4, help="files uploaded at once")
+    upload.add_argument(
+        "--jobs", type=int, default=4, help="requests at once (a batch of small files or a file)"
+    )
 
     uploads = sub.add_parser("uploads", help="upload sessions").add_subparsers(
         dest="sub", required=True
     )
     add("expire", cmd_uploads_expire, "remove abandoned resumable upload sessions", uploads)
 
-    from evidence import cli_custody
+    from evidence import cli_custody, cli_ops, cli_retention
+    from ingest.search import cli as search_cli
 
     cli_custody.register(sub, add)
+    cli_ops.register(sub, add)
+    cli_retention.register(sub, add)
+    search_cli.register(sub, add)
+    from ingest import cli_models
+
+    cli_models.register(sub, add)
     return parser
+
+
+def unreachable(exc: BaseException, settings: Settings) -> str | None:
+    """One line naming the dependency a failure could not reach (None: not that kind)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeout
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    def hidden(url: str) -> str:
+        try:
+            return make_url(url).render_as_string(hide_password=True)
+        except Exception:  # not a URL sqlalchemy knows: name the scheme only
+            return url.split(":", 1)[0]
+
+    def reason(error: BaseException) -> str:
+        text = str(error).strip().splitlines()
+        return text[0] if text else type(error).__name__
+
+    if isinstance(exc, OperationalError):
+        url = hidden(settings.database_url or "")
+        return f"cannot reach the database {url}: {reason(exc.orig or exc)}"
+    if isinstance(exc, RedisConnectionError | RedisTimeout):
+        return f"cannot reach Redis {hidden(settings.redis_url or '')}: {reason(exc)}"
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    settings = get_settings()
     try:
-        return int(args.handler(args, get_settings()))
+        return int(args.handler(args, settings))
     except (CliError, EvidenceError, CustodyError, IngestError, ValueError) as exc:
-        print(f"dalel: {exc}", file=sys.stderr)
+        cause = exc.__cause__
+        line = unreachable(cause, settings) if cause is not None else None
+        print(f"dalel: {line or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("dalel: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        line = unreachable(exc, settings)
+        if line is None:
+            raise
+        print(f"dalel: {line}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from evidence.cli_common import CliError, open_session
 from evidence.config import Settings
 
 
@@ -17,10 +18,9 @@ def _ledger(settings: Settings):  # type: ignore[no-untyped-def]
 
 def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
-    from evidence.cli import _session
 
     ledger = _ledger(settings)
-    with _session(settings) as session:
+    with open_session(settings) as session:
         signed = service.checkpoint(session=session, ledger=ledger, force=args.force)
         # Periodic checkpoints only log a TSA failure; here the operator sees it (exit 1).
         stamp = service.timestamp(session=session, ledger=ledger, checkpoint=signed)
@@ -31,29 +31,26 @@ def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rotate(args: argparse.Namespace, settings: Settings) -> int:
-    """Add a new signing key; with --retire, stop signing with the old ones."""
-    from custody.keys import create_key, load_keys, retire_key
+    """Add a new signing key (the first one, on an empty PKCS#11 token); with --retire,
+    stop signing with the old ones. Their verifier keys stay listed."""
     from evidence import service
-    from evidence.cli import _session
 
     ledger = _ledger(settings)
-    old = load_keys(key_dir=ledger.key_dir, name=ledger.origin).signers
-    new = create_key(key_dir=ledger.key_dir, name=ledger.origin)
-    if args.retire:
-        for signer in old:
-            retire_key(key_dir=ledger.key_dir, key_id=signer.verifier.key_id.hex())
-    with _session(settings) as session:
+    new = ledger.keys().rotate(retire=args.retire)
+    with open_session(settings) as session:
         service.checkpoint(session=session, ledger=ledger, force=True)
-    print(f"new log key: {new.verifier}")
+    print(f"new log key: {new}")
     return 0
 
 
 def cmd_ledger_verify(args: argparse.Namespace, settings: Settings) -> int:
     from custody.audit import verify_ledger
-    from evidence.cli import _session
+    from evidence.service.references import References
 
-    with _session(settings) as session:
-        report = verify_ledger(session=session)
+    with open_session(settings) as session:
+        # Entries no checkpoint signed yet are where a forged row could hide: each must
+        # name a real actor and subject.
+        report = verify_ledger(session=session, tail=References(session))
     for problem in report.problems:
         print(f"PROBLEM {problem}")
     verdict = "OK" if report.ok else "DAMAGED"
@@ -61,39 +58,84 @@ def cmd_ledger_verify(args: argparse.Namespace, settings: Settings) -> int:
         f"ledger {verdict}: {report.size} entries, root {report.root.hex()}, "
         f"{report.checkpoints} checkpoints checked"
     )
+    print(_protection(report))
     return 0 if report.ok else 1
 
 
+def _protection(report: Any) -> str:
+    witnessed = (
+        f"{report.unwitnessed} beyond the latest witnessed checkpoint (size {report.witnessed})"
+        if report.witnessed is not None
+        else f"{report.unwitnessed} not witnessed (no checkpoint is cosigned by a registered "
+        "witness)"
+    )
+    return (
+        f"{report.unsigned} entries beyond the latest signed checkpoint (size {report.signed}), "
+        f"{witnessed}"
+    )
+
+
 def cmd_fsck(args: argparse.Namespace, settings: Settings) -> int:
-    from custody.audit import verify_ledger
+    from datetime import timedelta
+
     from evidence import service
-    from evidence.cli import _session
+    from evidence.service.fsck_repair import repair
     from evidence.storage import open_store
 
+    if args.older_than is not None and not args.repair:
+        raise CliError("--older-than goes with --repair")
     store = open_store(settings.storage_url or "")
-    with _session(settings) as session:
-        ledger = verify_ledger(session=session)
+    with open_session(settings) as session:
         report = service.fsck(session=session, store=store, sample=args.sample)
-    for problem in ledger.problems:
+        done = None
+        if args.repair:
+            hours = settings.fsck_safety_hours if args.older_than is None else args.older_than
+            done = repair(
+                session=session, store=store, report=report, older_than=timedelta(hours=hours),
+            )  # fmt: skip
+    for problem in report.ledger.problems:
         print(f"ledger: {problem}")
     for finding in report.findings:
         print(finding)
-    ok = ledger.ok and report.ok
+    if done is not None:
+        for label in done.removed:
+            print(f"removed: {label}")
+        for label in done.failed:
+            print(f"not removed: {label}")
+        if done.kept:
+            print(f"kept {len(done.kept)} leftover(s) younger than the safety window")
     print(
-        f"fsck {'OK' if ok else 'FOUND PROBLEMS'}: {report.objects_checked} objects re-hashed, "
-        f"{ledger.size} ledger entries checked"
+        f"fsck {'OK' if report.ok else 'FOUND PROBLEMS'}: {report.items_checked} items, "
+        f"{report.objects_checked} objects re-hashed, {report.purged} purged after retention "
+        f"(not missing), {report.ledger.size} ledger entries checked; "
+        f"{_protection(report.ledger)}"
     )
-    return 0 if ok else 1
+    if done is not None:
+        print(
+            f"repair: removed {len(done.removed)} ({done.bytes_freed} bytes), recorded in the "
+            "ledger; run `dalel fsck` again to check"
+        )
+        return 1 if done.failed else 0
+    return 0 if report.ok else 1
+
+
+def _release() -> dict[str, str] | None:
+    """The release's verifier hashes for the signed statement (the CLI may ask the
+    disclosure package, which ships verify.html)."""
+    try:
+        from disclosure.published import verifier_hashes
+    except ImportError:
+        return None
+    return verifier_hashes()
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
-    from evidence.cli import CliError, _session
     from evidence.storage import open_store
 
     if not args.case and not args.item:
         raise CliError("name a case (--case NUMBER) or items (--item ID ...)")
-    with _session(settings) as session:
+    with open_session(settings) as session:
         result = service.export_custody(
             session=session,
             store=open_store(settings.storage_url or ""),
@@ -104,6 +146,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             item_ids=args.item,
             witness_keys=tuple(args.witness_key or ()),
             witnesses_required=args.witnesses_required,
+            release=_release(),
         )
     print(
         f"wrote {result.path}: {result.events} events anchored at tree size "
@@ -131,14 +174,55 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_witness(args: argparse.Namespace, settings: Settings) -> int:
+    """Without a subcommand: be a witness of a log (cosign its latest checkpoint)."""
     from custody.witness import run_witness
 
+    missing = [f"--{n}" for n in ("server", "state", "name") if not getattr(args, n)]
+    if missing:
+        raise CliError(
+            f"to cosign a log give {', '.join(missing)}; to manage this server's witnesses "
+            "use `dalel witness add NAME KEY`, `list` or `remove NAME`"
+        )
     result = run_witness(
         server_url=args.server, state_dir=args.state, name=args.name, log_key=args.log_key
     )
     print(f"{result.status}: tree size {result.size}, root {result.root.hex()}")
     if result.cosignature:
         print(result.cosignature, end="" if result.cosignature.endswith("\n") else "\n")
+    return 0
+
+
+def cmd_witness_add(args: argparse.Namespace, settings: Settings) -> int:
+    """Register a witness whose cosignatures this server's log accepts."""
+    from evidence import service
+
+    with open_session(settings) as session:
+        witness = service.add_witness(session=session, principal=None, name=args.name, key=args.key)
+    print(f"witness {witness.name} registered: {witness.verifier}")
+    return 0
+
+
+def cmd_witness_list(args: argparse.Namespace, settings: Settings) -> int:
+    from evidence import service
+
+    with open_session(settings) as session:
+        rows = service.list_witnesses(session=session, principal=None, include_removed=args.removed)
+    for row in rows:
+        line = f"{row.name}  {row.verifier}  added {row.added_at:%Y-%m-%d %H:%M} by {row.added_by}"
+        if row.removed_at:
+            line += f"  removed {row.removed_at:%Y-%m-%d %H:%M} by {row.removed_by}"
+        print(line)
+    if not rows:
+        print("no witnesses registered: `dalel witness add NAME KEY`")
+    return 0
+
+
+def cmd_witness_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from evidence import service
+
+    with open_session(settings) as session:
+        witness = service.remove_witness(session=session, principal=None, name=args.name)
+    print(f"witness {witness.name} removed: its cosignatures are no longer accepted or served")
     return 0
 
 
@@ -153,8 +237,23 @@ def register(sub: Any, add: Any) -> None:
     rotate = add("rotate-key", cmd_rotate, "add a new log signing key", ledger)
     rotate.add_argument("--retire", action="store_true", help="stop signing with old keys")
 
-    fsck = add("fsck", cmd_fsck, "re-hash stored objects and check rows and the ledger")
-    fsck.add_argument("--sample", type=int, help="re-hash only N random objects")
+    fsck = add("fsck", cmd_fsck, "check the ledger, items, blobs and stored objects together")
+    fsck.add_argument(
+        "--sample", type=int, help="re-hash only N random objects (0: none; all are still listed)"
+    )
+    fsck.add_argument(
+        "--repair",
+        action="store_true",
+        help="remove staging leftovers, incomplete uploads and orphan objects older than the "
+        "safety window (never an item or a ledger row); recorded in the ledger",
+    )
+    fsck.add_argument(
+        "--older-than",
+        type=float,
+        metavar="HOURS",
+        help="safety window for --repair (default DALEL_FSCK_SAFETY_HOURS; 0 only while no "
+        "server or worker runs)",
+    )
 
     custody = sub.add_parser("custody", help="custody bundles").add_subparsers(
         dest="sub", required=True
@@ -177,8 +276,21 @@ def register(sub: Any, add: Any) -> None:
         "--allow-unattested", action="store_true", help="accept a bundle without signed heads"
     )
 
-    witness = add("witness", cmd_witness, "cosign the log's latest checkpoint if consistent")
-    witness.add_argument("--server", required=True)
-    witness.add_argument("--state", type=Path, required=True, help="witness state directory")
-    witness.add_argument("--name", required=True, help="witness name, e.g. court.almaty.kz")
+    witness = add(
+        "witness",
+        cmd_witness,
+        "cosign a log's latest checkpoint if consistent (--server --state --name), or manage "
+        "this server's registered witnesses (add, list, remove)",
+    )
+    witness.add_argument("--server", help="the log to witness, e.g. https://dalel.example.kz")
+    witness.add_argument("--state", type=Path, help="witness state directory")
+    witness.add_argument("--name", help="witness name, e.g. court.almaty.kz")
     witness.add_argument("--log-key", help="the log's verifier key to trust")
+    registry = witness.add_subparsers(dest="sub", required=False)
+    witness_add = add("add", cmd_witness_add, "accept cosignatures from a witness", registry)
+    witness_add.add_argument("name", help="the witness's name, e.g. court.almaty.kz")
+    witness_add.add_argument("key", help="its verifier key name+hash+base64 (type 0x04)")
+    listing = add("list", cmd_witness_list, "the registered witnesses", registry)
+    listing.add_argument("--removed", action="store_true", help="also those removed")
+    witness_remove = add("remove", cmd_witness_remove, "stop accepting a witness", registry)
+    witness_remove.add_argument("name")

@@ -5,8 +5,11 @@
 A message is an English template with named parameters, so the web pages can show it in
 the reader's language: `InvalidInput("a tag is 1 to %(max)d characters", max=64)`.
 `str(error)` is the formatted English sentence (what the API puts in a problem's
-`detail`); `error.template` is the catalog's msgid (the exception classes are keywords
-of the message extraction, see `evidence/i18n/babel.cfg`) and `error.params` the values.
+`detail`); `error.template` is the catalog's msgid and `error.params` the values. Every
+subclass of `TranslatableError` (the error bases of evidence, ingest, redaction and
+disclosure) is an extraction keyword of `python -m evidence.i18n.update`, so a literal
+template is in the catalogs; an f-string would not be, and `tests/web/test_catalogs.py`
+refuses one.
 """
 
 from __future__ import annotations
@@ -14,15 +17,23 @@ from __future__ import annotations
 from typing import Any
 
 
-class EvidenceError(Exception):
-    """Base class for every evidence-vault failure."""
+class TranslatableError(Exception):
+    """An error whose message is an English template with named parameters (a msgid of
+    the catalogs), filled in English by `str()` and in the reader's language by the pages
+    (`evidence.web.core.reason`). The base of each package's own error base class."""
 
-    title = "Evidence error"
+    title = "Error"
 
     def __init__(self, template: str = "", /, **params: Any) -> None:
         self.template = template
         self.params = params
         super().__init__(*([render(template, params)] if template else []))
+
+
+class EvidenceError(TranslatableError):
+    """Base class for every evidence-vault failure."""
+
+    title = "Evidence error"
 
 
 def render(template: str, params: dict[str, Any]) -> str:
@@ -55,6 +66,13 @@ class Conflict(EvidenceError):
     title = "Conflict"
 
 
+class ItemPurged(EvidenceError):
+    """The item's bytes were deleted after its retention ended (or are being deleted);
+    its row remains as a tombstone with the approvals."""
+
+    title = "Item purged"
+
+
 class AccessDenied(EvidenceError):
     """The policy refuses this actor this action; the refusal is recorded in custody."""
 
@@ -65,12 +83,6 @@ class AuthenticationFailed(EvidenceError):
     """Credentials or token are missing, wrong, expired or revoked."""
 
     title = "Authentication failed"
-
-
-class AccountLocked(AuthenticationFailed):
-    """Too many failed sign-ins: an administrator must unlock the account."""
-
-    title = "Account locked"
 
 
 class TooLarge(EvidenceError):

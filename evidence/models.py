@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from evidence.types import UTCDateTime
@@ -32,6 +32,7 @@ class Role(StrEnum):
     DEFENCE = "defence"
     COURT = "court"
     AUDITOR = "auditor"
+    SUPERVISOR = "supervisor"  # a supervising prosecutor: approves purges, reads no evidence
     ADMIN = "admin"
 
 
@@ -42,6 +43,7 @@ class SourceKind(StrEnum):
     DOCUMENT = "document"
     PHOTO = "photo"
     AUDIO = "audio"
+    CITIZEN = "citizen"  # sent by a victim or witness through a request link
     OTHER = "other"
 
 
@@ -60,9 +62,33 @@ class User(SQLModel, table=True):
     role: Role = Field(max_length=16)
     password_hash: str = Field(max_length=200)
     totp_secret: str | None = Field(default=None, max_length=64)
+    # Failed sign-ins since the last success or lock; the account lock is temporary
+    # (`locked_until`) and grows with each lock in a row (`lock_count`).
     failed_logins: int = 0
     locked_at: datetime | None = _ts(nullable=True)
+    locked_until: datetime | None = _ts(nullable=True)
+    lock_count: int = 0
+    # The interface language the person chose (kk, ru, en); None: the browser's.
+    language: str | None = Field(default=None, max_length=8)
+    # An administrator disabled the account: no sign-in, no session, no device key.
+    disabled_at: datetime | None = _ts(nullable=True)
     created_at: datetime = _ts()
+
+
+class KeyScope(StrEnum):
+    """What a device key may do: `upload` (the default: find the case by its number and
+    send files to it, nothing else) or `officer` (everything its officer may)."""
+
+    UPLOAD = "upload"
+    OFFICER = "officer"
+
+
+class TokenKind(StrEnum):
+    """Where a bearer token may be presented: `api` tokens only in an Authorization
+    header, `web` tokens only as the session cookie (with CSRF protection)."""
+
+    API = "api"
+    WEB = "web"
 
 
 class ApiKey(SQLModel, table=True):
@@ -74,7 +100,11 @@ class ApiKey(SQLModel, table=True):
     user_id: str = Field(foreign_key="user.id", index=True, max_length=36)
     device: str = Field(max_length=120)
     key_hash: str = Field(max_length=64, unique=True, index=True)
+    scope: KeyScope = Field(default=KeyScope.UPLOAD, max_length=16)
+    created_by: str | None = Field(default=None, max_length=36)
     created_at: datetime = _ts()
+    expires_at: datetime | None = _ts(nullable=True)
+    last_used_at: datetime | None = _ts(nullable=True)
     revoked_at: datetime | None = _ts(nullable=True)
 
 
@@ -86,6 +116,10 @@ class AuthToken(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     user_id: str = Field(foreign_key="user.id", index=True, max_length=36)
     token_hash: str = Field(max_length=64, unique=True, index=True)
+    kind: TokenKind = Field(default=TokenKind.API, max_length=8)
+    # A web session issued before a required authenticator is enrolled: it reaches only
+    # the account page and the enrolment routes until enrolment succeeds.
+    enrol_only: bool = False
     created_at: datetime = _ts()
     expires_at: datetime = _ts()
     revoked_at: datetime | None = _ts(nullable=True)
@@ -147,13 +181,18 @@ class Item(SQLModel, table=True):
     description: str | None = Field(default=None, max_length=2000)
     original_name: str = Field(max_length=255)
     original_path: str | None = Field(default=None, max_length=1024)
+    # The file's modification time where it was collected (a phone extraction keeps it).
+    source_modified_at: datetime | None = _ts(nullable=True)
     uploaded_by: str = Field(foreign_key="user.id", max_length=36)
     job_key: str | None = Field(default=None, max_length=200, unique=True)
     created_at: datetime = _ts()
 
 
 class UploadSession(SQLModel, table=True):
-    """A resumable upload in progress; its bytes wait in the spool until finalised."""
+    """A resumable upload in progress. Its state lives here, not on a host: the bytes go
+    to the object store as parts (`store_state`), the running SHA-256 is saved after
+    every chunk (`hash_state`, `evidence.hashstate`), and the first bytes are kept for
+    the media type (`head`); any API process can take the next chunk."""
 
     __tablename__ = "upload_session"
 
@@ -166,3 +205,7 @@ class UploadSession(SQLModel, table=True):
     item_metadata: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     created_at: datetime = _ts()
     expires_at: datetime = _ts()
+    # Null only on sessions begun before migration 0018 (spooled on a host): start again.
+    store_state: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    hash_state: str | None = Field(default=None, max_length=300)
+    head: bytes | None = Field(default=None, sa_column=Column(LargeBinary))

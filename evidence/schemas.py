@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from evidence.models import ItemKind, Role, SourceKind
+from evidence.models import ItemKind, KeyScope, Role, SourceKind
 from evidence.validation import check_aware, check_relative_path, check_sha256
+
+# Identifiers in paths are UUIDs; anything longer is refused before it reaches a query.
+IdPath = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 class TokenPublic(BaseModel):
@@ -18,10 +22,10 @@ class TokenPublic(BaseModel):
 
 
 class UserCreate(BaseModel):
-    username: str
-    password: str
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=1024)
     role: Role
-    full_name: str = ""
+    full_name: str = Field(default="", max_length=200)
 
 
 class UserPublic(BaseModel):
@@ -36,19 +40,36 @@ class UserPublic(BaseModel):
 
 
 class ApiKeyCreate(BaseModel):
-    username: str = Field(description="the officer the device acts for")
-    device: str = Field(description="device id or serial, e.g. a bodycam dock")
+    username: str = Field(max_length=64, description="the officer the device acts for")
+    device: str = Field(max_length=120, description="device id or serial, e.g. a bodycam dock")
+    scope: KeyScope = Field(
+        default=KeyScope.UPLOAD,
+        description="`upload`: find the case and send files, nothing else; `officer`: "
+        "everything the officer may do",
+    )
+    expires_in_days: int | None = Field(
+        default=None, ge=0, le=3650, description="default `DALEL_API_KEY_TTL_DAYS`; 0: never"
+    )
 
 
-class ApiKeyPublic(BaseModel):
+class ApiKeyInfo(BaseModel):
     id: str
+    username: str = Field(description="the officer the device acts for")
     device: str
+    scope: KeyScope
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None = Field(description="to within five minutes")
+    revoked_at: datetime | None
+
+
+class ApiKeyPublic(ApiKeyInfo):
     api_key: str = Field(description="shown once; send it as `X-API-Key` or a bearer token")
 
 
 class CaseCreate(BaseModel):
-    number: str = Field(description="ЕРДР registration number: 15 digits")
-    title: str
+    number: str = Field(max_length=32, description="ЕРДР registration number: 15 digits")
+    title: str = Field(max_length=300)
 
 
 class CasePublic(BaseModel):
@@ -62,7 +83,7 @@ class CasePublic(BaseModel):
 
 
 class MemberCreate(BaseModel):
-    username: str
+    username: str = Field(max_length=64)
     role: Role | None = Field(default=None, description="defaults to the account's role")
 
 
@@ -83,9 +104,14 @@ class ItemCreate(BaseModel):
     collected_by: str | None = Field(default=None, max_length=200)
     location: str | None = Field(default=None, max_length=300)
     description: str | None = Field(default=None, max_length=2000)
-    original_path: str | None = Field(default=None, description="relative path in the source")
+    original_path: str | None = Field(
+        default=None, max_length=1024, description="relative path in the source"
+    )
+    source_modified_at: datetime | None = Field(
+        default=None, description="the file's modification time at its source (an extraction)"
+    )
 
-    @field_validator("captured_at", "collected_at")
+    @field_validator("captured_at", "collected_at", "source_modified_at")
     @classmethod
     def _aware(cls, value: datetime | None, info: Any) -> datetime | None:
         return check_aware(value, info.field_name)
@@ -116,16 +142,25 @@ class ItemPublic(BaseModel):
     description: str | None
     original_name: str
     original_path: str | None
-    uploaded_by: str
+    source_modified_at: datetime | None = None
+    uploaded_by: str | None = Field(
+        description="null where the caller may not see the item's provenance"
+    )
     created_at: datetime
-    derivation: dict[str, Any] | None = None
+    derivation: dict[str, Any] | None = Field(
+        default=None,
+        description="tool, version, parameters and inputs; a disclosure's recipient sees "
+        "the tool and version only (never the parent, its id or hash, place or collector)",
+    )
     duplicate: bool = Field(default=False, description="these bytes were already in the case")
 
 
 class UploadCreate(ItemCreate):
-    filename: str
-    size: int = Field(ge=1, description="total size in bytes")
-    sha256: str | None = Field(default=None, description="expected SHA-256, checked at finalize")
+    filename: str = Field(max_length=255)
+    size: int = Field(ge=1, le=2**53, description="total size in bytes")
+    sha256: str | None = Field(
+        default=None, max_length=64, description="expected SHA-256, checked at finalize"
+    )
 
     @field_validator("sha256")
     @classmethod
@@ -142,7 +177,7 @@ class UploadPublic(BaseModel):
 
 
 class UploadFinalize(BaseModel):
-    sha256: str = Field(description="the client's SHA-256 of the whole file")
+    sha256: str = Field(max_length=64, description="the client's SHA-256 of the whole file")
 
     @field_validator("sha256")
     @classmethod

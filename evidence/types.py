@@ -1,12 +1,13 @@
-"""Column types shared by the core tables."""
+"""Column types and field helpers shared by every package's tables."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, Column, DateTime
 from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -31,3 +32,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_field(nullable: bool = False) -> Any:
+    """A timezone-aware UTC timestamp column (required unless `nullable`)."""
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(UTCDateTime(), nullable=nullable),
+    )
+
+
+def json_field(nullable: bool = True) -> Any:
+    """A JSON column: None by default, or an empty object when not `nullable`."""
+    if nullable:
+        return Field(default=None, sa_column=Column(JSON, nullable=True))
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -38,8 +38,24 @@ def check_sha256(value: str) -> str:
     return value
 
 
+# Control and format characters (bidirectional overrides such as U+202E, zero-width
+# joiners), line and paragraph separators, surrogates and private-use characters: a
+# name with any of them can display as something it is not ("a\u202egnp.exe").
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co"})
+
+
 def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in text)
+    return any(unicodedata.category(ch) in _HIDDEN for ch in text)
+
+
+def name_problem(name: str) -> str | None:
+    """Why a file name is refused (the one rule for uploads, resumable uploads, archive
+    members and every other way a file enters), or None when it is acceptable."""
+    try:
+        check_filename(name)
+    except InvalidInput as exc:
+        return str(exc)
+    return None
 
 
 def check_filename(name: str) -> str:

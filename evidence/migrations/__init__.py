@@ -21,9 +21,12 @@ def alembic_config(url: str) -> Config:
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    """Leave out what only one database has: SQLite's FTS5 search table, and the
-    PostgreSQL-only document vector of search_entry (both managed by ingest.search)."""
+    """Leave out what only one database has: SQLite's FTS5 search tables, and the
+    PostgreSQL-only document vector of search_entry and trigram index of search_term
+    (all managed by ingest.search)."""
     if name and name.startswith("search_fts"):
+        return False
+    if name == "ix_search_term_key_trgm":
         return False
     return not (name in {"tsv", "ix_search_entry_tsv"} and obj.table.name == "search_entry")
 

@@ -26,6 +26,28 @@ def run_migrations() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite and not connection.in_transaction():
+        # Batch migrations rebuild a SQLite table (copy, DROP, rename): with foreign keys
+        # enforced, dropping a table that other rows point at (user, case) fails on any
+        # database with data. SQLite ignores this pragma inside a transaction, so it is
+        # set on the bare connection before the migration's transaction, and restored.
+        _pragma(connection, "OFF")
+        try:
+            _migrate(connection)
+        finally:
+            _pragma(connection, "ON")
+    else:
+        _migrate(connection)
+
+
+def _pragma(connection, value: str) -> None:  # type: ignore[no-untyped-def]
+    cursor = connection.connection.driver_connection.cursor()
+    cursor.execute(f"PRAGMA foreign_keys={value}")
+    cursor.close()
+
+
+def _migrate(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -5,16 +5,32 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from evidence import service
-from evidence.deps import ClientDep, CurrentPrincipal, SessionDep, SettingsDep
-from evidence.schemas import ApiKeyCreate, ApiKeyPublic, TokenPublic, UserCreate, UserPublic
-from evidence.service import totp
+from evidence.deps import (
+    ClientDep,
+    CurrentPrincipal,
+    EnrollingPrincipal,
+    SessionDep,
+    SettingsDep,
+)
+from evidence.models import ApiKey, TokenKind
+from evidence.problems import PROBLEM_429, PROBLEM_503
+from evidence.schemas import (
+    ApiKeyCreate,
+    ApiKeyInfo,
+    ApiKeyPublic,
+    IdPath,
+    TokenPublic,
+    UserCreate,
+    UserPublic,
+)
+from evidence.service import apikeys, signin, totp
 from evidence.service import users as accounts
+from evidence.sign_in import sign_in
 
 router = APIRouter(tags=["auth"])
 
@@ -27,13 +43,14 @@ class PasswordForm(OAuth2PasswordRequestForm):
 
     def __init__(
         self,
-        username: Annotated[str, Form()],
-        password: Annotated[str, Form()],
-        scope: Annotated[str, Form()] = "",
-        client_id: Annotated[str | None, Form()] = None,
-        client_secret: Annotated[str | None, Form()] = None,
+        username: Annotated[str, Form(max_length=64)],
+        password: Annotated[str, Form(max_length=1024)],
+        scope: Annotated[str, Form(max_length=200)] = "",
+        client_id: Annotated[str | None, Form(max_length=200)] = None,
+        client_secret: Annotated[str | None, Form(max_length=200)] = None,
         totp: Annotated[
-            str | None, Form(description="one-time code, once the user has enrolled TOTP")
+            str | None,
+            Form(max_length=16, description="one-time code, once the user has enrolled TOTP"),
         ] = None,
     ) -> None:
         super().__init__(
@@ -46,42 +63,43 @@ class PasswordForm(OAuth2PasswordRequestForm):
         self.totp = totp or client_secret
 
 
-@router.post("/auth/token", response_model=TokenPublic, summary="Sign in")
-async def token(
-    form: Annotated[PasswordForm, Depends()],
-    session: SessionDep,
-    settings: SettingsDep,
-    client: ClientDep,
-) -> TokenPublic:
+@router.post(
+    "/auth/token",
+    response_model=TokenPublic,
+    summary="Sign in",
+    responses={429: PROBLEM_429, 503: PROBLEM_503},
+)
+async def token(request: Request, form: Annotated[PasswordForm, Depends()]) -> TokenPublic:
     """Exchange username and password (and the TOTP code, field `totp`, once the user has
-    enrolled) for a short-lived bearer token.
+    enrolled) for a short-lived bearer token, valid only in the `Authorization` header.
 
     A missing code gives 401 with title "One-time code required". Roles listed in
-    `DALEL_TOTP_ROLES` (default prosecutor, defence, court, admin) must enrol; until they
-    do, password-only sign-in works only while `DALEL_TOTP_GRACE` is on (the default in
-    development). Repeated failures are slowed down and finally lock the account (423).
+    `DALEL_TOTP_ROLES` (default prosecutor, supervisor, defence, court, admin) must enrol;
+    until they do, password-only sign-in works only while `DALEL_TOTP_GRACE` is on (the default in
+    development). Failures lock first the (account, client address) pair, then the
+    account for a growing period; a locked account answers 401 like a wrong password.
+    Too many failures from one address or on one account name answer 429, a server
+    busy checking passwords 503, both with `Retry-After`.
     """
-    secret, row = await run_in_threadpool(
-        service.login,
-        session=session,
+    secret, row = await sign_in(
+        request,
         username=form.username,
         password=form.password,
-        ttl=timedelta(minutes=settings.token_ttl_minutes),
-        slowdown_after=settings.login_slowdown_after,
-        lock_after=settings.login_lock_after,
-        client=client,
         totp=form.totp,
-        totp_policy=accounts.TotpPolicy.from_environment(production=settings.is_production),
+        kind=TokenKind.API,
     )
     return TokenPublic(access_token=secret, expires_at=row.expires_at)
 
 
 @router.post("/auth/revoke", summary="Sign out", status_code=204)
 def revoke(
-    principal: CurrentPrincipal, session: SessionDep, client: ClientDep, everywhere: bool = False
+    principal: EnrollingPrincipal,
+    session: SessionDep,
+    client: ClientDep,
+    everywhere: bool = False,
 ) -> None:
     """Revoke the token used for this call, or with `everywhere=true` all of the caller's
-    (every browser session and script token; recorded in custody)."""
+    (every browser session, script token and device key; recorded in custody)."""
     service.revoke_token(session=session, principal=principal, everywhere=everywhere, client=client)
 
 
@@ -91,15 +109,17 @@ class TotpEnrolment(BaseModel):
 
 
 class TotpConfirm(BaseModel):
-    secret: str
-    code: str = Field(description="a current code computed from `secret`")
+    secret: str = Field(max_length=64)
+    code: str = Field(max_length=16, description="a current code computed from `secret`")
     current_code: str | None = Field(
-        default=None, description="a code from the authenticator being replaced, if any"
+        default=None,
+        max_length=16,
+        description="a code from the authenticator being replaced, if any",
     )
 
 
 @router.post("/auth/totp", response_model=TotpEnrolment, summary="Start TOTP enrolment")
-def totp_start(principal: CurrentPrincipal) -> TotpEnrolment:
+def totp_start(principal: EnrollingPrincipal) -> TotpEnrolment:
     """A fresh secret; nothing is stored until it is confirmed with a valid code."""
     secret = totp.new_totp_secret()
     return TotpEnrolment(
@@ -109,7 +129,7 @@ def totp_start(principal: CurrentPrincipal) -> TotpEnrolment:
 
 @router.post("/auth/totp/confirm", status_code=204, summary="Confirm TOTP enrolment")
 def totp_confirm(
-    body: TotpConfirm, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+    body: TotpConfirm, principal: EnrollingPrincipal, session: SessionDep, client: ClientDep
 ) -> None:
     """Bind the secret to the caller's account; from now on sign-in needs a code."""
     totp.enrol_totp(
@@ -128,13 +148,13 @@ def _public(user) -> UserPublic:  # type: ignore[no-untyped-def]
         username=user.username,
         full_name=user.full_name,
         role=user.role,
-        locked=user.locked_at is not None,
+        locked=signin.is_locked(user),
         two_factor=bool(user.totp_secret),
     )
 
 
 @router.get("/users/me", response_model=UserPublic, summary="Who am I")
-def me(principal: CurrentPrincipal, session: SessionDep) -> UserPublic:
+def me(principal: EnrollingPrincipal, session: SessionDep) -> UserPublic:
     return _public(accounts.get_user(session=session, principal=principal))
 
 
@@ -197,14 +217,53 @@ def reset_totp(
 
 @router.post("/api-keys", response_model=ApiKeyPublic, status_code=201, summary="Device key")
 def create_api_key(
-    body: ApiKeyCreate, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+    body: ApiKeyCreate,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    client: ClientDep,
 ) -> ApiKeyPublic:
-    """Issue an API key for a device (e.g. a bodycam dock) acting for one officer."""
-    secret, key = service.create_api_key(
+    """Issue an API key for a device (e.g. a bodycam dock) acting for one officer
+    (administrators). Upload-only unless `scope` is `officer`; it expires after
+    `expires_in_days` (default `DALEL_API_KEY_TTL_DAYS`). The secret is shown once."""
+    days = settings.api_key_ttl_days if body.expires_in_days is None else body.expires_in_days
+    secret, key = apikeys.create_api_key(
         session=session,
         principal=principal,
         username=body.username,
         device=body.device,
+        scope=body.scope,
+        ttl=timedelta(days=days) if days else None,
         client=client,
     )
-    return ApiKeyPublic(id=key.id, device=key.device, api_key=secret)
+    return ApiKeyPublic(**_key(key, body.username).model_dump(), api_key=secret)
+
+
+def _key(key: ApiKey, username: str) -> ApiKeyInfo:
+    return ApiKeyInfo(
+        id=key.id,
+        username=username,
+        device=key.device,
+        scope=key.scope,
+        created_at=key.created_at,
+        expires_at=key.expires_at,
+        last_used_at=key.last_used_at,
+        revoked_at=key.revoked_at,
+    )
+
+
+@router.get("/api-keys", response_model=list[ApiKeyInfo], summary="Device keys")
+def list_api_keys(
+    principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+) -> list[ApiKeyInfo]:
+    """Every device key with its last use (administrators), or an officer's own."""
+    rows = apikeys.list_api_keys(session=session, principal=principal, client=client)
+    return [_key(key, name) for key, name in rows]
+
+
+@router.delete("/api-keys/{key_id}", status_code=204, summary="Revoke a device key")
+def revoke_api_key(
+    key_id: IdPath, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+) -> None:
+    """Stop a key at once (administrators, or the key's officer); recorded in custody."""
+    apikeys.revoke_api_key(session=session, principal=principal, key_id=key_id, client=client)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
 from evidence import service
 from evidence.deps import ClientDep, CurrentPrincipal, SessionDep
+from evidence.models import User
 from evidence.schemas import CaseCreate, CasePublic, MemberCreate, MemberPublic
 
 router = APIRouter(tags=["cases"])
@@ -76,8 +78,6 @@ def add_member(
         role=body.role,
         client=client,
     )
-    from evidence.models import User
-
     user = session.get(User, member.user_id)
     assert user is not None
     return MemberPublic(
@@ -89,6 +89,48 @@ def add_member(
 def remove_member(
     case_id: str, username: str, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
 ) -> None:
+    """Only a prosecutor of the case removes a prosecutor, and never the last one (409)."""
     service.remove_member(
         session=session, principal=principal, case_id=case_id, username=username, client=client
+    )
+
+
+class CaseTransfer(BaseModel):
+    username: str = Field(max_length=64, description="the prosecutor who takes the case")
+    reason: str = Field(min_length=1, max_length=500, examples=["reassigned, order 114"])
+    replaces: str | None = Field(
+        default=None, max_length=64, description="the prosecutor who leaves it, if any"
+    )
+
+
+@router.post(
+    "/cases/{case_id}/transfer",
+    response_model=MemberPublic,
+    summary="Transfer a case to another prosecutor (admin)",
+)
+def transfer_case(
+    case_id: str,
+    body: CaseTransfer,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    client: ClientDep,
+) -> MemberPublic:
+    """A case keeps at least one prosecutor: members cannot remove the last one, and
+    only a prosecutor of the case removes another. When the prosecution itself cannot
+    (the only prosecutor left the office), an administrator approves a transfer: the
+    new prosecutor joins and, with `replaces`, the old one leaves; the reason is recorded
+    in the case's custody chain. Administrators still read nothing of the case."""
+    member = service.transfer_case(
+        session=session,
+        principal=principal,
+        case_id=case_id,
+        username=body.username,
+        reason=body.reason,
+        replaces=body.replaces,
+        client=client,
+    )
+    user = session.get(User, member.user_id)
+    assert user is not None
+    return MemberPublic(
+        username=user.username, full_name=user.full_name, role=member.role, added_at=member.added_at
     )

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from evidence import service
 from evidence.deps import (
@@ -20,36 +17,34 @@ from evidence.deps import (
     SettingsDep,
     StoreDep,
 )
-from evidence.errors import InvalidInput, TooLarge
+from evidence.headers import content_headers
 from evidence.models import Blob, Item
-from evidence.schemas import CustodyPublic, ItemCreate, ItemPublic
-from evidence.streaming import parse_upload
+from evidence.problems import problem_response
+from evidence.ranges import parse_range
+from evidence.schemas import CustodyPublic, ItemPublic
+from evidence.streaming import upload_from_request
 from evidence.validation import check_sha256
 
 router = APIRouter(tags=["items"])
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
-_MULTIPART_OVERHEAD = 64 * 1024
 
 
-def item_public(item: Item, blob: Blob, *, duplicate: bool = False) -> ItemPublic:
+def item_public(
+    item: Item,
+    blob: Blob,
+    *,
+    duplicate: bool = False,
+    provenance: bool = True,
+    name: str | None = None,
+) -> ItemPublic:
+    """The API shape; without `provenance` (`item.provenance`: a disclosure's recipient,
+    an officer whose upload matched someone else's item) the item's origin stays out."""
+    shown = item.model_dump() if provenance else service.without_provenance(item)
+    if name is not None:
+        shown["original_name"] = name
     return ItemPublic.model_validate(
-        {
-            **item.model_dump(),
-            "size": blob.size,
-            "media_type": blob.media_type,
-            "duplicate": duplicate,
-        }
+        {**shown, "size": blob.size, "media_type": blob.media_type, "duplicate": duplicate}
     )
-
-
-def _metadata(fields: dict[str, str]) -> tuple[ItemCreate, str | None]:
-    expected = fields.pop("sha256", None)
-    try:
-        metadata = ItemCreate.model_validate(fields)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InvalidInput(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
-    return metadata, check_sha256(expected) if expected else None
 
 
 @router.post(
@@ -79,14 +74,23 @@ def _metadata(fields: dict[str, str]) -> tuple[ItemCreate, str | None]:
                                     "other",
                                 ],
                             },
-                            "device": {"type": "string"},
+                            "device": {"type": "string", "maxLength": 120},
                             "captured_at": {"type": "string", "format": "date-time"},
                             "collected_at": {"type": "string", "format": "date-time"},
-                            "collected_by": {"type": "string"},
-                            "location": {"type": "string"},
-                            "description": {"type": "string"},
-                            "original_path": {"type": "string"},
-                            "sha256": {"type": "string", "description": "expected SHA-256"},
+                            "collected_by": {"type": "string", "maxLength": 200},
+                            "location": {"type": "string", "maxLength": 300},
+                            "description": {"type": "string", "maxLength": 2000},
+                            "original_path": {"type": "string", "maxLength": 1024},
+                            "source_modified_at": {
+                                "type": "string",
+                                "format": "date-time",
+                                "description": "the file's modification time at its source",
+                            },
+                            "sha256": {
+                                "type": "string",
+                                "maxLength": 64,
+                                "description": "expected SHA-256",
+                            },
                         },
                     }
                 }
@@ -109,37 +113,19 @@ async def upload_item(
     are already in this case (the repeat upload is still recorded in custody). For files
     of many gigabytes prefer the resumable `/cases/{case_id}/uploads` protocol.
     """
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > settings.max_upload_bytes + _MULTIPART_OVERHEAD:
-        raise TooLarge(f"the file exceeds the upload limit of {settings.max_upload_bytes} bytes")
-    await run_in_threadpool(
-        service.authorize_upload,
+    registered = await upload_from_request(
+        request,
         session=session,
+        store=store,
+        settings=settings,
         principal=principal,
         case_id=case_id,
         client=client,
     )
-    incoming = await run_in_threadpool(
-        service.receive, store=store, limit=settings.max_upload_bytes
-    )
-    try:
-        filename, fields = await parse_upload(request, incoming)
-        metadata, expected = _metadata(fields)
-    except Exception:
-        await run_in_threadpool(incoming.abort)
-        raise
-    registered = await run_in_threadpool(
-        service.register_item,
-        session=session,
-        principal=principal,
-        case_id=case_id,
-        incoming=incoming,
-        filename=filename,
-        metadata=metadata,
-        expected_sha256=expected,
-        client=client,
-    )
-    body = item_public(registered.item, registered.blob, duplicate=registered.duplicate)
+    body = item_public(
+        registered.item, registered.blob, duplicate=registered.duplicate,
+        provenance=registered.provenance, name=registered.name,
+    )  # fmt: skip
     return JSONResponse(
         body.model_dump(mode="json"), status_code=200 if registered.duplicate else 201
     )
@@ -161,7 +147,10 @@ def list_items(
         sha256=check_sha256(sha256) if sha256 else None,
         client=client,
     )
-    return [item_public(item, blob) for item, blob in rows]
+    return [
+        item_public(item, blob, provenance=service.sees_provenance(session, principal, item))
+        for item, blob in rows
+    ]
 
 
 @router.get("/items/{item_id}", response_model=ItemPublic, summary="Item metadata")
@@ -172,26 +161,18 @@ def get_item(
     item, blob = service.get_item(
         session=session, principal=principal, item_id=item_id, client=client
     )
-    return item_public(item, blob)
-
-
-def _parse_range(header: str | None) -> tuple[int, int | None] | None:
-    if not header:
-        return None
-    match = _RANGE.fullmatch(header.strip())
-    if not match or match.groups() == ("", ""):
-        raise InvalidInput("only a single `bytes=start-end` range is supported")
-    start, end = match.groups()
-    if start == "":  # suffix range: the last N bytes
-        return -int(end), None
-    return int(start), int(end) if end else None
+    return item_public(item, blob, provenance=service.sees_provenance(session, principal, item))
 
 
 @router.get(
     "/items/{item_id}/content",
     summary="Item bytes",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/octet-stream": {}}}, 206: {"description": "range"}},
+    responses={
+        200: {"content": {"application/octet-stream": {}}},
+        206: {"description": "the requested range", "content": {"application/octet-stream": {}}},
+        416: problem_response("no byte of the file is in the range (`Content-Range: */size`)"),
+    },
 )
 def content(
     item_id: str,
@@ -202,22 +183,18 @@ def content(
     client: ClientDep,
     download: bool = False,
 ) -> Response:
-    """The exact stored bytes. Supports `Range: bytes=a-b` (video seeking). Every read,
-    ranges included, is recorded in custody before the first byte is sent."""
-    wanted = _parse_range(request.headers.get("range"))
-    start, end = wanted if wanted else (0, None)
-    if start < 0:  # suffix range needs the size first
-        _, blob = service.get_item(
-            session=session, principal=principal, item_id=item_id, client=client, record=False
-        )
-        start, end = max(0, blob.size + start), None
+    """The exact stored bytes. Supports one `Range: bytes=a-b`, `a-` or `-n` (RFC 9110;
+    other Range headers are ignored and the whole file is sent). Every read, ranges
+    included, is recorded in custody before the first byte is sent. Served with a
+    sandboxing Content-Security-Policy; types a browser could execute (HTML, SVG, …)
+    always as an attachment."""
+    wanted = parse_range(request.headers.get("range"))
     opened = service.open_content(
         session=session,
         store=store,
         principal=principal,
         item_id=item_id,
-        start=start,
-        end=end,
+        byte_range=wanted,
         download=download,
         client=client,
     )
@@ -226,11 +203,12 @@ def content(
         "Content-Length": str(opened.length),
         "ETag": f'"{opened.blob.sha256}"',
         "Digest": f"sha-256={opened.blob.sha256}",
+        **content_headers(
+            media_type=opened.blob.media_type,
+            filename=opened.item.original_name,
+            download=download,
+        ),
     }
-    if download:
-        headers["Content-Disposition"] = (
-            f"attachment; filename*=UTF-8''{quote(opened.item.original_name)}"
-        )
     status = 200
     if wanted:
         status = 206
@@ -255,7 +233,7 @@ def custody_history(
     result = service.item_custody(
         session=session, principal=principal, item_id=item_id, ledger=ledger, client=client
     )
-    return CustodyPublic.model_validate(service.custody_json(result))
+    return CustodyPublic.model_validate(result.as_json())
 
 
 @router.get(
@@ -269,4 +247,7 @@ def derivatives(
     rows = service.list_derivatives(
         session=session, principal=principal, item_id=item_id, client=client
     )
-    return [item_public(item, blob) for item, blob in rows]
+    return [
+        item_public(item, blob, provenance=service.sees_provenance(session, principal, item))
+        for item, blob in rows
+    ]

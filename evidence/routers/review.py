@@ -8,24 +8,39 @@ Transcript edits, text and full-text case search are ingest's endpoints
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from evidence.deps import ClientDep, CurrentPrincipal, SessionDep
+from evidence.deps import ClientDep, CurrentPrincipal, MediaDep, SessionDep
 from evidence.service import review, review_case
-from evidence.web import ingest_link
 
 router = APIRouter(tags=["review"])
 
 
+# One request tags at most this many items with at most this many tags: a tag is a
+# custody event per item, and a request must never stall the server.
+MAX_TAGS = 50
+MAX_ITEMS = 2_000
+# Seconds of media: about 11.5 days, longer than any recording we hold.
+MAX_SECONDS = 1_000_000.0
+# Longer than the service rule (a tag is at most 64 characters, a clear 400 message),
+# short enough to refuse floods before they are parsed further.
+Tag = Annotated[str, Field(min_length=1, max_length=200)]
+ItemId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
 class TagsAdd(BaseModel):
-    tags: list[str] = Field(min_length=1, description="tag names (case-insensitive)")
+    tags: list[Tag] = Field(
+        min_length=1, max_length=MAX_TAGS, description="tag names (case-insensitive)"
+    )
 
 
 class BulkTag(TagsAdd):
-    items: list[str] = Field(min_length=1, description="ids of items of this case")
+    items: list[ItemId] = Field(
+        min_length=1, max_length=MAX_ITEMS, description="ids of items of this case"
+    )
 
 
 class Tagged(BaseModel):
@@ -34,11 +49,16 @@ class Tagged(BaseModel):
 
 class NoteCreate(BaseModel):
     body: str = Field(min_length=1, max_length=4000)
-    start: float | None = Field(default=None, ge=0, description="seconds from the start")
-    end: float | None = Field(default=None, ge=0)
-    page: int | None = Field(default=None, ge=1)
+    start: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_SECONDS,
+        description="seconds from the start (within the media's duration)",
+    )
+    end: float | None = Field(default=None, ge=0, le=MAX_SECONDS)
+    page: int | None = Field(default=None, ge=1, le=1_000_000)
     region: str | None = Field(
-        default=None, description="x,y,w,h as fractions of the frame or page"
+        default=None, max_length=100, description="x,y,w,h as fractions of the frame or page"
     )
     private: bool = Field(default=False, description="visible to the author only")
 
@@ -59,8 +79,8 @@ class NotePublic(BaseModel):
 
 
 class ClipCreate(BaseModel):
-    start: float = Field(ge=0)
-    end: float = Field(gt=0)
+    start: float = Field(ge=0, le=MAX_SECONDS, description="within the media's duration")
+    end: float = Field(gt=0, le=MAX_SECONDS)
     title: str = Field(default="", max_length=200)
 
 
@@ -218,7 +238,11 @@ def search_notes(
     "/cases/{case_id}/timeline", response_model=list[TimelineEntry], summary="Case timeline"
 )
 def timeline(
-    case_id: str, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+    case_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    media: MediaDep,
+    client: ClientDep,
 ) -> list[TimelineEntry]:
     """Items (by captured time) and chat messages (by sent time) on one axis. Items
     without a captured time are left out. Recorded as `case.timeline.read`."""
@@ -236,7 +260,7 @@ def timeline(
         for r in rows
         if r.item.captured_at
     ]
-    for m in ingest_link.chat_messages(session, [r.item.id for r in rows]) or []:
+    for m in media.chat_messages(session, [r.item.id for r in rows]) or []:
         entries.append(
             TimelineEntry(
                 at=m.sent_at, kind="message", item_id=m.item_id, sender=m.sender, text=m.text

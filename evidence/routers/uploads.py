@@ -1,4 +1,7 @@
-"""Resumable uploads for large files (bodycam shifts run to tens of gigabytes)."""
+"""Resumable uploads for large files (bodycam shifts run to tens of gigabytes).
+
+Stateless: a session lives in the database and its bytes in the object store, so the
+chunks of one upload may go to different API processes and hosts."""
 
 from __future__ import annotations
 
@@ -6,9 +9,9 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from evidence import service
+from evidence.chunks import with_body
 from evidence.deps import ClientDep, CurrentPrincipal, SessionDep, SettingsDep, StoreDep
 from evidence.errors import TooLarge
 from evidence.models import UploadSession
@@ -16,7 +19,7 @@ from evidence.routers.items import item_public
 from evidence.schemas import ItemPublic, UploadCreate, UploadFinalize, UploadPublic
 
 router = APIRouter(tags=["uploads"])
-MAX_CHUNK = 64 * 1024 * 1024  # a chunk is buffered whole: bound it
+MAX_CHUNK = 64 * 1024 * 1024  # S3 backends buffer a chunk whole (one part): bound it
 
 
 def _public(upload: UploadSession) -> UploadPublic:
@@ -38,16 +41,18 @@ def create_upload(
     principal: CurrentPrincipal,
     session: SessionDep,
     settings: SettingsDep,
+    store: StoreDep,
     client: ClientDep,
 ) -> UploadPublic:
-    """Open a resumable upload: declare name, size, optional SHA-256 and item metadata."""
-    service.expire_uploads(session=session, spool_dir=settings.spool_dir)
+    """Open a resumable upload: declare name, size, optional SHA-256 and item metadata.
+    The session is kept in the database, so its chunks may go to any API server."""
+    service.expire_uploads(session=session, store=store)
     upload = service.create_upload(
         session=session,
+        store=store,
         principal=principal,
         case_id=case_id,
         request=body,
-        spool_dir=settings.spool_dir,
         ttl=timedelta(hours=settings.upload_session_ttl_hours),
         limit=settings.max_upload_bytes,
         client=client,
@@ -67,27 +72,28 @@ async def put_chunk(
     request: Request,
     principal: CurrentPrincipal,
     session: SessionDep,
-    settings: SettingsDep,
-    upload_offset: Annotated[int, Header(ge=0, description="where this chunk starts")],
+    store: StoreDep,
+    upload_offset: Annotated[int, Header(ge=0, le=2**62, description="where this chunk starts")],
 ) -> UploadPublic:
-    """Raw bytes of the next chunk; `Upload-Offset` must equal the bytes received so far
-    (409 otherwise: out of order or overlapping)."""
+    """Raw bytes of the next chunk, at most 64 MiB (16 MiB is a good size; on S3 every
+    chunk but the last should be at least 5 MiB, smaller ones wait in staging for the
+    next). `Upload-Offset` must equal the bytes received so far (409 otherwise: out of
+    order or overlapping; 409 too while another request writes the same upload). The
+    offset advances only once the chunk is stored: after a cut connection, ask
+    `GET /uploads/{id}` — of any server — and send from there."""
     if int(request.headers.get("content-length") or 0) > MAX_CHUNK:
-        raise TooLarge(f"send chunks of at most {MAX_CHUNK} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_CHUNK:
-            raise TooLarge(f"send chunks of at most {MAX_CHUNK} bytes")
-        chunks.append(chunk)
-    upload = await run_in_threadpool(
-        service.append_chunk,
-        session=session,
-        principal=principal,
-        upload_id=upload_id,
-        offset=upload_offset,
-        chunks=chunks,
-        spool_dir=settings.spool_dir,
+        raise TooLarge("send chunks of at most %(max)s bytes", max=MAX_CHUNK)
+    upload = await with_body(
+        request,
+        lambda chunks: service.append_chunk(
+            session=session,
+            store=store,
+            principal=principal,
+            upload_id=upload_id,
+            offset=upload_offset,
+            chunks=chunks,
+        ),
+        limit=MAX_CHUNK,
     )
     return _public(upload)
 
@@ -105,26 +111,28 @@ def finalize(
     client: ClientDep,
     response: Response,
 ) -> ItemPublic:
-    """Store the file if its bytes hash to `sha256`; on mismatch nothing is kept (422)."""
+    """Store the file if its bytes hash to `sha256` (the hash of every chunk, carried in
+    the session from chunk to chunk); on mismatch nothing is kept (422)."""
     registered = service.finalize_upload(
         session=session,
         store=store,
         principal=principal,
         upload_id=upload_id,
         sha256=body.sha256,
-        spool_dir=settings.spool_dir,
         limit=settings.max_upload_bytes,
         client=client,
     )
     if registered.duplicate:
         response.status_code = 200
-    return item_public(registered.item, registered.blob, duplicate=registered.duplicate)
+    return item_public(
+        registered.item, registered.blob, duplicate=registered.duplicate,
+        provenance=registered.provenance, name=registered.name,
+    )  # fmt: skip
 
 
 @router.delete("/uploads/{upload_id}", status_code=204, summary="Abandon upload")
 def abort(
-    upload_id: str, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
+    upload_id: str, principal: CurrentPrincipal, session: SessionDep, store: StoreDep
 ) -> None:
-    service.abort_upload(
-        session=session, principal=principal, upload_id=upload_id, spool_dir=settings.spool_dir
-    )
+    """Abandon the upload: its session goes and its parts in the object store with it."""
+    service.abort_upload(session=session, store=store, principal=principal, upload_id=upload_id)

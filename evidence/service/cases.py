@@ -10,7 +10,7 @@ from custody.events import utc_now
 from evidence.errors import Conflict, InvalidInput, NotFound
 from evidence.models import Case, CaseMember, Role, User
 from evidence.policy import MEMBER_ROLES, Perm, Principal
-from evidence.service.access import load_case, require
+from evidence.service.access import case_role, deny, load_case, require
 from evidence.validation import check_case_number
 
 
@@ -157,6 +157,19 @@ def remove_member(
     ).first()
     if row is None:
         raise NotFound("%(username)s is not a member", username=username)
+    if row.role is Role.PROSECUTOR:
+        # The prosecution's access to its own case is the prosecution's to give away.
+        if case_role(session, case_id=case.id, user_id=principal.user_id) is not Role.PROSECUTOR:
+            raise deny(
+                session, principal=principal, perm=Perm.CASE_TRANSFER, client=client,
+                case_id=case.id,
+            )  # fmt: skip
+        if _prosecutors(session, case.id) <= 1:
+            raise Conflict(
+                "a case keeps at least one prosecutor: add the next one before removing "
+                "%(username)s (or ask an administrator to transfer the case)",
+                username=username,
+            )
     session.delete(row)
     custody.record(
         session=session,
@@ -168,3 +181,114 @@ def remove_member(
         details={"user": row.user_id, "username": username},
     )
     session.commit()
+
+
+def _prosecutors(session: Session, case_id: str) -> int:
+    rows = session.exec(
+        select(CaseMember.id).where(
+            CaseMember.case_id == case_id, CaseMember.role == Role.PROSECUTOR
+        )
+    ).all()
+    return len(rows)
+
+
+def transfer_case(
+    *,
+    session: Session,
+    principal: Principal,
+    case_id: str,
+    username: str,
+    reason: str,
+    replaces: str | None = None,
+    client: str | None = None,
+) -> CaseMember:
+    """An administrator's approved transfer: make `username` (a prosecutor account) a
+    prosecutor of the case and, with `replaces`, remove that prosecutor from it — the
+    only way the last prosecutor leaves a case. The reason is recorded."""
+    case = load_case(session, case_id)
+    require(session, principal=principal, perm=Perm.CASE_TRANSFER, case=case, client=client)
+    clean = " ".join(reason.split())
+    if not clean:
+        raise InvalidInput("give the reason for the transfer")
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound("no user %(username)s", username=username)
+    if user.role is not Role.PROSECUTOR:
+        raise InvalidInput("a case can only be transferred to a prosecutor")
+    member = session.exec(
+        select(CaseMember).where(CaseMember.case_id == case.id, CaseMember.user_id == user.id)
+    ).first()
+    now = utc_now()
+    if member is None:
+        member = CaseMember(
+            case_id=case.id, user_id=user.id, role=Role.PROSECUTOR,
+            added_by=principal.user_id, added_at=now,
+        )  # fmt: skip
+        session.add(member)
+        custody.record(
+            session=session, action=custody.Action.CASE_MEMBER_ADDED, actor=principal.actor(),
+            case_id=case.id, case_number=case.number, client=client,
+            details={"user": user.id, "username": username, "role": "prosecutor",
+                     "transfer": clean},
+        )  # fmt: skip
+    if replaces and replaces != username:
+        old = session.exec(
+            select(CaseMember)
+            .join(User, User.id == CaseMember.user_id)  # type: ignore[arg-type]
+            .where(CaseMember.case_id == case.id, User.username == replaces)
+        ).first()
+        if old is None:
+            raise NotFound("%(username)s is not a member", username=replaces)
+        session.delete(old)
+        custody.record(
+            session=session, action=custody.Action.CASE_MEMBER_REMOVED, actor=principal.actor(),
+            case_id=case.id, case_number=case.number, client=client,
+            details={"user": old.user_id, "username": replaces, "transfer": clean},
+        )  # fmt: skip
+    session.commit()
+    return member
+
+
+CASE_STATUSES = ("open", "closed", "archived")
+
+
+def update_case(
+    *,
+    session: Session,
+    principal: Principal,
+    case_id: str,
+    title: str | None = None,
+    status: str | None = None,
+    client: str | None = None,
+) -> Case:
+    """Change a case's title or status (its prosecutors and investigators); the change
+    is a custody event of the case naming what it was before."""
+    case = load_case(session, case_id)
+    require(session, principal=principal, perm=Perm.CASE_MANAGE, case=case, client=client)
+    changes: dict[str, object] = {}
+    if title is not None:
+        clean = " ".join(title.split())
+        if not clean or len(clean) > 300:
+            raise InvalidInput("a case title is 1–300 characters")
+        if clean != case.title:
+            changes["title"] = {"from": case.title, "to": clean}
+            case.title = clean
+    if status is not None and status != case.status:
+        if status not in CASE_STATUSES:
+            raise InvalidInput("a case status is open, closed or archived")
+        changes["status"] = {"from": case.status, "to": status}
+        case.status = status
+    if not changes:
+        return case
+    session.add(case)
+    custody.record(
+        session=session,
+        action=custody.Action.CASE_UPDATED,
+        actor=principal.actor(),
+        case_id=case.id,
+        case_number=case.number,
+        client=client,
+        details=changes,
+    )
+    session.commit()
+    return case

@@ -8,26 +8,30 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import custody
 from custody import Actor
 from custody.events import utc_now
-from evidence import hooks
+from evidence import hooks, scratch
 from evidence.errors import IntegrityMismatch, InvalidInput
 from evidence.models import Blob, Item, ItemKind
 from evidence.policy import Perm, Principal
 from evidence.service.access import load_item, require
-from evidence.service.items import _blob_for, receive
+from evidence.service.item_events import record_item_event
+from evidence.service.items import blob_for, receive
+from evidence.service.retention import ensure_readable, track_item
 from evidence.storage import ObjectStore
 from evidence.storage.base import CHUNK
+from evidence.validation import check_filename, check_relative_path
 
 WORKER = Actor(id="worker", name="dalel-worker", role="system")
 
@@ -48,6 +52,7 @@ def materialize(
     instead of processed.
     """
     item, case = load_item(session, item_id)
+    ensure_readable(session, item)
     blob = session.get(Blob, item.sha256)
     assert blob is not None
     custody.record(
@@ -60,7 +65,7 @@ def materialize(
         details={"purpose": purpose},
     )
     session.commit()
-    folder = Path(tempfile.mkdtemp(prefix="dalel-job-"))
+    folder = scratch.mkdtemp(prefix="dalel-job-")
     path = folder / f"input{suffix}"
     try:
         digest = hashlib.sha256()
@@ -102,10 +107,15 @@ def register_derivative(
         existing = session.exec(select(Item).where(Item.job_key == job_key)).first()
         if existing is not None:
             return existing
+    # The same name rule as every upload: a child unpacked from an archive or a tool's
+    # output never enters under a name that displays as something it is not.
+    name = check_filename(name)
+    original_path = check_relative_path(original_path)
     parent, case = load_item(session, parent_id)
+    ensure_readable(session, parent)
     if not {"tool", "version"} <= derivation.keys():
         raise InvalidInput("a derivation names at least its tool and version")
-    parent_sha, case_id, case_number = parent.sha256, case.id, case.number
+    parent_sha, case_id = parent.sha256, case.id
     # End the read transaction before copying bytes: on SQLite it holds the write lock,
     # and a multi-gigabyte proxy must not keep every other writer waiting.
     session.commit()
@@ -117,7 +127,7 @@ def register_derivative(
             with open(source, "rb") as handle:
                 while block := handle.read(CHUNK):
                     incoming.write(block)
-        blob = _blob_for(session, incoming)
+        blob = blob_for(session, incoming)
     except Exception:
         incoming.abort()
         raise
@@ -143,15 +153,23 @@ def register_derivative(
     )
     session.add(item)
     session.flush()
-    custody.record(
+    track_item(session, item)
+    record_item_event(
         session=session,
         action=custody.Action.ITEM_DERIVED,
         actor=actor,
-        case_id=case_id,
-        case_number=case_number,
-        item_id=item.id,
-        sha256=blob.sha256,
-        details={"kind": derivative_kind, "item_kind": str(kind), "size": blob.size, **full},
+        item=item,
+        case=case,
+        # Inputs are named by item id, never by content hash: the event travels in
+        # disclosure bundles, where a withheld input's plain hash would let a recipient
+        # confirm guesses of the unredacted content (an input's own chain holds its hash).
+        details={
+            "kind": derivative_kind,
+            "item_kind": str(kind),
+            "size": blob.size,
+            **full,
+            "inputs": [{"item": parent.id}],
+        },
     )
     try:
         session.commit()
@@ -197,6 +215,7 @@ def record_view(
     require(
         session, principal=principal, perm=Perm.ITEM_CONTENT, case=case, item=item, client=client
     )
+    ensure_readable(session, item)
     custody.record(
         session=session,
         action=custody.Action.ITEM_CONTENT_READ,
@@ -209,3 +228,41 @@ def record_view(
     )
     session.commit()
     return item
+
+
+def record_refusal(
+    *,
+    session: Session,
+    item_id: str,
+    stage: str,
+    reason: str,
+    details: dict[str, Any] | None = None,
+    actor: Actor = WORKER,
+) -> None:
+    """Record in the item's custody chain that processing refused it (an archive over a
+    quota or a guard), so the refusal is part of the evidence's history, not only of a
+    job's state. Commits."""
+    item, case = load_item(session, item_id)
+    record_item_event(
+        session=session,
+        action=custody.Action.ITEM_PROCESSING_REFUSED,
+        actor=actor,
+        item=item,
+        case=case,
+        details={"stage": stage, "reason": reason, **(details or {})},
+    )
+    session.commit()
+
+
+def children_since(session: Session, *, uploaded_by: str, since: datetime) -> int:
+    """Child items (unpacked from archives) of one person's uploads created since then."""
+    count = session.exec(
+        select(func.count())
+        .select_from(Item)
+        .where(
+            Item.kind == ItemKind.CHILD,
+            Item.uploaded_by == uploaded_by,
+            col(Item.created_at) >= since,
+        )
+    ).one()
+    return int(count)

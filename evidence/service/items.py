@@ -8,6 +8,7 @@ commits it) before the first byte is handed out.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,8 +23,12 @@ from evidence import hooks
 from evidence.errors import IntegrityMismatch, InvalidInput, TooLarge
 from evidence.models import Blob, Case, Item, ItemKind
 from evidence.policy import Perm, Principal, allowed
+from evidence.ranges import ByteRange, RangeNotSatisfiable
 from evidence.schemas import ItemCreate
-from evidence.service.access import case_role, load_case, load_item, require
+from evidence.service.access import case_role, load_case, load_item, permits, require
+from evidence.service.item_events import record_item_event
+from evidence.service.releases import record_released
+from evidence.service.retention import ensure_readable, track_item
 from evidence.storage import ObjectStore, ObjectWriter, blob_key
 from evidence.validation import check_filename
 
@@ -38,12 +43,30 @@ class Incoming:
         self._hash = hashlib.sha256()
         self._head = bytearray()
         self._limit = limit
+        self._sha256: str | None = None
         self.size = 0
         self.closed = False
+
+    @classmethod
+    def assembled(
+        cls, writer: ObjectWriter, *, sha256: str, size: int, head: bytes, limit: int
+    ) -> Incoming:
+        """Bytes that arrived earlier in parts (a resumable upload): already hashed and
+        written by `writer`, which only has to commit them."""
+        if size > limit:
+            writer.abort()
+            raise TooLarge("the file exceeds the upload limit of %(limit)d bytes", limit=limit)
+        incoming = cls(writer, limit=limit)
+        incoming.size = size
+        incoming._head = bytearray(head[:_SNIFF_BYTES])
+        incoming._sha256 = sha256
+        return incoming
 
     def write(self, data: bytes) -> None:
         if not data:
             return
+        if self._sha256 is not None:
+            raise RuntimeError("assembled bytes take no more writes")
         self.size += len(data)
         if self.size > self._limit:
             self.abort()
@@ -57,7 +80,7 @@ class Incoming:
 
     @property
     def sha256(self) -> str:
-        return self._hash.hexdigest()
+        return self._sha256 or self._hash.hexdigest()
 
     @property
     def media_type(self) -> str:
@@ -117,9 +140,40 @@ class Registered:
     item: Item
     blob: Blob
     duplicate: bool
+    provenance: bool = True  # the uploader may see the (existing) item's origin
+    name: str | None = None  # the name the uploader gave, shown in place of another's
 
 
-def _blob_for(session: Session, incoming: Incoming) -> Blob:
+# What an item says about where it came from: kept from whoever lacks `item.provenance`
+# (a disclosure's recipient must not learn the original's id, place or collector; an
+# officer whose upload matched another officer's item must not learn theirs).
+PROVENANCE_FIELDS = (
+    "parent_id", "device", "collected_by", "location", "description", "original_path",
+    "uploaded_by",
+)  # fmt: skip
+
+
+def sees_provenance(session: Session, principal: Principal, item: Item) -> bool:
+    """Whether the policy lets the caller see the item's origin (`item.provenance`)."""
+    case = session.get(Case, item.case_id)
+    return permits(session, principal=principal, perm=Perm.ITEM_PROVENANCE, case=case, item=item)
+
+
+def without_provenance(item: Item) -> dict[str, Any]:
+    """The item's fields with its origin left out: the derivation keeps its tool and
+    version only (no parent, no inputs, no parameters naming them)."""
+    shown = item.model_dump()
+    shown.update(dict.fromkeys(PROVENANCE_FIELDS))
+    if item.derivation is not None:
+        shown["derivation"] = {
+            k: item.derivation[k] for k in ("tool", "version") if k in item.derivation
+        }
+    return shown
+
+
+def blob_for(session: Session, incoming: Incoming) -> Blob:
+    """The blob of staged bytes: the stored one when the same bytes exist (the staged copy
+    is dropped), else the staged bytes committed to the store and a new row."""
     blob = session.get(Blob, incoming.sha256)
     if blob is not None:
         incoming.abort()  # the same bytes are already stored: keep one copy
@@ -175,23 +229,28 @@ def register_item(
     ).first()
     if existing is not None:
         incoming.abort()
-        custody.record(
+        record_item_event(
             session=session,
             action=custody.Action.ITEM_DUPLICATE_UPLOADED,
             actor=principal.actor(),
-            case_id=case.id,
-            case_number=case.number,
-            item_id=existing.id,
-            sha256=existing.sha256,
+            item=existing,
+            case=case,
             client=client,
             details={"original_name": filename},
         )
         session.commit()
         blob = session.get(Blob, existing.sha256)
         assert blob is not None
-        return Registered(existing, blob, duplicate=True)
+        # Someone else's item is named, not shown: its description, place, collector
+        # and uploader are not the duplicate uploader's to learn.
+        provenance = sees_provenance(session, principal, existing)
+        session.commit()
+        return Registered(
+            existing, blob, duplicate=True, provenance=provenance,
+            name=None if provenance else filename,
+        )  # fmt: skip
     try:
-        blob = _blob_for(session, incoming)
+        blob = blob_for(session, incoming)
         item = Item(
             case_id=case.id,
             sha256=blob.sha256,
@@ -205,14 +264,13 @@ def register_item(
             item.device = principal.device
         session.add(item)
         session.flush()
-        custody.record(
+        track_item(session, item)
+        record_item_event(
             session=session,
             action=custody.Action.ITEM_CREATED,
             actor=principal.actor(),
-            case_id=case.id,
-            case_number=case.number,
-            item_id=item.id,
-            sha256=blob.sha256,
+            item=item,
+            case=case,
             client=client,
             details={"size": blob.size, "original_name": filename, "media_type": blob.media_type},
         )
@@ -318,24 +376,38 @@ def open_content(
     download: bool = False,
     client: str | None = None,
     context: dict[str, Any] | None = None,
+    byte_range: ByteRange | None = None,
 ) -> Content:
     """Open an item's bytes (optionally a range); the read is recorded before any byte.
 
+    A `byte_range` (from a Range header) overrides `start`/`end` once it is fitted to
+    the file's size (`RangeNotSatisfiable` when nothing of the file is in it).
     `context` adds details to the recorded event (e.g. the disclosure it was read under).
     """
     item, case = load_item(session, item_id)
     require(
         session, principal=principal, perm=Perm.ITEM_CONTENT, case=case, item=item, client=client
     )
+    ensure_readable(session, item)
     blob = session.get(Blob, item.sha256)
     assert blob is not None
+    if byte_range is not None:
+        start, end = byte_range.resolve(blob.size)
     last = blob.size - 1 if end is None else min(end, blob.size - 1)
     if start < 0 or (blob.size and start > last):
-        raise InvalidInput("the requested range is outside the file")
+        raise RangeNotSatisfiable("the requested range is outside the file", size=blob.size)
     length = max(0, last - start + 1)
     details = dict(context or {})
     if (start, last) != (0, blob.size - 1):
         details["range"] = [start, last]
+    # Storage answers first (its first chunk is in hand): a read it cannot serve (503) is
+    # never recorded as one that happened. No byte is served before the record commits.
+    chunks = store.get(blob.storage_key, start=start, length=length) if length else iter(())
+    try:
+        first = next(chunks, b"")
+    except Exception:
+        session.rollback()
+        raise
     custody.record(
         session=session,
         action=custody.Action.ITEM_DOWNLOADED if download else custody.Action.ITEM_CONTENT_READ,
@@ -346,6 +418,14 @@ def open_content(
         client=client,
         details=details or None,
     )
+    if hooks.is_disclosed(session, principal.user_id, item.id):
+        # Bytes delivered to a disclosure's recipient have left the building: from now on
+        # a public verification of them answers "released", with the proof.
+        scope = f"disclosure:{details['disclosure']}" if "disclosure" in details else None
+        record_released(
+            session=session, items=[item], kind="disclosure",
+            scope=scope or f"recipient:{principal.user_id}",
+        )  # fmt: skip
     session.commit()
-    chunks = store.get(blob.storage_key, start=start, length=length) if length else iter(())
-    return Content(item=item, blob=blob, start=start, length=length, chunks=chunks)
+    rest = itertools.chain([first], chunks) if first else chunks
+    return Content(item=item, blob=blob, start=start, length=length, chunks=rest)

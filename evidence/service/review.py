@@ -1,8 +1,10 @@
 """Review annotations: tags (single and bulk), notes and clips on items.
 
-Reading annotations needs `item.read` on the item; writing them needs `item.content`
-(whoever may watch the evidence may annotate it). Every write is a custody event in the
-same transaction as the row it describes, so the ledger tells who marked what, and when.
+Reading annotations needs `annotation.read`, writing them `annotation.write` (policy
+table): the prosecution's work product, never served to the defence, who cannot annotate
+prosecution items either (their own notes live in the portal, visible to them alone).
+Every write is a custody event in the same transaction as the row it describes, so the
+ledger tells who marked what, and when.
 Private notes are visible to their author only.
 """
 
@@ -11,17 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 import custody
 from custody.events import utc_now
-from custody.models import LedgerEntry
+from evidence import hooks
 from evidence.errors import AccessDenied, InvalidInput, NotFound
 from evidence.models import Case, Item
 from evidence.policy import Perm, Principal
 from evidence.review_models import Clip, ItemTag, Note, Tag
 from evidence.service.access import load_item, require
+from evidence.service.item_events import record_item_event
 
 MAX_TAG = 64
 MAX_BULK = 5000
@@ -35,35 +38,12 @@ def _tag_name(name: str) -> str:
     return clean
 
 
-def _record(
-    session: Session,
-    principal: Principal,
-    action: custody.Action,
-    item: Item,
-    case: Case,
-    client: str | None,
-    details: dict[str, object],
-) -> None:
-    custody.record(
-        session=session,
-        action=action,
-        actor=principal.actor(),
-        case_id=case.id,
-        case_number=case.number,
-        item_id=item.id,
-        sha256=item.sha256,
-        client=client,
-        details=details,
-    )
-
-
 def _writable(
-    session: Session, principal: Principal, item_id: str, client: str | None
-) -> tuple[Item, Case]:
+    session: Session, principal: Principal, item_id: str, client: str | None,
+    perm: Perm = Perm.ANNOTATION_WRITE,
+) -> tuple[Item, Case]:  # fmt: skip
     item, case = load_item(session, item_id)
-    require(
-        session, principal=principal, perm=Perm.ITEM_CONTENT, case=case, item=item, client=client
-    )
+    require(session, principal=principal, perm=perm, case=case, item=item, client=client)
     return item, case
 
 
@@ -95,7 +75,8 @@ def tag_items(
     if len(item_ids) > MAX_BULK:
         raise InvalidInput("tag at most %(max)d items at once", max=MAX_BULK)
     targets = [
-        _writable(session, principal, item_id, client) for item_id in dict.fromkeys(item_ids)
+        _writable(session, principal, item_id, client, Perm.TAG_WRITE)
+        for item_id in dict.fromkeys(item_ids)
     ]
     if len({case.id for _, case in targets}) != 1:
         raise InvalidInput("bulk tagging works inside one case")
@@ -119,14 +100,14 @@ def tag_items(
             )
         if new:
             added += len(new)
-            _record(
-                session,
-                principal,
-                custody.Action.ITEM_TAGGED,
-                item,
-                case,
-                client,
-                {"tags": [t.name for t in new]},
+            record_item_event(
+                session=session,
+                action=custody.Action.ITEM_TAGGED,
+                actor=principal.actor(),
+                item=item,
+                case=case,
+                client=client,
+                details={"tags": [t.name for t in new]},
             )
     session.commit()
     return added
@@ -136,7 +117,7 @@ def untag_item(
     *, session: Session, principal: Principal, item_id: str, name: str, client: str | None = None
 ) -> None:
     """Remove one tag from one item (the removal is recorded; the tag stays in the case)."""
-    item, case = _writable(session, principal, item_id, client)
+    item, case = _writable(session, principal, item_id, client, Perm.TAG_WRITE)
     clean = _tag_name(name)
     tag = session.exec(select(Tag).where(Tag.case_id == case.id, Tag.name == clean)).first()
     link = (
@@ -149,15 +130,38 @@ def untag_item(
     if link is None:
         raise NotFound("the item has no tag %(tag)s", tag=clean)
     session.delete(link)
-    _record(session, principal, custody.Action.ITEM_UNTAGGED, item, case, client, {"tag": clean})
+    record_item_event(
+        session=session,
+        action=custody.Action.ITEM_UNTAGGED,
+        actor=principal.actor(),
+        item=item,
+        case=case,
+        client=client,
+        details={"tag": clean},
+    )
     session.commit()
 
 
-def _check_range(start: float | None, end: float | None) -> None:
-    if start is not None and start < 0:
-        raise InvalidInput("a time offset cannot be negative")
+# Longer than any recording we hold (about 11.5 days); also refuses inf and NaN.
+MAX_SECONDS = 1_000_000.0
+# Slack for rounding between a player's clock and the probed duration.
+_DURATION_SLACK = 0.5
+
+
+def _check_range(session: Session, item: Item, start: float | None, end: float | None) -> None:
+    """A time range on an item: finite, ordered, and inside the media when its duration
+    is known (the pipeline's probe)."""
+    for value in (start, end):
+        if value is not None and not (0 <= value <= MAX_SECONDS):
+            raise InvalidInput("a time offset is between 0 and %(max)d seconds", max=MAX_SECONDS)
     if end is not None and (start is None or end < start):
         raise InvalidInput("a range ends after it starts")
+    duration = hooks.media_duration(session, item.id)
+    last = end if end is not None else start
+    if duration is not None and last is not None and last > duration + _DURATION_SLACK:
+        raise InvalidInput(
+            "the time is past the end of the media (%(duration).1f s)", duration=duration
+        )
 
 
 def _check_region(region: str | None) -> str | None:
@@ -190,7 +194,7 @@ def add_note(
     body = body.strip()
     if not body or len(body) > 4000:
         raise InvalidInput("a note is 1 to 4000 characters")
-    _check_range(start, end)
+    _check_range(session, item, start, end)
     if page is not None and page < 1:
         raise InvalidInput("pages are numbered from 1")
     note = Note(
@@ -212,7 +216,15 @@ def add_note(
     details: dict[str, object] = {"note": note.id, "private": private}
     if start is not None:
         details["start"] = start
-    _record(session, principal, custody.Action.ITEM_NOTE_ADDED, item, case, client, details)
+    record_item_event(
+        session=session,
+        action=custody.Action.ITEM_NOTE_ADDED,
+        actor=principal.actor(),
+        item=item,
+        case=case,
+        client=client,
+        details=details,
+    )
     session.commit()
     return note
 
@@ -228,8 +240,14 @@ def delete_note(
     if note.author_id != principal.user_id:
         raise AccessDenied("only the author may delete a note")
     session.delete(note)
-    _record(
-        session, principal, custody.Action.ITEM_NOTE_DELETED, item, case, client, {"note": note.id}
+    record_item_event(
+        session=session,
+        action=custody.Action.ITEM_NOTE_DELETED,
+        actor=principal.actor(),
+        item=item,
+        case=case,
+        client=client,
+        details={"note": note.id},
     )
     session.commit()
 
@@ -246,7 +264,7 @@ def add_clip(
 ) -> Clip:
     """Bookmark a time range of an item."""
     item, case = _writable(session, principal, item_id, client)
-    _check_range(start, end)
+    _check_range(session, item, start, end)
     if end <= start:
         raise InvalidInput("a clip ends after it starts")
     title = title.strip() or f"{start:.1f}–{end:.1f}"
@@ -262,7 +280,15 @@ def add_clip(
     session.add(clip)
     session.flush()
     details = {"clip": clip.id, "start": start, "end": end}
-    _record(session, principal, custody.Action.ITEM_CLIP_ADDED, item, case, client, details)
+    record_item_event(
+        session=session,
+        action=custody.Action.ITEM_CLIP_ADDED,
+        actor=principal.actor(),
+        item=item,
+        case=case,
+        client=client,
+        details=details,
+    )
     session.commit()
     return clip
 
@@ -275,8 +301,14 @@ def delete_clip(
         raise NotFound("no such clip")
     item, case = _writable(session, principal, clip.item_id, client)
     session.delete(clip)
-    _record(
-        session, principal, custody.Action.ITEM_CLIP_DELETED, item, case, client, {"clip": clip.id}
+    record_item_event(
+        session=session,
+        action=custody.Action.ITEM_CLIP_DELETED,
+        actor=principal.actor(),
+        item=item,
+        case=case,
+        client=client,
+        details={"clip": clip.id},
     )
     session.commit()
 
@@ -301,11 +333,19 @@ def export_clip(
         raise NotFound("no such clip")
     item, case = load_item(session, clip.item_id)
     require(
-        session, principal=principal, perm=Perm.CASE_MANAGE, case=case, item=item, client=client
+        session, principal=principal, perm=Perm.CLIP_EXPORT, case=case, item=item, client=client
     )
     job = prepare(clip, item)
     details = {"clip": clip.id, "start": clip.start, "end": clip.end, "job": job}
-    _record(session, principal, custody.Action.ITEM_CLIP_EXPORT, item, case, client, details)
+    record_item_event(
+        session=session,
+        action=custody.Action.ITEM_CLIP_EXPORT,
+        actor=principal.actor(),
+        item=item,
+        case=case,
+        client=client,
+        details=details,
+    )
     session.commit()
     return clip
 
@@ -322,7 +362,10 @@ def item_annotations(
 ) -> Annotations:
     """Tags, visible notes (shared ones and the caller's private ones) and clips of an item."""
     item, case = load_item(session, item_id)
-    require(session, principal=principal, perm=Perm.ITEM_READ, case=case, item=item, client=client)
+    require(
+        session, principal=principal, perm=Perm.ANNOTATION_READ, case=case, item=item,
+        client=client,
+    )  # fmt: skip
     tags = session.exec(
         select(Tag.name)
         .join(ItemTag, col(ItemTag.tag_id) == Tag.id)
@@ -341,43 +384,3 @@ def item_annotations(
         select(Clip).where(Clip.item_id == item.id).order_by(col(Clip.start))
     ).all()
     return Annotations(tags=list(tags), notes=list(notes), clips=list(clips))
-
-
-def custody_timeline(
-    *,
-    session: Session,
-    principal: Principal,
-    item_id: str,
-    limit: int = 200,
-    client: str | None = None,
-) -> tuple[int, list[LedgerEntry]]:
-    """An item's custody events for display (the newest `limit`, oldest first) and their
-    total count, without proofs: the item page needs the story, not a checkpoint
-    signature per view (`GET /items/{id}/custody` gives the provable record). The read
-    itself is recorded first, so it is the last event listed."""
-    item, case = load_item(session, item_id)
-    require(
-        session, principal=principal, perm=Perm.ITEM_CUSTODY, case=case, item=item, client=client
-    )
-    custody.record(
-        session=session,
-        action=custody.Action.ITEM_CUSTODY_READ,
-        actor=principal.actor(),
-        case_id=case.id,
-        item_id=item.id,
-        sha256=item.sha256,
-        client=client,
-        details={"view": "item-page"},
-    )
-    session.commit()
-    subject = f"item:{item.id}"
-    total = session.exec(
-        select(func.count()).select_from(LedgerEntry).where(LedgerEntry.subject == subject)
-    ).one()
-    newest = session.exec(
-        select(LedgerEntry)
-        .where(LedgerEntry.subject == subject)
-        .order_by(col(LedgerEntry.idx).desc())
-        .limit(limit)
-    ).all()
-    return int(total), list(reversed(newest))

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 import custody
@@ -59,7 +60,7 @@ class BlobSummary:
     media_type: str
 
 
-_ITEM_COLUMNS = tuple(getattr(Item, name) for name in ItemSummary.__slots__)  # type: ignore[attr-defined]
+_ITEM_COLUMNS = tuple(getattr(Item, name) for name in ItemSummary.__slots__)
 
 
 @dataclass(slots=True)
@@ -185,10 +186,11 @@ def matching_ids(
 
 def _query(*, case: Case, principal: Principal, every: bool, filters: Filters) -> Any:
     """Items of the case the caller may read, narrowed by every filter except text."""
-    query = (
-        select(*_ITEM_COLUMNS, Blob.size, Blob.media_type)
-        .join(Blob, col(Blob.sha256) == Item.sha256)
-        .where(Item.case_id == case.id, Item.kind != ItemKind.DERIVATIVE)
+    # More columns than sqlmodel's typed select takes (four): sqlalchemy's, untyped here.
+    columns: list[Any] = [*_ITEM_COLUMNS, Blob.size, Blob.media_type]
+    query: Any = sa_select(*columns)
+    query = query.join(Blob, col(Blob.sha256) == Item.sha256).where(
+        Item.case_id == case.id, Item.kind != ItemKind.DERIVATIVE
     )
     if not every:
         query = query.where(Item.uploaded_by == principal.user_id)

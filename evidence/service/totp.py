@@ -14,7 +14,7 @@ from sqlmodel import Session
 import custody
 from custody.events import utc_now
 from evidence.errors import AuthenticationFailed, InvalidInput, NotFound
-from evidence.models import Role, User
+from evidence.models import AuthToken, Role, User
 from evidence.policy import Principal
 
 
@@ -36,7 +36,7 @@ class TotpPolicy:
     def from_environment(cls, *, production: bool) -> TotpPolicy:
         """`DALEL_TOTP_ROLES` (comma list; empty = nobody) and `DALEL_TOTP_GRACE` (1/0;
         default: on in development, off in production)."""
-        raw = os.environ.get("DALEL_TOTP_ROLES", "prosecutor,defence,court,admin")
+        raw = os.environ.get("DALEL_TOTP_ROLES", "prosecutor,supervisor,defence,court,admin")
         roles = frozenset(Role(r.strip()) for r in raw.split(",") if r.strip())
         grace = os.environ.get("DALEL_TOTP_GRACE", "0" if production else "1") == "1"
         return cls(roles=roles, grace=grace)
@@ -109,6 +109,12 @@ def enrol_totp(
         raise InvalidInput("the code does not match this secret; check the device clock")
     user.totp_secret = clean
     session.add(user)
+    # The code just proved the second factor: an enrolment-only session becomes whole.
+    if principal.token_id is not None:
+        token = session.get(AuthToken, principal.token_id)
+        if token is not None and token.enrol_only:
+            token.enrol_only = False
+            session.add(token)
     custody.record(
         session=session,
         action=custody.Action.USER_TOTP_ENROLLED,

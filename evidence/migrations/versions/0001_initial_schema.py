@@ -14,7 +14,9 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 import evidence.types
-from ingest.models import PG_TSVECTOR
+
+# The document vector as this revision made it (0006 replaces it with analysed forms).
+PG_TSVECTOR = "to_tsvector('russian', text) || to_tsvector('simple', text)"
 
 revision: str = '0001'
 down_revision: str | None = None

@@ -1,12 +1,12 @@
 # ruff: noqa: E501  (translation strings are data; wrapping them would hurt review)
 """Kazakh and Russian translations of the service layer's messages (domain errors), shown
 after "The request could not be completed:" on the pages, so they start in lower case.
-Merged into `translations.T`.
+A table of the catalog tool (`python -m evidence.i18n.update`).
 """
 
 from __future__ import annotations
 
-SERVICE_MESSAGES: dict[object, tuple[object, object]] = {
+T: dict[object, tuple[object, object]] = {
     "%(field)s needs a time zone (e.g. 2026-11-21T09:30:00+05:00)": (
         "%(field)s өрісінде уақыт белдеуі көрсетілуі керек (мысалы, 2026-11-21T09:30:00+05:00)",
         "в поле %(field)s нужно указать часовой пояс (например, 2026-11-21T09:30:00+05:00)",
@@ -22,6 +22,51 @@ SERVICE_MESSAGES: dict[object, tuple[object, object]] = {
     "%(username)s may not %(permission)s here": (
         "%(username)s пайдаланушысының мұнда «%(permission)s» құқығы жоқ",
         "у пользователя %(username)s здесь нет права «%(permission)s»",
+    ),
+    # dalel backup / dalel restore (evidence.service.backup)
+    "%(file)s is missing or altered since the backup": (
+        "%(file)s файлы жоқ немесе сақтық көшірме жасалғаннан кейін өзгертілген",
+        "файл %(file)s отсутствует или изменён после создания резервной копии",
+    ),
+    "%(folder)s holds no readable backup.json": (
+        "%(folder)s қалтасында оқылатын backup.json жоқ",
+        "в папке %(folder)s нет читаемого backup.json",
+    ),
+    "%(folder)s is not empty; back up into a new folder": (
+        "%(folder)s қалтасы бос емес; сақтық көшірмені жаңа қалтаға жасаңыз",
+        "папка %(folder)s не пуста; создайте резервную копию в новой папке",
+    ),
+    "%(tool)s is not installed (Debian: postgresql-client)": (
+        "%(tool)s орнатылмаған (Debian: postgresql-client)",
+        "%(tool)s не установлен (Debian: postgresql-client)",
+    ),
+    "%(what)s failed: %(reason)s": (
+        "%(what)s сәтсіз аяқталды: %(reason)s",
+        "%(what)s завершился с ошибкой: %(reason)s",
+    ),
+    "backup copy of %(key)s does not hash to its name": (
+        "%(key)s сақтық көшірмесінің хэші оның атауына сәйкес келмейді",
+        "хеш резервной копии %(key)s не совпадает с её именем",
+    ),
+    "no backup for the %(dialect)s database": (
+        "%(dialect)s дерекқорының сақтық көшірмесі жасалмайды",
+        "резервное копирование базы данных %(dialect)s не поддерживается",
+    ),
+    "stored object %(key)s does not hash to its name": (
+        "сақталған %(key)s нысанының хэші оның атауына сәйкес келмейді",
+        "хеш хранимого объекта %(key)s не совпадает с его именем",
+    ),
+    "the backup is of a %(source)s database; DALEL_DATABASE_URL names %(target)s": (
+        "сақтық көшірме %(source)s дерекқорынан жасалған; DALEL_DATABASE_URL %(target)s дерекқорын көрсетеді",
+        "резервная копия сделана из базы данных %(source)s; DALEL_DATABASE_URL указывает на %(target)s",
+    ),
+    "the restored ledger (%(size)d entries) is not the backed-up one": (
+        "қалпына келтірілген журнал (%(size)d жазба) сақтық көшірмедегі журнал емес",
+        "восстановленный журнал (%(size)d записей) не совпадает с журналом резервной копии",
+    ),
+    "the target database already has tables (%(count)d); restore into an empty one": (
+        "мақсатты дерекқорда кестелер бар (%(count)d); бос дерекқорға қалпына келтіріңіз",
+        "в целевой базе данных уже есть таблицы (%(count)d); восстанавливайте в пустую",
     ),
     "a SHA-256 is 64 hexadecimal characters": (
         "SHA-256 мәні 64 он алтылық таңбадан тұрады",
@@ -66,10 +111,6 @@ SERVICE_MESSAGES: dict[object, tuple[object, object]] = {
     "a tag is 1 to %(max)d characters": (
         "тег 1-ден %(max)d таңбаға дейін болуы керек",
         "тег должен содержать от 1 до %(max)d символов",
-    ),
-    "a time offset cannot be negative": (
-        "уақыт белгісі теріс бола алмайды",
-        "отметка времени не может быть отрицательной",
     ),
     "an ЕРДР case number is exactly 15 digits": (
         "СДТБТ бойынша іс нөмірі дәл 15 цифрдан тұрады",
@@ -140,8 +181,8 @@ SERVICE_MESSAGES: dict[object, tuple[object, object]] = {
     "no such item": ("мұндай материал жоқ", "такого материала нет"),
     "no such note": ("мұндай жазба жоқ", "такой заметки нет"),
     "no such upload session (it may have expired)": (
-        "мұндай жүктеу сеансы жоқ (мерзімі өтіп кеткен болуы мүмкін)",
-        "такого сеанса загрузки нет (возможно, срок его действия истёк)",
+        "мұндай жүктеп салу сеансы жоқ (мерзімі өтіп кеткен болуы мүмкін)",
+        "такого сеанса загрузки нет (возможно, он истёк)",
     ),
     "no such user": ("мұндай пайдаланушы жоқ", "такого пользователя нет"),
     "no user %(username)s": (
@@ -184,10 +225,6 @@ SERVICE_MESSAGES: dict[object, tuple[object, object]] = {
         "дәл бір `file` бөлігін жіберіңіз",
         "отправьте ровно одну часть `file`",
     ),
-    "send the file as multipart/form-data with a `file` part": (
-        "файлды `file` бөлігі бар multipart/form-data түрінде жіберіңіз",
-        "отправьте файл как multipart/form-data с частью `file`",
-    ),
     "sign in first: send a bearer token or an API key": (
         "алдымен жүйеге кіріңіз: bearer токенін немесе API кілтін жіберіңіз",
         "сначала войдите: передайте bearer-токен или API-ключ",
@@ -197,12 +234,8 @@ SERVICE_MESSAGES: dict[object, tuple[object, object]] = {
         "за один раз можно отметить тегом не более %(max)d материалов",
     ),
     "the SHA-256 differs from the one given when the upload began": (
-        "SHA-256 мәні жүктеу басталғанда берілген мәннен өзгеше",
+        "SHA-256 мәні жүктеп салу басталғанда берілген мәннен өзгеше",
         "SHA-256 отличается от указанного в начале загрузки",
-    ),
-    "the account is locked or gone": (
-        "тіркелгі бұғатталған немесе жойылған",
-        "учётная запись заблокирована или удалена",
     ),
     "the body has no `file` part": (
         "сұрау денесінде `file` бөлігі жоқ",
@@ -217,7 +250,7 @@ SERVICE_MESSAGES: dict[object, tuple[object, object]] = {
         "код не соответствует этому секрету; проверьте часы устройства",
     ),
     "the file exceeds the upload limit of %(limit)d bytes": (
-        "файл %(limit)d байттық жүктеу шегінен асып кетеді",
+        "файл %(limit)d байттық жүктеп салу шегінен асып кетеді",
         "файл превышает ограничение на загрузку в %(limit)d байт",
     ),
     "the file is empty": ("файл бос", "файл пуст"),
@@ -247,16 +280,12 @@ SERVICE_MESSAGES: dict[object, tuple[object, object]] = {
         "токен неизвестен, истёк или отозван",
     ),
     "the upload was interrupted before the file was complete": (
-        "файл толық жеткенше жүктеу үзіліп қалды",
+        "файл толық жеткенше жүктеп салу үзіліп қалды",
         "загрузка прервалась до того, как файл был передан полностью",
     ),
     "the upload was truncated: the file part never ended": (
-        "жүктеу толық емес: файл бөлігі аяқталмады",
-        "загрузка оборвана: часть с файлом так и не завершилась",
-    ),
-    "this account is locked after repeated failed sign-ins": (
-        "бірнеше рет сәтсіз кіру әрекетінен кейін бұл тіркелгі бұғатталды",
-        "учётная запись заблокирована после повторных неудачных входов",
+        "жүктеп салу толық емес: файл бөлігі аяқталмады",
+        "загрузка оборвалась: часть файла не завершена",
     ),
     "times are seconds or m:ss": (
         "уақыт секундпен немесе м:сс түрінде беріледі",
@@ -285,5 +314,169 @@ SERVICE_MESSAGES: dict[object, tuple[object, object]] = {
     "wrong username or password": (
         "пайдаланушы аты немесе құпиясөз қате",
         "неверное имя пользователя или пароль",
+    ),
+    "the database is unreachable; try again shortly": (
+        "дерекқорға қосылу мүмкін емес; сәлден соң қайталаңыз",
+        "база данных недоступна; повторите чуть позже",
+    ),
+    "%(field)s: %(problem)s": (
+        "%(field)s: %(problem)s",
+        "%(field)s: %(problem)s",
+    ),
+    "send chunks of at most %(max)s bytes": (
+        "бөліктерді %(max)s байттан аспайтындай жіберіңіз",
+        "отправляйте части не больше %(max)s байт",
+    ),
+    "DALEL_STORAGE_URL has an unknown scheme: %(scheme)s": (
+        "DALEL_STORAGE_URL белгісіз схемада: %(scheme)s",
+        "у DALEL_STORAGE_URL неизвестная схема: %(scheme)s",
+    ),
+    "cannot write to the object folder: %(reason)s": (
+        "объектілер қалтасына жазу мүмкін емес: %(reason)s",
+        "не удаётся писать в папку объектов: %(reason)s",
+    ),
+    "writing to the object folder failed: %(reason)s": (
+        "объектілер қалтасына жазу сәтсіз аяқталды: %(reason)s",
+        "запись в папку объектов не удалась: %(reason)s",
+    ),
+    "committing to the object folder failed: %(reason)s": (
+        "объектілер қалтасына сақтау сәтсіз аяқталды: %(reason)s",
+        "не удалось сохранить в папку объектов: %(reason)s",
+    ),
+    "object key escapes the object folder": (
+        "объект кілті объектілер қалтасынан тыс жерді көрсетеді",
+        "ключ объекта указывает за пределы папки объектов",
+    ),
+    "reading from the object folder failed: %(reason)s": (
+        "объектілер қалтасынан оқу сәтсіз аяқталды: %(reason)s",
+        "чтение из папки объектов не удалось: %(reason)s",
+    ),
+    "object storage failed while %(what)s (%(detail)s)": (
+        "объектілер қоймасы қатесі (%(what)s): %(detail)s",
+        "ошибка хранилища объектов (%(what)s): %(detail)s",
+    ),
+    "DALEL_STORAGE_URL must look like s3://KEY:SECRET@host:port/bucket": (
+        "DALEL_STORAGE_URL мына түрде болуы керек: s3://KEY:SECRET@host:port/bucket",
+        "DALEL_STORAGE_URL должен иметь вид s3://KEY:SECRET@host:port/bucket",
+    ),
+    "no ledger entry %(index)d": (
+        "журналда %(index)d жазбасы жоқ",
+        "в журнале нет записи %(index)d",
+    ),
+    "enrol an authenticator first: this session may only reach the account and two-factor enrolment": (
+        "алдымен аутентификаторды тіркеңіз: бұл сеанс тек тіркелгіге және екі факторлы кіруді қосуға ғана рұқсат береді",
+        "сначала подключите аутентификатор: этот сеанс открывает только учётную запись и подключение двухфакторного входа",
+    ),
+    "send the file as multipart/form-data (with its boundary)": (
+        "файлды multipart/form-data түрінде (шекарасымен) жіберіңіз",
+        "отправьте файл как multipart/form-data (с границей boundary)",
+    ),
+    "form fields must be UTF-8 text": (
+        "форма өрістері UTF-8 мәтіні болуы керек",
+        "поля формы должны быть текстом в UTF-8",
+    ),
+    "Content-Length must be a byte count": (
+        "Content-Length байт санын көрсетуі керек",
+        "Content-Length должен быть числом байтов",
+    ),
+    "the server is busy; try again shortly": (
+        "сервер бос емес; сәлден соң қайталап көріңіз",
+        "сервер занят; повторите попытку чуть позже",
+    ),
+    "no such API key": (
+        "мұндай API кілті жоқ",
+        "такого API-ключа нет",
+    ),
+    "a case keeps at least one prosecutor: add the next one before removing %(username)s (or ask an administrator to transfer the case)": (
+        "істе кемінде бір прокурор қалуы керек: %(username)s шығармас бұрын келесі прокурорды қосыңыз (немесе істі беруді әкімшіден сұраңыз)",
+        "в деле должен остаться хотя бы один прокурор: прежде чем исключить %(username)s, добавьте следующего (или попросите администратора передать дело)",
+    ),
+    "give the reason for the transfer": (
+        "беру себебін көрсетіңіз",
+        "укажите причину передачи",
+    ),
+    "a case can only be transferred to a prosecutor": (
+        "істі тек прокурорға беруге болады",
+        "дело можно передать только прокурору",
+    ),
+    "a time offset is between 0 and %(max)d seconds": (
+        "уақыт ығысуы 0 мен %(max)d секунд аралығында болады",
+        "смещение по времени — от 0 до %(max)d секунд",
+    ),
+    "the time is past the end of the media (%(duration).1f s)": (
+        "уақыт жазбаның соңынан асып кетті (%(duration).1f с)",
+        "время выходит за конец записи (%(duration).1f с)",
+    ),
+    "too many requests from this address; try again later": (
+        "бұл мекенжайдан сұраулар тым көп; кейінірек қайталап көріңіз",
+        "слишком много запросов с этого адреса; повторите позже",
+    ),
+    "too many failed sign-ins; try again later": (
+        "сәтсіз кіру әрекеттері тым көп; кейінірек қайталап көріңіз",
+        "слишком много неудачных попыток входа; повторите позже",
+    ),
+    "this API key has expired; ask for a new one": (
+        "бұл API кілтінің мерзімі өтті; жаңасын сұраңыз",
+        "срок действия этого API-ключа истёк; запросите новый",
+    ),
+    "the account is gone": (
+        "тіркелгі жоқ",
+        "учётной записи больше нет",
+    ),
+    "the language is one of %(languages)s": (
+        "тіл мыналардың бірі болуы керек: %(languages)s",
+        "язык должен быть одним из: %(languages)s",
+    ),
+    "%(name)s is not a staging leftover": (
+        "%(name)s — уақытша жүктеу қалдығы емес",
+        "%(name)s — не остаток временной загрузки",
+    ),
+    "the chunk was cut off; ask for the offset and send it again": (
+        "бөлік үзіліп қалды; ығысуды сұрап, оны қайта жіберіңіз",
+        "часть оборвалась; запросите смещение и отправьте её снова",
+    ),
+    "the chunk could not be read": (
+        "бөлікті оқу мүмкін болмады",
+        "не удалось прочитать часть",
+    ),
+    "this upload began before the server's upgrade; start it again": (
+        "бұл жүктеп салу сервер жаңартылғанға дейін басталған; оны қайта бастаңыз",
+        "эта загрузка началась до обновления сервера; начните её заново",
+    ),
+    "the upload is complete; finalize it": (
+        "жүктеп салу толық аяқталды; оны бекітіңіз",
+        "загрузка завершена полностью; подтвердите её",
+    ),
+    "the upload's saved hash does not match its offset": (
+        "жүктеп салудың сақталған хэші оның ығысуына сәйкес келмейді",
+        "сохранённый хеш загрузки не соответствует её смещению",
+    ),
+    "%(name)s is not a staging file of parts": (
+        "%(name)s бөліктердің аралық файлы емес",
+        "%(name)s не является промежуточным файлом частей",
+    ),
+    "the upload's staged bytes are gone": (
+        "жүктеп салудың аралық байттары жоғалған",
+        "промежуточные байты загрузки пропали",
+    ),
+    "the upload's staged bytes are shorter than recorded": (
+        "жүктеп салудың аралық байттары жазылғаннан қысқа",
+        "промежуточных байтов загрузки меньше, чем записано",
+    ),
+    "the parts run past the declared size": (
+        "бөліктер мәлімделген өлшемнен асып кетеді",
+        "части выходят за пределы заявленного размера",
+    ),
+    "the upload's staged bytes differ in size from its parts": (
+        "жүктеп салудың аралық байттарының өлшемі оның бөліктерінен өзгеше",
+        "размер промежуточных байтов загрузки отличается от её частей",
+    ),
+    "the upload's last part has not arrived": (
+        "жүктеп салудың соңғы бөлігі әлі келген жоқ",
+        "последняя часть загрузки ещё не пришла",
+    ),
+    "another request is writing this upload right now; ask for the offset and retry": (
+        "бұл жүктеп салуды қазір басқа сұрау жазып жатыр; ығысуды сұрап, қайталаңыз",
+        "эту загрузку сейчас записывает другой запрос; запросите смещение и повторите",
     ),
 }
