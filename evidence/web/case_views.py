@@ -1,5 +1,5 @@
-"""Case pages: my cases, one case (items with filters, sorting, bulk tagging, upload),
-case search and the case timeline."""
+"""Case pages: my cases, one case (items with filters, sorting, bulk tagging, upload)
+and the case timeline (the search page is `search_views`)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from evidence import i18n, service
-from evidence.deps import ClientDep, SessionDep, SettingsDep, StoreDep
-from evidence.errors import EvidenceError, InvalidInput
-from evidence.models import SourceKind
-from evidence.schemas import ItemCreate
+from evidence.deps import ClientDep, MediaDep, SessionDep, SettingsDep, StoreDep
+from evidence.errors import InvalidInput
+from evidence.models import Item, Role, SourceKind
+from evidence.policy import Perm, allowed
 from evidence.service import review, review_case
-from evidence.streaming import parse_upload
-from evidence.web import ingest_link
+from evidence.service.access import case_role
+from evidence.streaming import upload_from_request
+from evidence.web import upload_form
 from evidence.web.core import (
     Me,
     WebRoute,
-    check_csrf,
     language,
     page,
     signed_in,
@@ -33,7 +33,8 @@ from evidence.web.rows import render_rows
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
 
-def _date(value: str | None, *, end: bool = False) -> datetime | None:
+def form_date(value: str | None, *, end: bool = False) -> datetime | None:
+    """A form's date field (`YYYY-MM-DD` or ISO time) as UTC; `end`: a day reaches its end."""
     if not value:
         return None
     try:
@@ -46,9 +47,12 @@ def _date(value: str | None, *, end: bool = False) -> datetime | None:
 
 
 @router.get("/cases")
-def cases(request: Request, me: Me, session: SessionDep) -> Response:
+def cases(request: Request, me: Me, session: SessionDep, media: MediaDep) -> Response:
     rows = service.list_cases(session=session, principal=me)
-    return page(request, "cases.html", me, cases=rows)
+    # Administrators see what the server lacks (they set it up; others need not know).
+    setup = media.transcription_setup() if me.role is Role.ADMIN else None
+    may_create = allowed(principal=me, perm=Perm.CASE_CREATE)
+    return page(request, "cases.html", me, cases=rows, setup=setup, may_create=may_create)
 
 
 PER_PAGE = 200
@@ -62,8 +66,8 @@ def _filters(values: dict[str, str]) -> review_case.Filters:
         source=values.get("source", "") if values.get("source") in set(SourceKind) else "",
         kind=values.get("kind", "") if values.get("kind") in review_case.KINDS else "",
         tag=values.get("tag", "").strip().lower(),
-        captured_from=_date(values.get("since")),
-        captured_to=_date(values.get("until"), end=True),
+        captured_from=form_date(values.get("since")),
+        captured_to=form_date(values.get("until"), end=True),
         sort=sort if sort in review_case.SORTS else "captured",
         descending=values.get("order") == "desc",
     )
@@ -81,7 +85,13 @@ def _labels() -> dict[str, str]:
 
 @router.get("/cases/{case_id}")
 def case_page(
-    case_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep
+    case_id: str,
+    request: Request,
+    me: Me,
+    session: SessionDep,
+    media: MediaDep,
+    settings: SettingsDep,
+    client: ClientDep,
 ) -> Response:
     """The items of a case: filters, sorting, pages of 200, bulk tagging, upload."""
     values = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
@@ -100,9 +110,21 @@ def case_page(
         limit=None if show_all else PER_PAGE,
         client=client,
     )
+    uploading = upload_form.upload_context(
+        session, principal=me, case=overview.case, limit=settings.max_upload_bytes
+    )
+    # Each role sees only the forms and previews the policy lets it use.
+    role = case_role(session, case_id=overview.case.id, user_id=me.user_id)
+    may_tag = allowed(principal=me, perm=Perm.TAG_WRITE, case_role=role)
+    watches = allowed(principal=me, perm=Perm.ITEM_CONTENT, case_role=role)
+    watches_own = allowed(principal=me, perm=Perm.ITEM_CONTENT, case_role=role, own_item=True)
+
+    def preview(item: Item) -> bool:
+        return watches or (watches_own and item.uploaded_by == me.user_id)
+
     ids = [r.item.id for r in overview.rows]
-    state = ingest_link.processing(session, ids)
-    lengths = ingest_link.durations(session, ids)
+    state = media.processing(session, ids)
+    lengths = media.durations(session, ids)
     session.commit()
     i18n.activate(language(request))
     current = {k: values.get(k, "") for k in FILTER_FIELDS}
@@ -119,7 +141,15 @@ def case_page(
         case=overview.case,
         rows=overview.rows,
         total=overview.total,
-        row_html=render_rows(overview.rows, labels=_labels(), state=state, lengths=lengths),
+        row_html=render_rows(
+            overview.rows,
+            labels=_labels(),
+            state=state,
+            lengths=lengths,
+            preview=preview,
+            selectable=may_tag,
+        ),
+        may_tag=may_tag,
         tags=overview.tags,
         filters=filters,
         current=current,
@@ -133,6 +163,8 @@ def case_page(
             sort=key, order="desc" if filters.sort == key and not filters.descending else "asc"
         ),
         message=values.get("tagged"),
+        wasm=True,  # the upload's streaming SHA-256 (hash-wasm)
+        **uploading,
     )
 
 
@@ -143,7 +175,6 @@ async def bulk_tag(
     """Tag the checked items, or every item matching the page's filters (`all=1`)."""
     form = await request.form()
     principal = signed_in(request, web_principal(request, session), session)
-    check_csrf(request, str(form.get("csrf", "")))
     names = [n for n in str(form.get("tags", "")).split(",") if n.strip()]
     if form.get("all") == "1":
         fields = {k: str(form.get(k, "")) for k in FILTER_FIELDS}
@@ -182,99 +213,47 @@ async def upload(
     settings: SettingsDep,
     client: ClientDep,
 ) -> Response:
+    """The page's upload form: the same orchestration as the API's upload."""
     principal = await run_in_threadpool(
         lambda: signed_in(request, web_principal(request, session), session)
     )
-    await run_in_threadpool(
-        service.authorize_upload,
+    registered = await upload_from_request(
+        request,
         session=session,
+        store=store,
+        settings=settings,
         principal=principal,
         case_id=case_id,
         client=client,
+        form_fields=("time_zone",),
+        adjust=upload_form.zoned_fields,
     )
-    incoming = await run_in_threadpool(
-        service.receive, store=store, limit=settings.max_upload_bytes
-    )
-    try:
-        filename, fields = await parse_upload(request, incoming, extra_fields=("csrf",))
-        check_csrf(request, fields.pop("csrf", ""))
-        fields = {k: v for k, v in fields.items() if v}
-        registered = await run_in_threadpool(
-            service.register_item,
-            session=session,
-            principal=principal,
-            case_id=case_id,
-            incoming=incoming,
-            filename=filename,
-            metadata=ItemCreate.model_validate(fields),
-            client=client,
-        )
-    except EvidenceError:
-        await run_in_threadpool(incoming.abort)
-        raise
     return RedirectResponse(f"/items/{registered.item.id}", status_code=303)
-
-
-@router.get("/cases/{case_id}/search")
-def search(
-    case_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep, q: str = ""
-) -> Response:
-    """Search transcripts, OCR text, chat messages (ingest) and notes; hits link to the
-    item at the time or page where they occur."""
-    q = q.strip()[:200]
-    case = service.get_case(session=session, principal=me, case_id=case_id, client=client)
-    hits: list[dict[str, object]] | None = []
-    notes = []
-    if q:
-        review_case.record_search(
-            session=session, principal=me, case_id=case.id, text=q, client=client
-        )
-        hits = ingest_link.search(
-            session=session, principal=me, case_id=case.id, q=q, client=client
-        )
-        notes = review_case.search_notes(session=session, principal=me, case_id=case.id, text=q)
-    names = _item_names(
-        session, [str(h["item_id"]) for h in hits or []] + [n.item_id for n in notes]
-    )
-    return page(
-        request,
-        "search.html",
-        me,
-        case=case,
-        q=q,
-        hits=hits,
-        notes=notes,
-        names=names,
-        search_available=hits is not None,
-    )
-
-
-def _item_names(session: SessionDep, ids: list[str]) -> dict[str, str]:
-    from sqlmodel import col, select
-
-    from evidence.models import Item
-
-    if not ids:
-        return {}
-    rows = session.exec(select(Item.id, Item.original_name).where(col(Item.id).in_(set(ids))))
-    return dict(rows.all())
 
 
 @router.get("/cases/{case_id}/timeline")
 def timeline(
-    case_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep
+    case_id: str, request: Request, me: Me, session: SessionDep, media: MediaDep, client: ClientDep
 ) -> Response:
     """Items and chat messages on one axis by captured (sent) time."""
     case, rows = review_case.case_timeline(
         session=session, principal=me, case_id=case_id, client=client
     )
-    messages = ingest_link.chat_messages(session, [r.item.id for r in rows])
+    messages = media.chat_messages(session, [r.item.id for r in rows])
     events: list[tuple[datetime, str, object]] = [
         (r.item.captured_at, "item", r) for r in rows if r.item.captured_at
     ]
+    # An item the uploader gave no capture time: the time its file records, marked so.
+    facts = media.file_facts(session, [r.item.id for r in rows if r.item.captured_at is None])
+    from_file = {
+        r.item.id: facts[r.item.id]["captured_at"]
+        for r in rows
+        if r.item.captured_at is None and "captured_at" in facts.get(r.item.id, {})
+    }
+    events += [(from_file[r.item.id], "item", r) for r in rows if r.item.id in from_file]
     events += [(m.sent_at, "message", m) for m in messages or [] if m.sent_at]
     events.sort(key=lambda e: e[0])
-    untimed = sum(1 for r in rows if r.item.captured_at is None)
+    untimed = sum(1 for r in rows if r.item.captured_at is None and r.item.id not in from_file)
     return page(
         request,
         "timeline.html",
@@ -282,5 +261,6 @@ def timeline(
         case=case,
         events=events,
         untimed=untimed,
+        from_file=from_file,
         chats_available=messages is not None,
     )

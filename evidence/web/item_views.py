@@ -9,15 +9,14 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from evidence import service
-from evidence.deps import ClientDep, SessionDep
+from evidence.deps import ClientDep, MediaDep, SessionDep
 from evidence.errors import InvalidInput
-from evidence.models import Item
-from evidence.policy import Perm, allowed
-from evidence.service import review
-from evidence.service.access import case_role
+from evidence.models import Case, Item
+from evidence.policy import Perm
+from evidence.service import retention_info, review
+from evidence.service.access import permits
 from evidence.service.review_case import media_kind
-from evidence.web import ingest_link
-from evidence.web.core import Me, WebRoute, check_csrf, page
+from evidence.web.core import Me, WebRoute, page
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 
@@ -39,23 +38,33 @@ def _seconds(value: str) -> float | None:
 
 @router.get("/items/{item_id}")
 def item_page(
-    item_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep
+    item_id: str, request: Request, me: Me, session: SessionDep, media: MediaDep, client: ClientDep
 ) -> Response:
     item, blob = service.get_item(session=session, principal=me, item_id=item_id, client=client)
     derived = service.list_derivatives(
         session=session, principal=me, item_id=item.id, client=client
     )
     notes = review.item_annotations(session=session, principal=me, item_id=item.id, client=client)
-    event_count, events = review.custody_timeline(
+    event_count, events = service.custody_page(
         session=session, principal=me, item_id=item.id, client=client
     )
-    role = case_role(session, case_id=item.case_id, user_id=me.user_id)
-    own = item.uploaded_by == me.user_id
-    may_play = allowed(principal=me, perm=Perm.ITEM_CONTENT, case_role=role, own_item=own)
-    # Exporting a clip makes new evidence: the case's investigators and prosecutors.
-    may_export = allowed(principal=me, perm=Perm.CASE_MANAGE, case_role=role)
-    exports = ingest_link.clip_exports(session, [c.id for c in notes.clips])
-    transcribing = ingest_link.transcribing(session, item.id)
+    case = session.get(Case, item.case_id)
+
+    def may(perm: Perm) -> bool:
+        return permits(session, principal=me, perm=perm, case=case, item=item)
+
+    may_play, may_edit = may(Perm.ITEM_CONTENT), may(Perm.ANNOTATION_WRITE)
+    may_export = may(Perm.CLIP_EXPORT)  # a clip's export is new evidence
+    may_tag = may(Perm.TAG_WRITE)
+    kept = retention_info.item_retention_unchecked(session, item)
+    gone = kept.purge is not None and bool(kept.purge.purged_at or kept.purge.purging_at)
+    may_play = may_play and not gone
+    may_retention = may(Perm.RETENTION_READ)
+    may_hold = may(Perm.HOLD_SET) and not gone
+    exports = media.clip_exports(session, [c.id for c in notes.clips])
+    transcribing = media.transcribing(session, item.id)
+    speech = media.speech_state(session, item.id)
+    facts = media.file_facts(session, [item.id]).get(item.id, {})
     session.commit()
     by_kind = {child.derivative_kind: (child, b) for child, b in derived if child.derivative_kind}
     proxy = by_kind.get("proxy")
@@ -78,13 +87,20 @@ def item_page(
         source_id=source_id,
         source_type=source_type,
         may_play=may_play,
-        may_edit=may_play,
+        may_edit=may_edit,
+        may_tag=may_tag,
         may_export=may_export,
         exports=exports,
         transcribing=transcribing,
+        speech=speech,
+        facts=facts,
         annotations=notes,
         events=events,
         event_count=event_count,
+        retention=kept if may_retention else None,
+        purged=kept.purge if gone else None,
+        may_hold=may_hold,
+        wasm=True,  # pdf.js decodes images with WebAssembly
     )
 
 
@@ -95,10 +111,8 @@ def add_tag(
     me: Me,
     session: SessionDep,
     client: ClientDep,
-    csrf: Annotated[str, Form()],
     tags: Annotated[str, Form()],
 ) -> Response:
-    check_csrf(request, csrf)
     names = [n for n in tags.split(",") if n.strip()]
     review.tag_items(session=session, principal=me, item_ids=[item_id], names=names, client=client)
     return RedirectResponse(f"/items/{item_id}#tags", status_code=303)
@@ -111,10 +125,8 @@ def remove_tag(
     me: Me,
     session: SessionDep,
     client: ClientDep,
-    csrf: Annotated[str, Form()],
     tag: Annotated[str, Form()],
 ) -> Response:
-    check_csrf(request, csrf)
     review.untag_item(session=session, principal=me, item_id=item_id, name=tag, client=client)
     return RedirectResponse(f"/items/{item_id}#tags", status_code=303)
 
@@ -126,7 +138,6 @@ def add_note(
     me: Me,
     session: SessionDep,
     client: ClientDep,
-    csrf: Annotated[str, Form()],
     body: Annotated[str, Form()],
     start: Annotated[str, Form()] = "",
     end: Annotated[str, Form()] = "",
@@ -134,7 +145,6 @@ def add_note(
     region: Annotated[str, Form()] = "",
     private: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf)
     review.add_note(
         session=session,
         principal=me,
@@ -157,10 +167,8 @@ def delete_note(
     me: Me,
     session: SessionDep,
     client: ClientDep,
-    csrf: Annotated[str, Form()],
     item: Annotated[str, Form()],
 ) -> Response:
-    check_csrf(request, csrf)
     review.delete_note(session=session, principal=me, note_id=note_id, client=client)
     return RedirectResponse(f"/items/{item}#notes", status_code=303)
 
@@ -172,12 +180,10 @@ def add_clip(
     me: Me,
     session: SessionDep,
     client: ClientDep,
-    csrf: Annotated[str, Form()],
     start: Annotated[str, Form()],
     end: Annotated[str, Form()],
     title: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf)
     begin, finish = _seconds(start), _seconds(end)
     if begin is None or finish is None:
         raise InvalidInput("a clip needs a start and an end")
@@ -200,10 +206,8 @@ def delete_clip(
     me: Me,
     session: SessionDep,
     client: ClientDep,
-    csrf: Annotated[str, Form()],
     item: Annotated[str, Form()],
 ) -> Response:
-    check_csrf(request, csrf)
     review.delete_clip(session=session, principal=me, clip_id=clip_id, client=client)
     return RedirectResponse(f"/items/{item}#clips", status_code=303)
 
@@ -214,13 +218,26 @@ def export_clip(
     request: Request,
     me: Me,
     session: SessionDep,
+    media: MediaDep,
     client: ClientDep,
-    csrf: Annotated[str, Form()],
     item: Annotated[str, Form()],
 ) -> Response:
-    check_csrf(request, csrf)
-    ingest_link.export_clip(session=session, principal=me, clip_id=clip_id, client=client)
+    media.export_clip(session=session, principal=me, clip_id=clip_id, client=client)
     return RedirectResponse(f"/items/{item}#clips", status_code=303)
+
+
+@router.post("/items/{item_id}/jobs/{stage}/cancel")
+def cancel_job(
+    item_id: str,
+    stage: str,
+    request: Request,
+    me: Me,
+    session: SessionDep,
+    media: MediaDep,
+    client: ClientDep,
+) -> Response:
+    media.cancel_job(session=session, principal=me, item_id=item_id, stage=stage, client=client)
+    return RedirectResponse(f"/items/{item_id}", status_code=303)
 
 
 @router.post("/items/{item_id}/transcribe")
@@ -229,12 +246,11 @@ def transcribe_in(
     request: Request,
     me: Me,
     session: SessionDep,
+    media: MediaDep,
     client: ClientDep,
-    csrf: Annotated[str, Form()],
     language: Annotated[str, Form()],
 ) -> Response:
-    check_csrf(request, csrf)
-    ingest_link.transcribe_in(
+    media.transcribe_in(
         session=session, principal=me, item_id=item_id, language=language, client=client
     )
     return RedirectResponse(f"/items/{item_id}", status_code=303)

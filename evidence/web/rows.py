@@ -7,12 +7,13 @@ value is escaped here exactly as the template would; the labels come translated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 from markupsafe import Markup
 
 from evidence import i18n
+from evidence.models import Item
 from evidence.service.review_case import Row
 
 
@@ -26,8 +27,12 @@ def render_rows(
     labels: Mapping[str, str],
     state: Mapping[str, str],
     lengths: Mapping[str, float],
+    preview: Callable[[Item], bool] = lambda item: True,
+    selectable: bool = True,
 ) -> Markup:
-    """`<tr>` elements for the items table (see case.html for the columns)."""
+    """`<tr>` elements for the items table (see case.html for the columns). `preview`
+    says whether the caller may see an item's thumbnail (its content); `selectable`
+    whether the rows carry the bulk-tagging checkbox."""
     out: list[str] = []
     select, unpacked = _e(labels["select"]), _e(labels["unpacked"])
     size_unit = {u: i18n.gettext(u) for u in ("B", "KiB", "MiB", "GiB", "TiB")}
@@ -35,7 +40,7 @@ def render_rows(
         i = r.item
         item_id = _e(i.id)
         name = _e(i.original_name)
-        if r.thumbnail_id:
+        if r.thumbnail_id and preview(i):
             thumb = (
                 f'<img src="/api/v1/items/{_e(r.thumbnail_id)}/content" alt="" '
                 'loading="lazy" width="96" height="54">'
@@ -45,9 +50,13 @@ def render_rows(
         child = f" <small>({unpacked})</small>" if i.kind == "child" else ""
         st = state.get(i.id, "none")
         tags = "".join(f'<span class="tag">{_e(t)}</span> ' for t in r.tags)
+        box = (
+            f'<input type="checkbox" name="item" value="{item_id}" aria-label="{select} {name}">'
+            if selectable
+            else ""
+        )
         out.append(
-            f'<tr><td><input type="checkbox" name="item" value="{item_id}" '
-            f'aria-label="{select} {name}"></td>'
+            f"<tr><td>{box}</td>"
             f'<td class="thumb">{thumb}</td>'
             f'<td><a href="/items/{item_id}">{name}</a>{child}</td>'
             f"<td>{_e(labels.get(r.kind, r.kind))}</td>"

@@ -9,9 +9,13 @@
   }
   // While anything is still processing, reload the page quietly every 5 s (the list is
   // server-rendered; this keeps the state column honest without a client-side model).
-  if (document.querySelector(".state-processing") && !document.querySelector('input[name="item"]:checked')) {
+  // Never while files are being chosen or uploaded (the upload form marks itself dirty).
+  const upload = document.getElementById("upload-form");
+  const quiet = () => !document.querySelector('input[name="item"]:checked') &&
+    !(upload && (upload.dataset.dirty || upload.dataset.busy));
+  if (document.querySelector(".state-processing") && quiet()) {
     setTimeout(() => {
-      if (!document.querySelector('input[name="item"]:checked') && document.activeElement === document.body) location.reload();
+      if (quiet() && document.activeElement === document.body) location.reload();
     }, 5000);
   }
 })();

@@ -8,8 +8,14 @@
   const item = root.dataset.item;
   const T = JSON.parse(document.getElementById("strings").textContent);
   const player = document.getElementById("player");
-  const api = (path, init) =>
-    fetch("/api/v1/items/" + item + path, Object.assign({ credentials: "same-origin" }, init));
+  // Cookie-authenticated API calls carry the page's CSRF token (the browser's Origin
+  // header would do too; the token also covers browsers that omit it).
+  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  const api = (path, init) => {
+    const options = Object.assign({ credentials: "same-origin" }, init);
+    options.headers = Object.assign({ "X-CSRF-Token": csrf }, options.headers || {});
+    return fetch("/api/v1/items/" + item + path, options);
+  };
   const fmt = (s) => {
     s = Math.max(0, Math.round(s));
     const m = Math.floor(s / 60), r = s % 60;
@@ -33,6 +39,26 @@
     const now = ev.target.closest(".now");
     if (now && player) document.getElementById(now.dataset.target).value = fmt(player.currentTime);
   });
+
+  // ---- the words a search found (?mark=a|b), marked wherever the text shows them ----
+  const marks = new Set((new URLSearchParams(location.search).get("mark") || "").split("|")
+    .filter((w) => w).slice(0, 20).map((w) => w.toLocaleLowerCase()));
+  function markWords(node) {
+    if (!marks.size || !node) return;
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    const texts = [];
+    while (walker.nextNode()) texts.push(walker.currentNode);
+    texts.forEach((t) => {
+      const s = t.nodeValue, parts = [], word = /[\p{L}\p{N}\p{M}]+/gu;
+      let last = 0, m;
+      while ((m = word.exec(s))) {
+        if (!marks.has(m[0].toLocaleLowerCase())) continue;
+        parts.push(document.createTextNode(s.slice(last, m.index)), el("mark", {}, m[0]));
+        last = m.index + m[0].length;
+      }
+      if (parts.length) t.replaceWith(...parts, document.createTextNode(s.slice(last)));
+    });
+  }
 
   // ---- transcript ----------------------------------------------------------------
   const box = document.getElementById("transcript");
@@ -66,6 +92,7 @@
     meta.textContent = T.version + " " + tr.version + " · " + (T[tr.origin] || tr.origin) +
       (tr.verified ? " · " + T.verified : "") + (tr.language ? " · " + tr.language : "");
     document.querySelector(".transcript-tools").hidden = false;
+    markWords(box);
     if (root.dataset.mayEdit === "1") {
       document.getElementById("edit-transcript").hidden = false;
       document.getElementById("verified").checked = tr.verified;
@@ -210,6 +237,7 @@
       ol.append(li);
     });
     textBox.replaceChildren(ol);
+    markWords(ol);
     const wanted = new URLSearchParams(location.search).get("msg");
     const target = wanted && document.getElementById("msg-" + wanted);
     if (target) { target.scrollIntoView({ block: "center" }); target.focus(); target.classList.add("current"); }
@@ -231,6 +259,7 @@
       section.append(el("h3", {}, T.page + " " + p.page), el("pre", {}, p.text));
       textBox.append(section);
     });
+    markWords(textBox);
     const page = new URLSearchParams(location.search).get("page");
     const target = page && document.getElementById("page-" + page);
     if (target) { target.scrollIntoView(); target.focus(); }
@@ -283,11 +312,36 @@
     if (!jobs.length) return;
     const open = jobs.filter((j) => ["queued", "running", "retrying"].includes(j.state));
     const failed = jobs.filter((j) => j.state === "failed");
+    // The newest transcription: its share of the audio decoded, or a calm state.
+    const speech = jobs.filter((j) => j.stage === "transcribe" || j.stage === "asr").pop();
+    const speechLine = document.getElementById("speech-state");
+    const cancelForm = document.getElementById("cancel-speech");
+    if (speech && speechLine) {
+      if (speech.state === "running" || speech.state === "queued") {
+        speechLine.textContent = T.decoded.replace("{p}", Math.round(speech.progress * 100) + " %");
+      } else if (speech.state === "not_configured") {
+        speechLine.textContent = T.notconfigured;
+      } else if (speech.state === "cancelled") {
+        speechLine.textContent = T.cancelled;
+      } else {
+        speechLine.hidden = true;
+      }
+    }
+    if (cancelForm && (!speech || !["queued", "running"].includes(speech.state))) cancelForm.hidden = true;
+    const pct = (j) => (j.state === "running" && j.progress > 0 ? " " + Math.round(j.progress * 100) + " %" : "");
+    const stage = (j) => T.stages[j.stage] || j.stage;
     if (open.length) {
-      jobsLine.textContent = T.processing + " " + open.map((j) => j.stage).join(", ");
+      jobsLine.textContent = T.processing + " " + open.map((j) => stage(j) + pct(j)).join(", ");
       setTimeout(pollJobs, 2000);
     } else if (failed.length) {
-      jobsLine.textContent = T.jobfailed + " " + failed.map((j) => j.stage + (j.error ? " (" + j.error + ")" : "")).join(", ");
+      // The stage in the page's language; a tool's own diagnostic stays as code (English),
+      // except a missing model, which is a server's set-up, not a failure.
+      jobsLine.replaceChildren(T.jobfailed);
+      failed.forEach((j, n) => {
+        jobsLine.append((n ? ", " : " ") + stage(j));
+        if ((j.error || "").startsWith("ModelMissing")) jobsLine.append(" (" + T.notconfigured + ")");
+        else if (j.error) jobsLine.append(" ", el("code", { class: "kind" }, j.error));
+      });
     } else {
       if (jobsLine.textContent) {
         jobsLine.textContent = T.ready;
@@ -302,4 +356,13 @@
   else if (!isNaN(start) && player) player.currentTime = start;
   if (textBox) loadText();
   pollJobs();
+})();
+
+// Playback speed of the player (the choice stays while the page is open).
+(() => {
+  const speed = document.getElementById("speed");
+  const player = document.getElementById("player");
+  if (!speed || !player) return;
+  speed.addEventListener("change", () => { player.playbackRate = Number(speed.value); });
+  player.addEventListener("ratechange", () => { speed.value = String(player.playbackRate); });
 })();
