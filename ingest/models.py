@@ -1,5 +1,6 @@
-"""Ingest tables: jobs, media facts, transcripts, text pages, chat messages, archive
-findings and the search index. Evidence-derived rows point at vault items by id."""
+"""Ingest tables: media facts, transcripts, text pages, chat messages, archive
+findings and the search index. Evidence-derived rows point at vault items by id.
+(The job table belongs to the job runtime: `ingest.runtime.models`.)"""
 
 from __future__ import annotations
 
@@ -7,62 +8,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Computed, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import DDL, JSON, BigInteger, Column, Index, Integer, Text, UniqueConstraint, event
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateColumn
 from sqlmodel import Field, SQLModel
 
 from evidence.models import new_id
-from evidence.types import UTCDateTime
-
-
-def _ts(nullable: bool = False) -> Any:
-    return Field(
-        default=None if nullable else ...,
-        sa_column=Column(UTCDateTime(), nullable=nullable),
-    )
-
-
-def _json(nullable: bool = True) -> Any:
-    if nullable:
-        return Field(default=None, sa_column=Column(JSON, nullable=True))
-    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-
-
-class JobState(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class Job(SQLModel, table=True):
-    """One processing stage of one item.
-
-    `key` is the content-level identity "<sha256>:<stage>:<versions hash>"; `id` adds
-    the item, because derivatives belong to a case and the same bytes may sit in two.
-    """
-
-    __tablename__ = "job"
-
-    id: str = Field(primary_key=True, max_length=160)
-    key: str = Field(index=True, max_length=120)
-    item_id: str = Field(foreign_key="item.id", index=True, max_length=36)
-    stage: str = Field(max_length=32)
-    # What a per-subject stage works on besides the item (the clip of a clip export).
-    subject: str | None = Field(default=None, max_length=36)
-    queue: str = Field(max_length=32)
-    state: JobState = Field(default=JobState.QUEUED, max_length=16)
-    attempts: int = 0
-    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    progress: float = 0.0
-    result: dict[str, Any] | None = _json()
-    fingerprint: dict[str, Any] | None = _json()
-    created_at: datetime = _ts()
-    started_at: datetime | None = _ts(nullable=True)
-    finished_at: datetime | None = _ts(nullable=True)
-    updated_at: datetime = _ts()
+from evidence.types import json_field, utc_field
 
 
 class MediaInfo(SQLModel, table=True):
@@ -76,11 +29,11 @@ class MediaInfo(SQLModel, table=True):
     extension: str = Field(default="", max_length=32)
     extension_mismatch: bool = False
     mismatch_reason: str | None = Field(default=None, max_length=500)
-    detection: dict[str, Any] | None = _json()
-    probe: dict[str, Any] | None = _json()
+    detection: dict[str, Any] | None = json_field()
+    probe: dict[str, Any] | None = json_field()
     probe_error: str | None = Field(default=None, max_length=2000)
-    c2pa: dict[str, Any] | None = _json()
-    created_at: datetime = _ts()
+    c2pa: dict[str, Any] | None = json_field()
+    created_at: datetime = utc_field()
 
 
 class TranscriptOrigin(StrEnum):
@@ -104,8 +57,8 @@ class Transcript(SQLModel, table=True):
     verified: bool = False
     edited_by: str | None = Field(default=None, foreign_key="user.id", max_length=36)
     derivative_id: str | None = Field(default=None, foreign_key="item.id", max_length=36)
-    derivation: dict[str, Any] | None = _json()
-    created_at: datetime = _ts()
+    derivation: dict[str, Any] | None = json_field()
+    created_at: datetime = utc_field()
 
 
 class TextPage(SQLModel, table=True):
@@ -124,7 +77,7 @@ class TextPage(SQLModel, table=True):
     height: int = 0
     dpi: int = 0
     mean_confidence: float | None = None
-    created_at: datetime = _ts()
+    created_at: datetime = utc_field()
 
 
 class ChatMessage(SQLModel, table=True):
@@ -139,7 +92,7 @@ class ChatMessage(SQLModel, table=True):
     position: int = Field(sa_column=Column(Integer, nullable=False))
     message_id: str = Field(max_length=64)
     sender: str | None = Field(default=None, max_length=300)
-    sent_at: datetime | None = _ts(nullable=True)
+    sent_at: datetime | None = utc_field(nullable=True)
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     system: bool = False
     reply_to: str | None = Field(default=None, max_length=64)
@@ -157,20 +110,14 @@ class ArchiveFinding(SQLModel, table=True):
     member_path: str = Field(sa_column=Column(Text, nullable=False))
     reason: str = Field(max_length=64)
     detail: str = Field(default="", sa_column=Column(Text, nullable=False))
-    created_at: datetime = _ts()
-
-
-# PostgreSQL's document vector: Russian stems plus exact tokens (Kazakh, English, names).
-PG_TSVECTOR = "to_tsvector('russian', text) || to_tsvector('simple', text)"
+    created_at: datetime = utc_field()
 
 
 class SearchEntry(SQLModel, table=True):
-    """One searchable unit: a transcript segment, a page, a chat message.
-
-    PostgreSQL searches the stored generated column `tsv` (added below) through a GIN
-    index; SQLite searches the FTS5 table `search_fts` kept by `ingest.search`
-    (metadata cannot express FTS5).
-    """
+    """One searchable unit: a transcript segment, a page (or a part of a long one), a
+    chat message. Its words' forms (`ingest.search.analyzer`) live in the PostgreSQL
+    column `tsv` (added below) and in SQLite's FTS5 table `search_fts` kept by
+    `ingest.search` (metadata cannot express FTS5)."""
 
     __tablename__ = "search_entry"
     __table_args__ = (Index("ix_search_entry_source", "item_id", "source"),)
@@ -181,23 +128,54 @@ class SearchEntry(SQLModel, table=True):
     )
     case_id: str = Field(foreign_key="case.id", index=True, max_length=36)
     item_id: str = Field(foreign_key="item.id", max_length=36)
-    source: str = Field(max_length=16)  # transcript | ocr | pdf-text | chat | text
+    source: str = Field(max_length=16)  # transcript | ocr | pdf-text | chat | text | document
     locator: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     text: str = Field(sa_column=Column(Text, nullable=False))
+    # The language the words were analysed in (kk, ru, en); None: guessed per entry.
+    language: str | None = Field(default=None, max_length=8)
+    sender: str | None = Field(default=None, max_length=300)  # of a chat message
+    sent_at: datetime | None = utc_field(nullable=True)  # of a chat message
 
 
-# `tsv` exists on PostgreSQL only: a stored generated column, so neither a sequential
-# scan nor ranking re-parses the text (measured: ~50 µs per row and per parse). It is
-# appended to the table after mapping, so the ORM never selects or writes it, and
-# skipped in SQLite's CREATE TABLE (SQLite refuses unknown functions there).
-_TSV = Column(
-    "tsv",
-    TSVECTOR().with_variant(Text(), "sqlite"),
-    Computed(PG_TSVECTOR, persisted=True),
-    nullable=True,
-)
+# `tsv` exists on PostgreSQL only: the analysed forms, written by ingest.search as a
+# tsvector literal (no text search configuration parses the text again). It is appended
+# to the table after mapping, so the ORM never selects or writes it, and skipped in
+# SQLite's CREATE TABLE.
+_TSV = Column("tsv", TSVECTOR().with_variant(Text(), "sqlite"), nullable=True)
 SearchEntry.__table__.append_column(_TSV)  # type: ignore[attr-defined]
 Index("ix_search_entry_tsv", _TSV, postgresql_using="gin").ddl_if(dialect="postgresql")
+
+
+class SearchTerm(SQLModel, table=True):
+    """The fuzzy-name vocabulary of a case: capitalised words and chat senders' words,
+    with a spelling-neutral Latin key (`ingest.search.fuzzy.key`) that a trigram index
+    searches (pg_trgm here; SQLite: the FTS5 trigram table `search_fts_term`)."""
+
+    __tablename__ = "search_term"
+    __table_args__ = (UniqueConstraint("case_id", "term"),)
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    )
+    case_id: str = Field(foreign_key="case.id", max_length=36)
+    term: str = Field(max_length=64)
+    key: str = Field(max_length=200)
+
+
+Index(
+    "ix_search_term_key_trgm",
+    SearchTerm.__table__.c.key,  # type: ignore[attr-defined]
+    postgresql_using="gin",
+    postgresql_ops={"key": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
+# The trigram operator class needs the extension first (trusted since PostgreSQL 13:
+# a database owner may create it).
+event.listen(
+    SearchTerm.__table__,  # type: ignore[attr-defined]
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
 
 
 @compiles(CreateColumn, "sqlite")

@@ -17,9 +17,9 @@ from sqlmodel import Session, select
 from evidence import hooks
 from evidence.models import ItemKind
 from evidence.storage import ObjectStore
-from ingest import jobs, queue
 from ingest.config import IngestSettings
-from ingest.models import Job, JobState
+from ingest.runtime import jobs, queue, sweeper
+from ingest.runtime.models import Job, JobState
 
 log = logging.getLogger(__name__)
 
@@ -32,20 +32,32 @@ def on_item_added(item_id: str, kind: str) -> None:
     jobs.submit(item_id=item_id, stage="detect")
 
 
+def on_items_added(item_ids: list[str], kind: str) -> None:
+    """`on_item_added` for a batch: the detect jobs of all of them in one transaction."""
+    if kind == str(ItemKind.DERIVATIVE):
+        return
+    jobs.submit_many(item_ids=item_ids, stage="detect")
+
+
 def install(*, engine: Engine, store: ObjectStore, settings: IngestSettings | None = None) -> None:
     """Wire ingest into an application: jobs use its engine and store, and new items
     start the pipeline. Called once by `evidence.app.create_app`."""
     jobs.configure(engine=engine, store=store, settings=settings)
     hooks.on_item_added(on_item_added)
+    hooks.on_items_added(on_items_added, instead_of=on_item_added)
 
 
 def resume_pending() -> int:
     """Hand queued or interrupted jobs back to the in-process pool after a restart.
 
-    Only for the thread backend: RQ keeps its own queues (and retries abandoned jobs),
-    inline and off modes have nothing waiting. Returns how many jobs were resumed.
+    First the scratch folders of jobs whose process died (a kill -9 of the server
+    mid-job leaves its copy of the evidence there) are removed. Resuming is only for
+    the thread backend: RQ keeps its own queues (and retries abandoned jobs), inline
+    and off modes have nothing waiting. Returns how many jobs were resumed.
     """
     rt = jobs.runtime()
+    for folder in sweeper.remove_dead_scratch(rt.settings):
+        log.warning("removed the scratch folder of a job whose process died: %s", folder)
     if queue.mode(rt.settings) != "thread":
         return 0
     try:

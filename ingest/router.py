@@ -8,14 +8,19 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import AwareDatetime
 
 from evidence.deps import ClientDep, CurrentPrincipal, SessionDep, StoreDep
+from evidence.errors import InvalidInput
+from evidence.models import SourceKind
 from ingest import errors, service
 from ingest import search as search_mod
 from ingest.media import transcript_export
 from ingest.models import Transcript
 from ingest.schemas import (
+    SEARCH_SYNTAX,
     FindingPublic,
+    HitKind,
     JobPublic,
     MessagePublic,
     MetadataPublic,
@@ -36,6 +41,7 @@ ERROR_STATUS: list[tuple[type[Exception], int]] = [
     (errors.UnknownStage, 404),
     (errors.NotProcessed, 404),
     (errors.EditConflict, 409),
+    (errors.JobNotActive, 409),
     (errors.InvalidEdit, 422),
     (errors.QueueUnavailable, 503),
     (errors.ModelMissing, 503),
@@ -105,6 +111,33 @@ def rerun_stage(
 
 
 @router.post(
+    "/items/{item_id}/jobs/{stage}/cancel",
+    response_model=JobPublic,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Cancel a queued or running stage",
+)
+def cancel_stage(
+    item_id: str,
+    stage: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    client: ClientDep,
+    subject: str | None = None,
+) -> Any:
+    """Cancel the item's newest queued or running job of `stage` (`subject`: the language
+    of an `asr` job). A queued job never starts; a running transcription stops within
+    about a second and its state becomes `cancelled` (re-run or transcribe again to start
+    over). 409 when nothing of that stage is queued or running, or the stage cannot stop
+    once running. Administrators, or the case's investigators and prosecutors.
+    """
+    job = service.cancel(
+        session=session, principal=principal, item_id=item_id, stage=stage, subject=subject,
+        client=client,
+    )  # fmt: skip
+    return JobPublic.model_validate(job, from_attributes=True)
+
+
+@router.post(
     "/clips/{clip_id}/export",
     response_model=JobPublic,
     status_code=status.HTTP_202_ACCEPTED,
@@ -161,7 +194,7 @@ def get_transcript(
     session: SessionDep,
     principal: CurrentPrincipal,
     client: ClientDep,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=2**31)] = None,
 ) -> Any:
     """The latest transcript version (or `?version=`): segments with word timestamps.
 
@@ -235,7 +268,7 @@ def export_transcript(
     session: SessionDep,
     principal: CurrentPrincipal,
     client: ClientDep,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=2**31)] = None,
 ) -> Response:
     """The transcript as plain text, SubRip, WebVTT, or a protocol draft (DOCX or PDF)
     that says plainly it is an unverified machine transcript until a reviewer marks it."""
@@ -296,7 +329,7 @@ def item_messages(
     principal: CurrentPrincipal,
     client: ClientDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
 ) -> list[Any]:
     """Messages of a Telegram or WhatsApp export item, in order; attachments link to
     the child items unpacked from the same export. Total count in `X-Total-Count`."""
@@ -337,17 +370,42 @@ def search_case(
     session: SessionDep,
     principal: CurrentPrincipal,
     client: ClientDep,
-    q: Annotated[str, Query(min_length=1, max_length=500)],
+    q: Annotated[str, Query(max_length=500, description=SEARCH_SYNTAX)] = "",
+    kind: Annotated[
+        list[HitKind] | None, Query(description="only hits of these kinds (repeatable)")
+    ] = None,
+    source_kind: Annotated[
+        list[SourceKind] | None, Query(description="only items from these sources (repeatable)")
+    ] = None,
+    since: Annotated[
+        AwareDatetime | None, Query(description="sent (chats) or captured at or after")
+    ] = None,
+    until: Annotated[
+        AwareDatetime | None, Query(description="sent (chats) or captured at or before")
+    ] = None,
+    tag: Annotated[str | None, Query(max_length=64, description="items with this tag")] = None,
+    sender: Annotated[
+        str | None, Query(max_length=300, description="chat messages from this name or number")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Any:
-    """Full text over transcripts, OCR and PDF text, and chat messages of one case.
+    """Full text over transcripts, OCR, PDF and office text, and chat messages (with their
+    senders' names and numbers) of one case, in any word form, in kk, ru and en.
 
     Only items the caller may read; each hit names its item and where to look:
-    `{"start","end"}` seconds, `{"page"}`, or `{"message"}`.
+    `{"start","end"}` seconds, `{"page"}`, or `{"message"}`. Exact and stemmed hits come
+    first, then hits found only through a similar name (`fuzzy: true`). A query needs
+    words (`q`) or a `sender`.
     """
+    if not q.strip() and not (sender or "").strip():
+        raise InvalidInput("give words to search for (q) or a sender")
+    filters = search_mod.Filters(
+        kinds=tuple(kind or ()), source_kinds=tuple(s.value for s in source_kind or ()),
+        since=since, until=until, tag=tag or None, sender=(sender or "").strip() or None,
+    )  # fmt: skip
     hits = search_mod.search(
         session=session, principal=principal, case_id=case_id, q=q, limit=limit, offset=offset,
-        client=client,
+        filters=filters, client=client,
     )  # fmt: skip
     return SearchResults(q=q, hits=[SearchHit(**h.as_dict()) for h in hits])

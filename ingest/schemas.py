@@ -26,18 +26,22 @@ class JobPublic(BaseModel):
     updated_at: datetime
 
 
+# Seconds of media: about 11.5 days, longer than any recording we hold.
+MAX_SECONDS = 1_000_000.0
+
+
 class Word(BaseModel):
-    word: str
-    start: float = Field(ge=0)
-    end: float = Field(ge=0)
-    probability: float | None = None
+    word: str = Field(max_length=200)
+    start: float = Field(ge=0, le=MAX_SECONDS)
+    end: float = Field(ge=0, le=MAX_SECONDS)
+    probability: float | None = Field(default=None, ge=0, le=1)
 
 
 class Segment(BaseModel):
-    start: float = Field(ge=0)
-    end: float = Field(ge=0)
-    text: str
-    words: list[Word] = Field(default_factory=list)
+    start: float = Field(ge=0, le=MAX_SECONDS)
+    end: float = Field(ge=0, le=MAX_SECONDS)
+    text: str = Field(max_length=10_000)
+    words: list[Word] = Field(default_factory=list, max_length=5_000)
 
 
 class TranscriptPublic(BaseModel):
@@ -55,11 +59,14 @@ class TranscriptPublic(BaseModel):
 class TranscriptEdit(BaseModel):
     """A reviewer's version: full segments (words optional), and the verified mark."""
 
-    segments: list[Segment] = Field(min_length=1)
+    segments: list[Segment] = Field(min_length=1, max_length=50_000)
     language: str | None = Field(default=None, max_length=16)
     verified: bool = False
     base_version: int | None = Field(
-        default=None, description="the version edited; refused if it is no longer the latest"
+        default=None,
+        ge=0,
+        le=2**31,
+        description="the version edited; refused if it is no longer the latest",
     )
 
 
@@ -137,14 +144,33 @@ class MetadataPublic(BaseModel):
     archive_findings: list[FindingPublic]
 
 
+HitKind = Literal["transcript", "ocr", "pdf-text", "text", "document", "chat"]
+
+SEARCH_SYNTAX = (
+    'Words in any form and order, all required (ranked); "exact phrase"; a OR b (also '
+    "ИЛИ, НЕМЕСЕ); -exclude; prefix*; phone numbers however written. Case, ё/е and "
+    "Kazakh letters typed as Russian ones (қ/к, ғ/г, ә/а, ...) do not matter; names also "
+    "find similar spellings and transliterations (Ерубаев, Yerubayev), ranked last."
+)
+
+
 class SearchHit(BaseModel):
     item_id: str
-    kind: str = Field(description="transcript | ocr | pdf-text | chat")
-    snippet: str = Field(description="matching words in [brackets]")
+    kind: HitKind
+    snippet: str = Field(description="the best part of the text, matching words in [brackets]")
+    highlights: list[list[int]] = Field(
+        default_factory=list,
+        description="[start, end) of each matching word in `snippet` (inside its brackets)",
+    )
     locator: dict[str, Any] = Field(
-        description='{"start","end"} seconds, {"page"}, or {"message","sent_at"}'
+        description='{"start","end"} seconds, {"page"} (and "part" of a long page), or '
+        '{"message","position","sent_at"}'
     )
     rank: float
+    sender: str | None = Field(default=None, description="who sent the chat message")
+    fuzzy: bool = Field(
+        default=False, description="found only through a similar name (ranked after the rest)"
+    )
 
 
 class SearchResults(BaseModel):

@@ -18,76 +18,44 @@ from sqlmodel import Session, col, select
 from custody.events import utc_now
 from evidence import service
 from evidence.errors import NotFound
-from evidence.models import Case, Item, Role
-from evidence.policy import Perm, Principal, allowed
+from evidence.i18n import N_
+from evidence.models import Item
+from evidence.policy import Perm, Principal
 from evidence.review_models import Clip
-from evidence.service.access import case_role, deny, load_item, require
+from evidence.service.access import load_item, require
 from evidence.storage import ObjectStore
-from ingest import jobs
-from ingest.errors import EditConflict, InvalidEdit, NotProcessed, UnknownStage, UnsupportedMedia
+from ingest.errors import (
+    EditConflict,
+    InvalidEdit,
+    NotProcessed,
+    UnsupportedMedia,
+)
+
+# The job services live in their own module; callers keep using `ingest.service.<name>`.
+from ingest.job_service import cancel as cancel
+from ingest.job_service import list_jobs as list_jobs
+from ingest.job_service import require_manage
+from ingest.job_service import rerun as rerun
 from ingest.models import (
     ArchiveFinding,
     ChatMessage,
-    Job,
     MediaInfo,
     TextPage,
     Transcript,
     TranscriptOrigin,
 )
+from ingest.runtime import jobs
+from ingest.runtime.models import Job
 from ingest.search import replace_entries
 
 REVIEW_TOOL = "dalel-transcript-review"
 
 
-def list_jobs(
-    *, session: Session, principal: Principal, item_id: str, client: str | None = None
-) -> list[Job]:
-    """An item's jobs with state and failure reason; no content, so administrators
-    (who never read evidence) may see them too."""
-    item, case = load_item(session, item_id)
-    if principal.role is not Role.ADMIN:
-        require(
-            session, principal=principal, perm=Perm.ITEM_READ, case=case, item=item, client=client
-        )
-    return jobs.jobs_for(session=session, item_id=item_id)
-
-
-def rerun(
-    *, session: Session, principal: Principal, item_id: str, stage: str, client: str | None = None
-) -> Job:
-    """Queue a stage again (administrators, or the case's investigators and prosecutors)."""
-    from ingest.stages import stages
-
-    item, case = load_item(session, item_id)
-    _require_manage(session, principal, item, case, client)
-    if stage not in stages():
-        raise UnknownStage(f"no such stage: {stage}; stages are {', '.join(sorted(stages()))}")
-    session.commit()
-    job = jobs.submit(item_id=item_id, stage=stage, rerun=True)
-    assert job is not None
-    session.expire_all()
-    fresh = session.get(Job, job.id)
-    return fresh or job
-
-
-def _require_manage(
-    session: Session, principal: Principal, item: Item, case: Case, client: str | None
-) -> None:
-    """Administrators, or the case's investigators and prosecutors (refusals recorded)."""
-    if principal.role is Role.ADMIN:
-        return
-    role = case_role(session, case_id=case.id, user_id=principal.user_id)
-    if not allowed(principal=principal, perm=Perm.CASE_MANAGE, case_role=role):
-        raise deny(
-            session, principal=principal, perm=Perm.CASE_MANAGE, client=client,
-            case_id=case.id, item_id=item.id,
-        )  # fmt: skip
-
-
-def _require_sound(session: Session, item: Item, what: str) -> None:
+def _require_sound(session: Session, item: Item, refusal: str) -> None:
+    """`refusal` (a message template) unless the item is processed audio or video."""
     info = session.exec(select(MediaInfo).where(MediaInfo.item_id == item.id)).first()
     if info is None or info.kind not in {"video", "audio"}:
-        raise UnsupportedMedia(f"only processed audio and video items can be {what}")
+        raise UnsupportedMedia(refusal)
 
 
 def _latest_job(session: Session, *, item_id: str, stage: str, subject: str) -> Job | None:
@@ -115,10 +83,12 @@ def transcribe_in(
     prosecutors of the case, or administrators). It becomes the next version; earlier
     versions, reviewed ones included, are kept. Asking again returns the same job."""
     if language not in TRANSCRIPT_LANGUAGES:
-        raise InvalidEdit(f"language must be one of {', '.join(TRANSCRIPT_LANGUAGES)}")
+        raise InvalidEdit(
+            "language must be one of %(languages)s", languages=", ".join(TRANSCRIPT_LANGUAGES)
+        )
     item, case = load_item(session, item_id)
-    _require_manage(session, principal, item, case, client)
-    _require_sound(session, item, "transcribed")
+    require_manage(session, principal, item, case, client)
+    _require_sound(session, item, N_("only processed audio and video items can be transcribed"))
     session.commit()
     jobs.submit(item_id=item_id, stage="asr", subject=language)
     found = _latest_job(session, item_id=item_id, stage="asr", subject=language)
@@ -132,9 +102,9 @@ def _latest(session: Session, item_id: str, version: int | None = None) -> Trans
         query = query.where(Transcript.version == version)
     row = session.exec(query.order_by(Transcript.version.desc())).first()  # type: ignore[attr-defined]
     if row is None:
-        raise NotProcessed(
-            "no transcript for this item" + (f" (version {version})" if version else "")
-        )
+        if version:
+            raise NotProcessed("no version %(version)s of this transcript", version=version)
+        raise NotProcessed("no transcript for this item")
     return row
 
 
@@ -172,12 +142,12 @@ def _check_segments(segments: list[dict[str, Any]]) -> None:
     floor = 0.0
     for n, seg in enumerate(segments, 1):
         if seg["end"] < seg["start"]:
-            raise InvalidEdit(f"segment {n} ends before it starts")
+            raise InvalidEdit("segment %(n)s ends before it starts", n=n)
         if seg["start"] < floor:
-            raise InvalidEdit(f"segment {n} starts before the previous one")
+            raise InvalidEdit("segment %(n)s starts before the previous one", n=n)
         for word in seg.get("words") or []:
             if word["end"] < word["start"]:
-                raise InvalidEdit(f"a word of segment {n} ends before it starts")
+                raise InvalidEdit("a word of segment %(n)s ends before it starts", n=n)
         floor = seg["start"]
 
 
@@ -195,19 +165,20 @@ def edit_transcript(
 ) -> Transcript:
     """Save a reviewer's version as a new version (and a `transcript` derivative made by
     the reviewer); the machine version stays. Investigators and prosecutors only."""
+    item, case = load_item(session, item_id)
+    require(
+        session, principal=principal, perm=Perm.TRANSCRIPT_EDIT, case=case, item=item,
+        client=client,
+    )  # fmt: skip
     item = service.record_view(
         session=session, principal=principal, item_id=item_id, view="transcript.edit", client=client
     )
-    role = case_role(session, case_id=item.case_id, user_id=principal.user_id)
-    if not allowed(principal=principal, perm=Perm.CASE_MANAGE, case_role=role):
-        raise deny(
-            session, principal=principal, perm=Perm.CASE_MANAGE, client=client,
-            case_id=item.case_id, item_id=item.id,
-        )  # fmt: skip
     latest = _latest(session, item_id)
     if base_version is not None and base_version != latest.version:
         raise EditConflict(
-            f"version {base_version} was edited; the latest is {latest.version}: reload and retry"
+            "version %(base)s was edited; the latest is %(latest)s: reload and retry",
+            base=base_version,
+            latest=latest.version,
         )
     _check_segments(segments)
     version = latest.version + 1
@@ -246,6 +217,7 @@ def edit_transcript(
     replace_entries(
         session=session, case_id=item.case_id, item_id=item_id, source="transcript",
         entries=[(s["text"], {"start": s["start"], "end": s["end"]}) for s in segments],
+        language=language,
     )  # fmt: skip
     try:
         session.commit()
@@ -329,7 +301,7 @@ def export_clip(
     settings = jobs.runtime().settings
 
     def prepare(clip: Clip, item: Item) -> str:
-        _require_sound(session, item, "clipped")
+        _require_sound(session, item, N_("only processed audio and video items can be clipped"))
         job_id, _key, _fp = jobs.job_identity(
             item=item, stage="clip", settings=settings, subject=clip.id
         )
@@ -350,7 +322,10 @@ def clip_export(
     if clip is None:
         raise NotFound("no such clip")
     item, case = load_item(session, clip.item_id)
-    require(session, principal=principal, perm=Perm.ITEM_READ, case=case, item=item, client=client)
+    require(
+        session, principal=principal, perm=Perm.ANNOTATION_READ, case=case, item=item,
+        client=client,
+    )  # fmt: skip
     return _clip_job(session, clip)
 
 
@@ -359,3 +334,15 @@ def _clip_job(session: Session, clip: Clip) -> Job:
     if job is None:
         raise NotProcessed("this clip has not been exported")
     return job
+
+
+def media_duration(session: Session, item_id: str) -> float | None:
+    """Seconds of an audio or video item from its probe (None when not media or not yet
+    probed); the vault checks clip and note times against it."""
+    info = session.get(MediaInfo, item_id)
+    value = (info.probe or {}).get("duration") if info is not None else None
+    try:
+        seconds = float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+    return seconds if seconds and seconds > 0 else None

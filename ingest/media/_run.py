@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import shutil
 import subprocess
@@ -10,10 +11,25 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 
+from evidence import scratch
 from ingest.errors import ToolFailed, ToolMissing
 
-# Enough of stderr to explain a failure without flooding the job record.
+log = logging.getLogger(__name__)
+# Enough of stderr to explain a failure in the log without flooding it.
 _STDERR_TAIL = 2000
+
+
+def _failed(tool: str, returncode: int, tail: str) -> ToolFailed:
+    """The failure as recorded on the job: tool and exit code only. A tool's messages
+    can quote the evidence (tesseract echoes lines of its input, ffmpeg metadata), and
+    job errors are shown to people who may not read the item: the tail goes to the
+    server log instead."""
+    log.warning("%s exited with %s: %s", tool, returncode, tail)
+    return ToolFailed(
+        f"{tool} exited with {returncode} (details in the server log)",
+        tool=tool,
+        returncode=returncode,
+    )
 
 
 def run(
@@ -29,8 +45,10 @@ def run(
     if shutil.which(args[0]) is None:
         raise ToolMissing(f"{tool} is not installed (needed for this stage)", tool=tool)
     full_env = None
-    if env:
-        full_env = {**os.environ, **env}
+    # A job's tools keep their temporary files in the job's scratch folder too.
+    extra = {**scratch.tool_env(), **(env or {})}
+    if extra:
+        full_env = {**os.environ, **extra}
     try:
         proc = subprocess.run(
             list(args),
@@ -44,9 +62,7 @@ def run(
         raise ToolFailed(f"{tool} timed out after {timeout:.0f} s", tool=tool) from exc
     if proc.returncode not in ok_codes:
         tail = proc.stderr.decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
-        raise ToolFailed(
-            f"{tool} exited with {proc.returncode}: {tail}", tool=tool, returncode=proc.returncode
-        )
+        raise _failed(tool, proc.returncode, tail)
     return proc
 
 
@@ -83,8 +99,11 @@ def run_ffmpeg_with_progress(
         raise ToolMissing("ffmpeg is not installed (needed for this stage)", tool="ffmpeg")
     cmd = [args[0], "-progress", "pipe:1", "-nostats", *args[1:]]
     timed_out = threading.Event()
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL)
+    env = {**os.environ, **scratch.tool_env()}
+    with tempfile.TemporaryFile(dir=scratch.tempdir()) as err:
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, env=env
+        )
         assert proc.stdout is not None
 
         def _kill() -> None:
@@ -111,7 +130,5 @@ def run_ffmpeg_with_progress(
         if returncode != 0:
             err.seek(0)
             tail = err.read().decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
-            raise ToolFailed(
-                f"ffmpeg exited with {returncode}: {tail}", tool="ffmpeg", returncode=returncode
-            )
+            raise _failed("ffmpeg", returncode, tail)
     on_progress(1.0)

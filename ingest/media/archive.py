@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from evidence.validation import name_problem
 from ingest.errors import ArchiveRejected
 
 _CHUNK = 1 << 20
@@ -92,6 +93,10 @@ def safe_relative_path(name: str) -> tuple[str | None, str | None]:
     if not parts:
         return None, "invalid_name"
     if any(len(p.encode("utf-8")) > 255 for p in parts):
+        return None, "invalid_name"
+    # The vault's one file-name rule (no control or bidirectional characters) holds
+    # for members too: such a name is a finding, not a child item.
+    if any(name_problem(p) for p in parts):
         return None, "invalid_name"
     return "/".join(parts), None
 

@@ -57,7 +57,8 @@ class Chat:
         return asdict(self)
 
 
-def _attachment(folder: Path, raw: str, kind: str) -> Attachment:
+def make_attachment(folder: Path, raw: str, kind: str) -> Attachment:
+    """An export's attachment reference, checked: inside the folder, present or why not."""
     if raw.startswith(_TG_NOT_INCLUDED):
         return Attachment(path="", kind=kind, present=False, problem="not_included")
     rel, problem = safe_relative_path(raw)
@@ -107,7 +108,7 @@ def _tg_message(msg: dict[str, Any], folder: Path, utc_offset: timedelta | None)
         raw = msg.get(key)
         if isinstance(raw, str) and raw:
             kind = key if key != "file" else str(msg.get("media_type") or "file")
-            attachments.append(_attachment(folder, raw, kind))
+            attachments.append(make_attachment(folder, raw, kind))
     reply = msg.get("reply_to_message_id")
     sender = msg.get("actor") if system else msg.get("from")
     sender_id = msg.get("actor_id") if system else msg.get("from_id")
@@ -174,18 +175,37 @@ def parse_telegram(*, path: Path | str, utc_offset: timedelta | None = None) -> 
     return chats
 
 
+def whatsapp_files(folder: Path) -> list[Path]:
+    """Text files under `folder` whose content is a WhatsApp export, whatever their name
+    or the phone's language («_chat.txt», «WhatsApp Chat with ….txt», «Чат WhatsApp с
+    ….txt»); at most 1,000 text files are looked at."""
+    from ingest.media.whatsapp import sniff
+
+    found = []
+    for n, candidate in enumerate(sorted(folder.rglob("*.txt"))):
+        if n >= 1000:
+            break
+        if candidate.is_file() and sniff(candidate):
+            found.append(candidate)
+    return found
+
+
 def parse_chat_export(*, folder: Path | str, utc_offset: timedelta) -> list[Chat]:
-    """Find and parse the chat export in an unpacked folder (Telegram or WhatsApp).
+    """Find and parse the chat export in an unpacked folder: a Telegram `result.json`, or
+    every WhatsApp export in it (recognised by content).
 
     `utc_offset` is the zone of the phone or PC that made the export (WhatsApp
     writes local wall-clock times only); e.g. timedelta(hours=5) for Almaty.
     """
-    from ingest.media.whatsapp import WHATSAPP_NAMES, parse_whatsapp
+    from ingest.media.whatsapp import chat_name, parse_whatsapp
 
     folder = Path(folder)
     for candidate in sorted(folder.rglob("result.json")):
         return parse_telegram(path=candidate, utc_offset=utc_offset)
-    for candidate in sorted(folder.rglob("*.txt")):
-        if candidate.name in WHATSAPP_NAMES or candidate.name.startswith("WhatsApp Chat"):
-            return [parse_whatsapp(path=candidate, utc_offset=utc_offset)]
-    raise ChatExportInvalid(f"no result.json or _chat.txt under {folder.name}")
+    chats = [
+        parse_whatsapp(path=path, utc_offset=utc_offset, chat_name=chat_name(path.name))
+        for path in whatsapp_files(folder)
+    ]
+    if not chats:
+        raise ChatExportInvalid(f"no Telegram result.json or WhatsApp export under {folder.name}")
+    return chats

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest.errors import UnsupportedMedia
-from ingest.media.proxy import DEFAULT_TRANSCODE_TIMEOUT, Derivation, _ffmpeg
+from ingest.media.proxy import DEFAULT_TRANSCODE_TIMEOUT, Derivation, run_ffmpeg
 
 _MIN_SECONDS = 0.05
 
@@ -69,7 +69,7 @@ def video_clip(
         "audio_codec": "aac", "audio_bitrate": "192k", "deinterlace": deinterlace,
         "keep_metadata": False,
     }  # fmt: skip
-    return _ffmpeg(cmd, output, params, timeout, end - start, on_progress)
+    return run_ffmpeg(cmd, output, params, timeout, end - start, on_progress)
 
 
 def audio_clip(
@@ -89,4 +89,4 @@ def audio_clip(
     cmd += ["-movflags", "+faststart", "-f", "ipod", str(output)]
     params = {"start": start, "end": end, "audio_codec": "aac", "audio_bitrate": "192k"}
     params["keep_metadata"] = False
-    return _ffmpeg(cmd, output, params, timeout, end - start, on_progress)
+    return run_ffmpeg(cmd, output, params, timeout, end - start, on_progress)

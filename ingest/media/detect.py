@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import re
 import zipfile
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import UnsupportedMedia
+from ingest.media import whatsapp
 from ingest.media._run import run
 
 
@@ -118,11 +118,6 @@ _ALIASES = {
 # Kinds whose exact type must match the extension; the others compare by family.
 _STRICT_KINDS = {Kind.IMAGE, Kind.PDF, Kind.ARCHIVE}
 
-_WHATSAPP_LINE = re.compile(
-    r"^\u200e?(\[\d{1,2}[./]\d{1,2}[./]\d{2,4},? \d{1,2}:\d{2}(:\d{2})?( ?[APap][Mm])?\] "
-    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4},? \d{1,2}:\d{2}( ?[APap][Mm])? - )"
-)
-
 
 def _family(kind: Kind) -> str:
     """Kinds that one extension may legitimately hold (an .mp4 with only audio)."""
@@ -187,8 +182,27 @@ def _package_type(path: Path) -> str | None:
     return "application/zip"
 
 
+def _zip_holds_chat(path: Path) -> bool:
+    """A ZIP with a Telegram result.json, or a text member that reads as a WhatsApp
+    export (by content: «WhatsApp Chat with ….txt», «Чат WhatsApp с ….txt», _chat.txt)."""
+    with zipfile.ZipFile(path) as zf:
+        members = zf.infolist()[:10_000]
+        if any(Path(m.filename).name == "result.json" for m in members):
+            return True
+        texts = [m for m in members if m.filename.lower().endswith(".txt") and not m.is_dir()]
+        for member in texts[:50]:
+            try:
+                with zf.open(member) as fh:
+                    head = fh.read(whatsapp.SNIFF_BYTES).decode("utf-8", "replace")
+            except (RuntimeError, zipfile.BadZipFile, NotImplementedError, OSError):
+                continue  # encrypted or unsupported member: not readable here
+            if whatsapp.looks_like_whatsapp(head):
+                return True
+    return False
+
+
 def _looks_like_chat_export(path: Path, media_type: str) -> bool:
-    """Recognise Telegram result.json and WhatsApp _chat.txt (alone or zipped)."""
+    """Recognise Telegram result.json and WhatsApp exports by content (alone or zipped)."""
     name = path.name.lower()
     try:
         if media_type == "application/json" or name.endswith(".json"):
@@ -201,13 +215,9 @@ def _looks_like_chat_export(path: Path, media_type: str) -> bool:
             single = all(f'"{key}"' in head for key in ("name", "type", "id", "messages"))
             return single or (name == "result.json" and '"about"' in head and "Telegram" in head)
         if media_type.startswith("text/"):
-            with path.open("rb") as fh:
-                lines = fh.read(4096).decode("utf-8", "replace").splitlines()[:5]
-            return any(_WHATSAPP_LINE.match(line) for line in lines)
+            return whatsapp.sniff(path)
         if media_type == "application/zip":
-            with zipfile.ZipFile(path) as zf:
-                names = {Path(n).name for n in zf.namelist()[:10_000]}
-            return "_chat.txt" in names or "result.json" in names
+            return _zip_holds_chat(path)
     except (OSError, zipfile.BadZipFile, json.JSONDecodeError):
         return False
     return False

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evidence import scratch
 from ingest.errors import ModelMissing, UnsupportedMedia
 from ingest.media import pdftext
 from ingest.media._heif import enable_heif
@@ -177,7 +178,7 @@ def ocr_image(
     """
     path = Path(path)
     _check_languages(languages)
-    with tempfile.TemporaryDirectory(prefix="dalel-ocr-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="dalel-ocr-", dir=scratch.tempdir()) as tmp:
         base = Path(tmp) / "page"
         image, prepared = _prepare_image(path, Path(tmp))
         cmd = _tesseract(
@@ -241,8 +242,11 @@ def _prepare_image(path: Path, tmp: Path) -> tuple[Path, str | None]:
             upright.save(out, **({"dpi": dpi} if dpi else {}))
             what = "exif_transpose" if orientation not in (0, 1) else f"converted from {img.format}"
             return out, what
-    except (UnidentifiedImageError, OSError):
-        return path, None  # let tesseract try, and fail with its own message
+    except (UnidentifiedImageError, OSError) as exc:
+        # Never hand tesseract a file Pillow cannot decode: given text (an SVG, a
+        # renamed document) it reads each line as the path of an image to open, and its
+        # errors would quote the evidence.
+        raise UnsupportedMedia("not a raster image that OCR can read") from exc
 
 
 def _image_dpi(path: Path) -> int:
@@ -285,7 +289,10 @@ def ocr_pdf(
         on_progress(done, total)
     ocr_pages: list[Page] = []
     layers: dict[int, Path] = {}
-    with tempfile.TemporaryDirectory(prefix="dalel-ocr-") as tmp, ThreadPoolExecutor(1) as pool:
+    with (
+        tempfile.TemporaryDirectory(prefix="dalel-ocr-", dir=scratch.tempdir()) as tmp,
+        ThreadPoolExecutor(1) as pool,
+    ):
         tmpdir = Path(tmp)
         render = lambda n: pdftext.rasterise_page(  # noqa: E731
             path=path, number=n, dpi=dpi, out_dir=tmpdir, timeout=page_timeout

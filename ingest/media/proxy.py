@@ -122,7 +122,7 @@ def video_proxy(
         keep_metadata=keep_metadata,
         deinterlace=deinterlace,
     )
-    return _ffmpeg(cmd, output, params, timeout, duration, on_progress)
+    return run_ffmpeg(cmd, output, params, timeout, duration, on_progress)
 
 
 def is_interlaced(*, path: Path | str) -> bool:
@@ -154,10 +154,10 @@ def audio_proxy(
     cmd += ["-movflags", "+faststart", "-f", "ipod", str(output)]
     params: dict[str, Any] = {"audio_codec": "aac", "bitrate": bitrate, "container": "m4a"}
     params["keep_metadata"] = keep_metadata
-    return _ffmpeg(cmd, output, params, timeout, duration, on_progress)
+    return run_ffmpeg(cmd, output, params, timeout, duration, on_progress)
 
 
-def _ffmpeg(
+def run_ffmpeg(
     cmd: list[str],
     output: Path | str,
     params: dict[str, Any],
@@ -165,6 +165,7 @@ def _ffmpeg(
     duration: float | None,
     on_progress: Callable[[float], None] | None,
 ) -> Derivation:
+    """Run an ffmpeg command to `output` (progress reported when asked) and describe it."""
     started = time.perf_counter()
     if on_progress is None:
         run(cmd, timeout=timeout)

@@ -1,242 +1,148 @@
-"""Speech to text with openai-whisper, from a local checkpoint only.
+"""Speech to text behind one engine interface, from local models only.
 
-Settings arrive as arguments: the caller reads `DALEL_WHISPER_MODEL` (an official
-name such as "small", or a path to a .pt file) and `DALEL_WHISPER_DIR` (the folder
-holding `<name>.pt`). Nothing is ever downloaded.
+Engines (`ingest.media.engines`): `ctranslate2` (faster-whisper, int8 on CPU, the
+default), `openai-whisper` (official `.pt` checkpoints) and `onnx-asr` (GigaAM and
+other ONNX exports the operator provides). They share everything else, here:
 
-Why we load by path even for official names: `whisper.load_model(name,
-download_root=dir)` re-downloads when the file's SHA-256 differs from the official
-one. We check the checksum ourselves, load by path, and set the official alignment
-heads (needed for word timestamps) only when the checksum matches; a fine-tuned or
-test checkpoint keeps whisper's default heads. The checksum goes into the
-derivation, so a transcript names exactly which weights produced it.
+1. The recording is read in windows of about `chunk_seconds` (cut at a pause, see
+   `quiet_cut`), so memory stays flat on an 8-hour shift.
+2. Silero VAD marks the speech in each window (`ingest.media.vad`); only speech is
+   decoded, and every time is mapped back to the original timeline.
+3. A window's speech is split into pieces at pauses, decoded on `engine.workers`
+   threads at once (both cores for one long file).
+4. Segments come back in one contract — `{"start", "end", "text", "words": [{"word",
+   "start", "end", "probability"}]}`, seconds from the start of the file, ordered —
+   with a derivation naming the engine, its version, the model's SHA-256 and every
+   parameter that shaped the text.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import pickle
 import re
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from ingest.errors import ModelMissing, UnsupportedMedia
-from ingest.media._run import run
+from ingest.errors import UnsupportedMedia
+from ingest.media.audio import SAMPLE_RATE, load_audio_window, probe_duration, quiet_cut
+from ingest.media.vad import Joined, Region, VadSettings, pieces, speech_regions, whole
 
-SAMPLE_RATE = 16_000
 DEFAULT_CHUNK_SECONDS = 600.0
 BOUNDARY_SEARCH_SECONDS = 10.0
 # Whisper's fallback ladder: temperature 0 alone can loop on Kazakh/Russian audio.
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-DECODE_TIMEOUT = 3600.0
+LANGUAGES = ("kk", "ru", "en")
+DETECT_SECONDS = 30.0  # Whisper detects the language from one 30-s input
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-SETTINGS_HINT = (
-    "set DALEL_WHISPER_MODEL (an official name such as 'small', or a path to a .pt file) "
-    "and DALEL_WHISPER_DIR (the directory holding <name>.pt); nothing is downloaded"
-)
+
+Segment = dict[str, Any]
+Progress = Callable[[float], None]
 
 
 @dataclass(slots=True)
-class LoadedModel:
-    """A whisper model plus what a derivation must say about it."""
+class ModelInfo:
+    """What a derivation must say about the weights."""
 
-    model: Any  # whisper.model.Whisper
     name: str
     path: str
     sha256: str
-    official: bool  # checksum equals the published one; official alignment heads set
+    official: bool | None = None  # openai-whisper: the checksum equals the published one
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+class Engine(Protocol):
+    """A loaded speech model. Times returned are seconds into the audio given."""
+
+    name: str  # ctranslate2 | openai-whisper | onnx-asr
+    tool: str  # the package: faster-whisper | openai-whisper | onnx-asr
+    version: str
+    model: ModelInfo
+    workers: int  # decode calls that may run at once
+    joins_speech: bool  # True: a piece's speech is decoded as one stream (Whisper)
+    max_speech_seconds: float  # longest speech region one call may take (VAD splits)
+
+    def can_detect(self) -> bool: ...
+
+    def detect_language(
+        self, audio: np.ndarray, candidates: Sequence[str]
+    ) -> tuple[str, dict[str, float]]: ...
+
+    def decode(
+        self, audios: list[np.ndarray], *, language: str | None, progress: Progress
+    ) -> list[list[Segment]]: ...
+
+    def parameters(self) -> dict[str, Any]: ...
 
 
-def resolve_checkpoint(*, model: str, directory: Path | str | None) -> tuple[Path, str | None]:
-    """Find the checkpoint file for a model setting → (path, official name or None)."""
-    import whisper
+def detect_language(
+    *, audio: Path | str, engine: Engine, vad: VadSettings, candidates: Sequence[str] = LANGUAGES
+) -> tuple[str, dict[str, Any]]:
+    """The spoken language among `candidates`, from the first speech of a recording.
 
-    if not model:
-        raise ModelMissing(f"no Whisper model configured: {SETTINGS_HINT}")
-    candidates: list[Path] = []
-    as_path = Path(model)
-    if model.endswith(".pt") or as_path.is_absolute():
-        candidates.append(
-            as_path if as_path.is_absolute() or not directory else Path(directory) / as_path
-        )
-        official = as_path.stem if as_path.stem in whisper._MODELS else None
-    else:
-        official = model if model in whisper._MODELS else None
-        if directory:
-            candidates.append(Path(directory) / f"{model}.pt")
-            if official:
-                # "large" and "turbo" are aliases; the published file is large-v3(-turbo).pt
-                candidates.append(Path(directory) / Path(whisper._MODELS[official]).name)
-    for candidate in dict.fromkeys(candidates):
-        if candidate.is_file():
-            return candidate, official
-    looked = ", ".join(str(c) for c in candidates) or "(no directory configured)"
-    raise ModelMissing(f"Whisper model {model!r} not found (looked for {looked}): {SETTINGS_HINT}")
-
-
-def load_model(*, model: str, directory: Path | str | None, device: str = "cpu") -> LoadedModel:
-    """Load a Whisper checkpoint from local disk (see module docstring)."""
-    import whisper
-
-    path, official = resolve_checkpoint(model=model, directory=directory)
-    sha = _sha256(path)
-    is_official = bool(official) and whisper._MODELS[official].split("/")[-2] == sha
-    try:
-        loaded = whisper.load_model(str(path), device=device)
-    except (RuntimeError, KeyError, OSError, ValueError, EOFError, pickle.UnpicklingError) as exc:
-        raise ModelMissing(
-            f"Whisper checkpoint {path} cannot be loaded ({exc}): {SETTINGS_HINT}"
-        ) from exc
-    if is_official:
-        loaded.set_alignment_heads(whisper._ALIGNMENT_HEADS[official])
-    return LoadedModel(
-        model=loaded, name=official or path.stem, path=str(path), sha256=sha, official=is_official
+    Restricting to the candidates matters: on Kazakh, Whisper often names a language
+    nobody in the case speaks. Returns (code, what the derivation records).
+    """
+    if not engine.can_detect():
+        raise UnsupportedMedia(f"the {engine.name} engine cannot detect a language")
+    path = Path(audio)
+    duration = probe_duration(path)
+    offset, speech = 0.0, np.zeros(0, np.float32)
+    while offset < duration and speech.size < DETECT_SECONDS * SAMPLE_RATE:
+        window = load_audio_window(path, start=offset, length=120.0)
+        if not window.size:
+            break
+        regions = speech_regions(window, vad) if vad.enabled else [whole(0, window.size)]
+        speech = np.concatenate([speech, *(window[r.start : r.end] for r in regions)])
+        offset += 120.0
+    if not speech.size:
+        speech = load_audio_window(path, start=0.0, length=DETECT_SECONDS)
+    language, probabilities = engine.detect_language(
+        speech[: int(DETECT_SECONDS * SAMPLE_RATE)], candidates
     )
-
-
-def probe_duration(path: Path) -> float:
-    """Duration in seconds of a file's first audio track (UnsupportedMedia without one)."""
-    proc = run(
-        ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
-         "stream=index:format=duration", "-of", "json", str(path)],
-        timeout=60,
-        ok_codes=(0, 1),
-    )  # fmt: skip
-    try:
-        info = json.loads(proc.stdout or b"{}")
-    except ValueError:
-        info = {}
-    if not info.get("streams"):
-        raise UnsupportedMedia(f"{path.name}: no audio track to transcribe")
-    try:
-        return float(info["format"]["duration"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UnsupportedMedia(f"{path.name}: audio duration unknown") from exc
-
-
-def load_audio_window(path: Path, *, start: float, length: float | None) -> np.ndarray:
-    """Decode [start, start+length) of the first audio track to 16 kHz mono float32.
-
-    Decoding per window keeps memory flat: an 8-hour shift would be 1.8 GB as one array.
-    """
-    cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-threads", "0"]
-    cmd += ["-ss", f"{start:.3f}"] + (["-t", f"{length:.3f}"] if length else [])
-    cmd += [
-        "-i",
-        str(path),
-        "-map",
-        "0:a:0",
-        "-f",
-        "s16le",
-        "-ac",
-        "1",
-        "-ar",
-        str(SAMPLE_RATE),
-        "-",
-    ]
-    proc = run(cmd, timeout=DECODE_TIMEOUT)
-    return np.frombuffer(proc.stdout, np.int16).flatten().astype(np.float32) / 32768.0
-
-
-def quiet_cut(window: np.ndarray, *, target: float, search: float) -> int:
-    """Sample index of the quietest 100 ms within `search` s of `target` s into `window`.
-
-    Cutting a long recording at fixed times splits words, and Whisper then drops
-    or garbles both halves; the nearest pause loses nothing.
-    """
-    frame = SAMPLE_RATE // 10
-    lo = max(0, int((target - search) * SAMPLE_RATE))
-    hi = min(window.size, int((target + search) * SAMPLE_RATE))
-    if hi - lo < 2 * frame:
-        return min(window.size, int(target * SAMPLE_RATE))
-    region = window[lo:hi]
-    usable = (region.size // frame) * frame
-    energy = (region[:usable].reshape(-1, frame) ** 2).mean(axis=1)
-    # Among equally quiet frames prefer the one nearest the nominal boundary.
-    centre = (target * SAMPLE_RATE - lo) / frame
-    best = min(range(energy.size), key=lambda i: (round(float(energy[i]), 8), abs(i - centre)))
-    return lo + best * frame + frame // 2
+    return language, {
+        "engine": engine.name,
+        "model_sha256": engine.model.sha256,
+        "candidates": list(candidates),
+        "probabilities": {k: round(v, 4) for k, v in probabilities.items()},
+    }
 
 
 def transcribe(
     *,
     audio: Path | str,
-    model: LoadedModel,
+    engine: Engine,
     language: str | None = None,
     chunk_seconds: float = DEFAULT_CHUNK_SECONDS,
-    word_timestamps: bool = True,
-    temperature: tuple[float, ...] = FALLBACK_TEMPERATURES,
-    on_progress: Callable[[float], None] | None = None,
-    threads: int | None = None,
-    **decode_options: Any,
+    vad: VadSettings | None = None,
+    on_progress: Progress | None = None,
+    candidates: Sequence[str] = LANGUAGES,
+    detection: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Transcribe an audio or video file in windows of about `chunk_seconds`.
+    """Transcribe an audio or video file (see the module docstring for the steps).
 
-    `threads` sets torch's CPU threads for this call (restored afterwards). On a
-    worker whose cores are shared with other jobs, 1 thread measured ~10x faster
-    than 2: torch's threads spin-wait for each other when the cores are busy.
-
-    Each window ends at the quietest moment within 10 s of its nominal end (see
-    `quiet_cut`); the windows used are listed in the derivation parameters.
-    `language` is None/"auto" (detected on the first window, then kept so one
-    recording gets one language) or a code such as "kk", "ru", "en".
-    `decode_options` go to whisper's decoder (beam_size, sample_len, ...).
-    Returns {"language", "duration", "segments": [{"start", "end", "text", "words":
-    [{"word", "start", "end", "probability"}]}], "derivation": {...}}; times are
-    seconds from the start of the file, non-decreasing.
+    `language` None/"auto" detects it (among `candidates`) with `engine`; `detection`
+    is a detection already made (by `detect_language`), recorded as it is.
+    `on_progress` gets the fraction of the file's audio decoded (0..1).
+    Returns {"language", "duration", "segments", "derivation"}.
     """
-    import whisper
-
     path = Path(audio)
+    vad = vad or VadSettings()
     if language in {None, "", "auto"}:
         language = None
-    elif language not in whisper.tokenizer.LANGUAGES:
+    elif not re.fullmatch(r"[a-z]{2,3}", language):
         raise UnsupportedMedia(f"unknown transcription language {language!r}")
     duration = probe_duration(path)
-    import torch
-
-    previous_threads = torch.get_num_threads()
-    if threads:
-        torch.set_num_threads(threads)
-    try:
-        return _transcribe_windows(
-            whisper, path, model, language, duration, chunk_seconds, word_timestamps,
-            temperature, on_progress, decode_options,
-        )  # fmt: skip
-    finally:
-        torch.set_num_threads(previous_threads)
-
-
-def _transcribe_windows(
-    whisper: Any,
-    path: Path,
-    model: LoadedModel,
-    language: str | None,
-    duration: float,
-    chunk_seconds: float,
-    word_timestamps: bool,
-    temperature: tuple[float, ...],
-    on_progress: Callable[[float], None] | None,
-    decode_options: dict[str, Any],
-) -> dict[str, Any]:
+    if language is None:
+        language, detection = detect_language(
+            audio=path, engine=engine, vad=vad, candidates=candidates
+        )
     started = time.perf_counter()
-    segments: list[dict[str, Any]] = []
-    windows: list[list[float]] = []
-    # Look for a quiet cut point this far either side of each nominal boundary.
+    run = _Run(engine=engine, language=language, duration=duration, report=on_progress)
     search = min(BOUNDARY_SEARCH_SECONDS, chunk_seconds / 4)
     offset = 0.0
     while offset < duration or offset == 0.0:
@@ -245,85 +151,162 @@ def _transcribe_windows(
             window = window[: quiet_cut(window, target=chunk_seconds, search=search)]
         length = window.size / SAMPLE_RATE
         if window.size:
-            result = whisper.transcribe(
-                model.model,
-                window,
-                language=language,
-                temperature=temperature,
-                word_timestamps=word_timestamps,
-                fp16=False,
-                verbose=None,
-                **decode_options,
-            )
-            language = language or result.get("language")
-            for seg in result["segments"]:
-                item = _segment(seg, offset, offset + length)
-                if item["text"] or item["words"]:
-                    segments.append(item)
-        windows.append([round(offset, 3), round(offset + length, 3)])
+            run.window(window, offset, vad)
         if length <= 0 or duration <= 0:
             break
         offset += length
-        if on_progress:
-            on_progress(min(1.0, offset / duration))
-    _make_monotonic(segments, duration)
+        run.done_until(offset)
+    _make_monotonic(run.segments, duration)
+    parameters = {
+        "language": language,
+        "chunk_seconds": chunk_seconds,
+        "windows": run.windows,
+        "vad": vad.limited(engine.max_speech_seconds).public(),
+        "speech_seconds": round(run.speech_seconds, 3),
+        "pieces": run.pieces,
+        **engine.parameters(),
+    }
     return {
         "language": language,
         "duration": round(duration, 3),
-        "segments": segments,
+        "segments": run.segments,
         "derivation": {
-            "tool": "openai-whisper",
-            "version": whisper.__version__,
-            "model": model.name,
-            "model_sha256": model.sha256,
-            "official_weights": model.official,
-            "parameters": {
-                "language": language,
-                "chunk_seconds": chunk_seconds,
-                "windows": windows,
-                "word_timestamps": word_timestamps,
-                "temperature": list(temperature),
-                **{k: v for k, v in decode_options.items() if isinstance(v, int | float | str)},
-            },
+            "tool": engine.tool,
+            "version": engine.version,
+            "engine": engine.name,
+            "model": engine.model.name,
+            "model_sha256": engine.model.sha256,
+            "official_weights": engine.model.official,
+            "language_detection": detection,
+            "parameters": parameters,
             "seconds": round(time.perf_counter() - started, 3),
         },
     }
 
 
-def _clean(text: Any) -> str:
-    # Control characters (stray token bytes) break SRT/VTT and XML (DOCX) exports.
+class _Run:
+    """One recording's decoding: windows in order, each window's pieces in parallel."""
+
+    def __init__(
+        self, *, engine: Engine, language: str, duration: float, report: Progress | None
+    ) -> None:
+        self.engine, self.language, self.duration, self.report = engine, language, duration, report
+        self.segments: list[Segment] = []
+        self.windows: list[list[float]] = []
+        self.speech_seconds = 0.0
+        self.pieces = 0
+        self._lock = threading.Lock()
+        self._base = 0.0  # seconds of the file before the current window
+
+    def done_until(self, seconds: float) -> None:
+        self._base = seconds
+        self._progress(1.0, 0.0)
+
+    def _progress(self, fraction: float, window_length: float) -> None:
+        if self.report and self.duration > 0:
+            self.report(min(1.0, (self._base + fraction * window_length) / self.duration))
+
+    def window(self, window: np.ndarray, offset: float, vad: VadSettings) -> None:
+        length = window.size / SAMPLE_RATE
+        self.windows.append([round(offset, 3), round(offset + length, 3)])
+        limit = min(self.engine.max_speech_seconds, vad.max_speech_s)
+        if vad.enabled:
+            regions = speech_regions(window, vad.limited(limit))
+        else:
+            regions = _fixed_regions(window, limit)
+        if not regions:
+            return
+        speech = sum(r.size for r in regions) / SAMPLE_RATE
+        self.speech_seconds += speech
+        groups = pieces(regions, workers=self.engine.workers)
+        self.pieces += len(groups)
+        done = [0.0] * len(groups)
+
+        def on_piece(index: int, seconds: float) -> None:
+            with self._lock:
+                done[index] = seconds
+                self._progress(min(1.0, sum(done) / speech), length)
+
+        def decode(index: int, group: list[Region]) -> list[Segment]:
+            joined = Joined(group, offset=offset)
+            audios = (
+                [joined.audio(window)]
+                if self.engine.joins_speech
+                else [window[r.start : r.end] for r in group]
+            )
+            results = self.engine.decode(
+                audios, language=self.language, progress=lambda s: on_piece(index, s)
+            )
+            out: list[Segment] = []
+            for position, found in enumerate(results):
+                for seg in found:
+                    mapped = (
+                        joined.segment(seg)
+                        if self.engine.joins_speech
+                        else joined.segment_of_region(position, seg)
+                    )
+                    item = _clean_segment(mapped, offset, offset + length)
+                    if item["text"] or item["words"]:
+                        out.append(item)
+            return out
+
+        if len(groups) == 1 or self.engine.workers <= 1:
+            results = [decode(i, g) for i, g in enumerate(groups)]
+        else:
+            with ThreadPoolExecutor(self.engine.workers, thread_name_prefix="dalel-asr") as pool:
+                results = list(pool.map(decode, range(len(groups)), groups))
+        for found in results:
+            self.segments.extend(found)
+
+
+def _fixed_regions(window: np.ndarray, limit: float) -> list[Region]:
+    """Without VAD: the whole window, cut at pauses into pieces of at most `limit` s."""
+    regions: list[Region] = []
+    start = 0
+    step = int(limit * SAMPLE_RATE)
+    while window.size - start > step:
+        cut = start + quiet_cut(window[start:], target=limit * 0.9, search=limit * 0.1)
+        regions.append(whole(start, cut))
+        start = cut
+    if window.size > start:
+        regions.append(whole(start, window.size))
+    return regions
+
+
+def clean_text(text: Any) -> str:
+    """Text without control characters (stray token bytes break SRT/VTT and DOCX)."""
     return _CONTROL.sub("", str(text)).strip()
 
 
-def _segment(seg: dict[str, Any], offset: float, window_end: float) -> dict[str, Any]:
-    """Whisper segment → ours: file-relative times, clamped to the decoded window."""
+def _clean_segment(seg: Segment, lo: float, hi: float) -> Segment:
+    """Rounded, clamped to the window [lo, hi], words without blanks."""
 
     def at(t: Any) -> float:
-        return round(min(max(float(t) + offset, offset), window_end), 3)
+        return round(min(max(float(t), lo), hi), 3)
 
     words = [
         {
-            "word": _clean(w["word"]),
+            "word": clean_text(w["word"]),
             "start": at(w["start"]),
             "end": at(w["end"]),
-            "probability": round(float(w["probability"]), 4),
+            "probability": round(min(1.0, max(0.0, float(w["probability"]))), 4),
         }
         for w in seg.get("words") or []
     ]
     return {
         "start": at(seg["start"]),
         "end": at(seg["end"]),
-        "text": _clean(seg["text"]),
+        "text": clean_text(seg["text"]),
         "words": [w for w in words if w["word"]],
     }
 
 
-def _make_monotonic(segments: list[dict[str, Any]], duration: float) -> None:
+def _make_monotonic(segments: list[Segment], duration: float) -> None:
     """Clamp times so starts never go backwards, end ≥ start, and words sit in segments.
 
-    Whisper's timestamps are predictions: at window edges a segment can start before
-    the previous one ended, or a word can overhang its segment. Players, SRT and the
-    search index's "jump to time" all need ordered, non-overlapping times.
+    Timestamps are predictions: at piece edges a segment can start before the previous
+    one ended, or a word can overhang its segment. Players, SRT and the search index's
+    "jump to time" all need ordered, non-overlapping times.
     """
     floor = 0.0
     for seg in segments:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
-from pathlib import Path
 from typing import Any
 
+from evidence import scratch
 from evidence.errors import NotFound
 from evidence.review_models import Clip
 from ingest.config import IngestSettings
@@ -20,8 +19,8 @@ from ingest.errors import UnsupportedMedia
 from ingest.media import clip as cutter
 from ingest.media import proxy
 from ingest.media._run import tool_version
-from ingest.stages import Context, Stage
-from ingest.stages.media import _info, _stem
+from ingest.runtime.stages import Context, Stage
+from ingest.stages.media import media_info, output_stem
 
 CRF = 18
 
@@ -39,17 +38,19 @@ def run_clip(ctx: Context) -> dict[str, Any]:
     clip = ctx.session.get(Clip, ctx.job.subject or "")
     if clip is None or clip.item_id != ctx.item.id:
         raise NotFound("the clip was deleted before it could be exported")
-    info = _info(ctx)
+    info = media_info(ctx)
     start, end, title = clip.start, clip.end, clip.title
     duration = float((info.probe or {}).get("duration") or 0)
     if duration and start >= duration:
-        raise UnsupportedMedia(f"the clip starts at {start} s, after the end ({duration} s)")
+        raise UnsupportedMedia(
+            "the clip starts at %(start)s s, after the end (%(end)s s)", start=start, end=duration
+        )
     end = min(end, duration) if duration else end
     if info.kind not in {"video", "audio"}:
-        raise UnsupportedMedia(f"only audio and video can be clipped, not {info.kind}")
+        raise UnsupportedMedia("only audio and video can be clipped, not %(kind)s", kind=info.kind)
     audio_only = info.kind == "audio" or (info.probe or {}).get("kind") == "audio"
     ctx.session.commit()
-    folder = Path(tempfile.mkdtemp(prefix="dalel-clip-"))
+    folder = scratch.mkdtemp(prefix="dalel-clip-")
     suffix = ".m4a" if audio_only else ".mp4"
     output = folder / f"clip{suffix}"
     try:
@@ -67,7 +68,8 @@ def run_clip(ctx: Context) -> dict[str, Any]:
                     on_progress=ctx.progress, timeout=ctx.settings.timeout_clip,
                 )  # fmt: skip
             slug = re.sub(r"[^\w-]+", "-", title, flags=re.UNICODE).strip("-")[:40]
-            name = f"{_stem(ctx)}.clip-{_label(start)}-{_label(end)}{'-' + slug if slug else ''}"
+            suffix = f"-{slug}" if slug else ""
+            name = f"{output_stem(ctx)}.clip-{_label(start)}-{_label(end)}{suffix}"
             parameters = {**made.parameters, "clip": clip.id, "title": title}
             derived = ctx.derive(
                 source=output,

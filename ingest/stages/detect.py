@@ -21,7 +21,7 @@ from ingest.media import probe as probe_mod
 from ingest.media._run import tool_version
 from ingest.media.credentials import read_content_credentials
 from ingest.models import ArchiveFinding, MediaInfo
-from ingest.stages import Context, Stage
+from ingest.runtime.stages import Context, Stage
 
 _PROBED = {"video", "audio", "image", "pdf"}
 _C2PA_KINDS = _PROBED  # the formats C2PA defines manifests for

@@ -7,28 +7,30 @@ image: web JPEG + thumbnail. The original is only read, never touched.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import select
 
+from evidence import scratch
 from ingest.config import IngestSettings
 from ingest.errors import UnsupportedMedia
 from ingest.media import proxy
 from ingest.media._run import tool_version
 from ingest.models import MediaInfo
-from ingest.stages import Context, Stage
+from ingest.runtime.stages import Context, Stage
 
 
-def _info(ctx: Context) -> MediaInfo:
+def media_info(ctx: Context) -> MediaInfo:
+    """The item's probed media facts (detection writes them); clips read them too."""
     info = ctx.session.exec(select(MediaInfo).where(MediaInfo.item_id == ctx.item.id)).first()
     if info is None:
         raise UnsupportedMedia("the item has not been through detection yet")
     return info
 
 
-def _stem(ctx: Context) -> str:
+def output_stem(ctx: Context) -> str:
+    """The stem that names the item's outputs (`<stem>.proxy.mp4`, `<stem>.clip-…`)."""
     return Path(ctx.item.original_name).stem or "item"
 
 
@@ -51,11 +53,11 @@ def thumbnail_fingerprint(settings: IngestSettings) -> dict[str, Any]:
 
 
 def run_thumbnail(ctx: Context) -> dict[str, Any]:
-    info = _info(ctx)
+    info = media_info(ctx)
     ctx.session.commit()
     out: dict[str, Any] = {}
-    stem, side = _stem(ctx), ctx.settings.thumbnail_side
-    folder = Path(tempfile.mkdtemp(prefix="dalel-thumb-"))
+    stem, side = output_stem(ctx), ctx.settings.thumbnail_side
+    folder = scratch.mkdtemp(prefix="dalel-thumb-")
     try:
         with ctx.materialize() as (_item, _blob, path):
             if info.kind == "video":
@@ -96,12 +98,12 @@ def proxy_fingerprint(settings: IngestSettings) -> dict[str, Any]:
 
 
 def run_proxy(ctx: Context) -> dict[str, Any]:
-    info = _info(ctx)
+    info = media_info(ctx)
     ctx.session.commit()
     probe = info.probe or {}
     duration = probe.get("duration")
     audio_only = info.kind == "audio" or probe.get("kind") == "audio"
-    folder = Path(tempfile.mkdtemp(prefix="dalel-proxy-"))
+    folder = scratch.mkdtemp(prefix="dalel-proxy-")
     try:
         with ctx.materialize() as (_item, _blob, path):
             if audio_only:
@@ -110,7 +112,7 @@ def run_proxy(ctx: Context) -> dict[str, Any]:
                     source=path, output=output, duration=duration, on_progress=ctx.progress,
                     timeout=ctx.settings.timeout_proxy,
                 )  # fmt: skip
-                name = f"{_stem(ctx)}.proxy.m4a"
+                name = f"{output_stem(ctx)}.proxy.m4a"
             elif info.kind == "video":
                 output = folder / "proxy.mp4"
                 made = proxy.video_proxy(
@@ -118,7 +120,7 @@ def run_proxy(ctx: Context) -> dict[str, Any]:
                     preset=ctx.settings.proxy_preset, duration=duration,
                     on_progress=ctx.progress, timeout=ctx.settings.timeout_proxy,
                 )  # fmt: skip
-                name = f"{_stem(ctx)}.proxy.mp4"
+                name = f"{output_stem(ctx)}.proxy.mp4"
             else:
                 return {"skipped": f"no proxy for {info.kind}"}
             item_id = _record(ctx, made, source=output, name=name, kind="proxy")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -19,14 +18,15 @@ from sqlalchemy import delete
 from sqlmodel import select
 
 from custody.events import utc_now
+from evidence import scratch
 from ingest.config import IngestSettings
 from ingest.errors import UnsupportedMedia
 from ingest.media import ocr
 from ingest.media._run import tool_version
 from ingest.media.pages import Page
 from ingest.models import MediaInfo, TextPage
+from ingest.runtime.stages import Context, Stage
 from ingest.search import replace_entries
-from ingest.stages import Context, Stage
 
 _SOURCE = {"ocr": "ocr", "text_layer": "pdf-text", "text": "text"}
 MAX_TEXT_BYTES = 64 * 2**20  # a text file larger than this is indexed in part
@@ -89,6 +89,9 @@ def run(ctx: Context) -> dict[str, Any]:
     info = ctx.session.exec(select(MediaInfo).where(MediaInfo.item_id == ctx.item.id)).first()
     if info is None or info.kind not in {"image", "pdf", "text"}:
         raise UnsupportedMedia("text extraction needs an image, a PDF or a text file")
+    if "svg" in info.media_type:
+        # A drawing made of text: never OCR'd (tesseract would read it as a file list).
+        raise UnsupportedMedia("SVG drawings are not OCR'd")
     ctx.session.commit()
     if info.kind == "text":
         # The file is its own text: no derivative, only the page and its search entry.
@@ -99,7 +102,7 @@ def run(ctx: Context) -> dict[str, Any]:
         ctx.session.commit()
         return {"pages": 1, "characters": len(body)}
     settings = ctx.settings
-    folder = Path(tempfile.mkdtemp(prefix="dalel-ocrjob-"))
+    folder = scratch.mkdtemp(prefix="dalel-ocrjob-")
     searchable = folder / "searchable.pdf"
     try:
         with ctx.materialize() as (_item, _blob, path):

@@ -22,8 +22,8 @@ from ingest.errors import UnsupportedMedia
 from ingest.media import office
 from ingest.media.pages import Page
 from ingest.models import MediaInfo, TextPage
+from ingest.runtime.stages import Context, Stage
 from ingest.search import replace_entries
-from ingest.stages import Context, Stage
 
 
 def fingerprint(settings: IngestSettings) -> dict[str, Any]:

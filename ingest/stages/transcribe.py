@@ -1,18 +1,19 @@
-"""Stages `transcribe` and `asr` (asr queue): Whisper from a local checkpoint, word
-timestamps. `transcribe` runs on every recording in the configured language (or with
-detection); `asr` transcribes one item again in a language a reviewer chose (the job's
-subject is the language code), because detection often takes Kazakh speech for Russian.
+"""Stages `transcribe` and `asr` (asr queue): speech to text with word timestamps.
+`transcribe` runs on every recording in the configured language (or with detection);
+`asr` transcribes one item again in a language a reviewer chose (the job's subject is
+the language code), because detection often takes Kazakh speech for Russian.
 
-The machine transcript becomes version 1 of the item's transcript, a `transcript`
-derivative (JSON) and one search entry per segment. Without a configured model the
-job fails with an error naming DALEL_WHISPER_MODEL / DALEL_WHISPER_DIR; nothing else
-in the pipeline is affected.
+The engine is chosen per language (`DALEL_ASR_ENGINE_KK`, `_RU`, `_EN`; see
+`ingest.asr`); with `auto` the default engine detects the language first. The machine
+transcript becomes the next version of the item's transcript, a `transcript`
+derivative (JSON) and one search entry per segment. Without a model the job ends as
+"not configured" (`ingest.asr.NotConfigured`), naming the setting; nothing else in
+the pipeline is affected.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -20,40 +21,54 @@ from typing import Any
 from sqlmodel import select
 
 from custody.events import utc_now
+from ingest import asr
 from ingest.config import IngestSettings
-from ingest.media import transcribe as asr
+from ingest.media import transcribe as speech
+from ingest.media.model_store import MANIFEST, read_manifest
 from ingest.models import Transcript, TranscriptOrigin
+from ingest.runtime.stages import Context, Stage
 from ingest.search import replace_entries
-from ingest.stages import Context, Stage
-
-_models: dict[tuple[str, str], asr.LoadedModel] = {}
-_lock = threading.Lock()
 
 
-def model_for(settings: IngestSettings) -> asr.LoadedModel:
-    """The configured model, loaded once per process (a worker keeps it warm)."""
-    key = (settings.whisper_model, str(settings.whisper_dir or ""))
-    with _lock:
-        if key not in _models:
-            _models[key] = asr.load_model(
-                model=settings.whisper_model, directory=settings.whisper_dir
-            )
-        return _models[key]
+def _version(package: str) -> str:
+    # Package metadata, not an import: the API process need not load torch or CTranslate2.
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
+def _model_identity(settings: IngestSettings, engine: str) -> str:
+    if engine == "ctranslate2":
+        folder = asr.ct2_folder(settings)
+        if (folder / MANIFEST).is_file():
+            try:
+                return read_manifest(folder).sha256
+            except Exception:  # an unreadable manifest: the path still identifies it
+                return str(folder)
+        return str(folder)
+    if engine == "onnx-asr":
+        return f"{settings.onnx_asr_dir}:{settings.onnx_asr_model}"
+    return f"{settings.whisper_model}:{settings.whisper_dir or ''}"
 
 
 def fingerprint(settings: IngestSettings) -> dict[str, Any]:
-    # Package metadata, not `import whisper`: the API process need not load torch.
-    try:
-        version = metadata.version("openai-whisper")
-    except metadata.PackageNotFoundError:
-        version = "missing"
+    """Tool versions and settings that change a transcript (no model is loaded)."""
+    engines = {lang: settings.engine_for(lang) for lang in speech.LANGUAGES}
+    used = sorted({settings.asr_engine, *engines.values()})
     return {
-        "whisper": version,
-        "model": settings.whisper_model,
-        "dir": str(settings.whisper_dir or ""),
+        "engines": engines,
+        "detector": settings.asr_engine,
+        "versions": {
+            name: _version({"ctranslate2": "faster-whisper"}.get(name, name)) for name in used
+        },
+        "models": {name: _model_identity(settings, name) for name in used},
         "language": settings.whisper_language,
         "chunk": settings.whisper_chunk_seconds,
         "decode": settings.whisper_decode_options,
+        "compute": settings.asr_compute_type,
+        "beam": settings.asr_beam_size,
+        "vad": asr.vad_settings(settings).public(),
     }
 
 
@@ -74,17 +89,34 @@ def run_chosen(ctx: Context) -> dict[str, Any]:
     return run(ctx, language=ctx.job.subject or "auto")
 
 
+def _detector(settings: IngestSettings) -> str:
+    # onnx-asr models have no language token: Whisper (the default model) detects.
+    return "ctranslate2" if settings.asr_engine == "onnx-asr" else settings.asr_engine
+
+
 def run(ctx: Context, *, language: str | None = None) -> dict[str, Any]:
-    loaded = model_for(ctx.settings)  # fails first (ModelMissing) before reading anything
-    language = language or ctx.settings.whisper_language
-    with ctx.materialize() as (_item, _blob, path):
-        result = asr.transcribe(
+    settings = ctx.settings
+    language = language or settings.whisper_language
+    auto = language in {"", "auto"}
+    # Fails first (NotConfigured) before reading anything.
+    first = asr.load(settings, _detector(settings) if auto else settings.engine_for(language))
+    vad = asr.vad_settings(settings)
+    # Waiting for the host's transcription slot still notices a cancellation.
+    slot = asr.host_slot(settings, waiting=lambda: ctx.progress(0.0))
+    with slot, ctx.materialize() as (_item, _blob, path):
+        detection = None
+        engine = first
+        if auto:
+            language, detection = speech.detect_language(audio=path, engine=first, vad=vad)
+            engine = asr.load(settings, settings.engine_for(language))
+        result = speech.transcribe(
             audio=path,
-            model=loaded,
-            language=None if language == "auto" else language,
-            chunk_seconds=ctx.settings.whisper_chunk_seconds,
+            engine=engine,
+            language=language,
+            chunk_seconds=settings.whisper_chunk_seconds,
+            vad=vad,
             on_progress=ctx.progress,
-            **ctx.settings.whisper_decode_options,
+            detection=detection,
         )
     derivation = result["derivation"]
     body = {k: result[k] for k in ("language", "duration", "segments")}
@@ -118,6 +150,7 @@ def run(ctx: Context, *, language: str | None = None) -> dict[str, Any]:
             item_id=ctx.item.id,
             source="transcript",
             entries=segment_entries(result["segments"]),
+            language=result["language"],  # detected (or chosen): stems follow it
         )
     ctx.session.commit()
     return {
@@ -128,8 +161,13 @@ def run(ctx: Context, *, language: str | None = None) -> dict[str, Any]:
 
 
 STAGES = [
-    Stage(name="transcribe", queue="asr", run=run, fingerprint=fingerprint),
+    Stage(name="transcribe", queue="asr", run=run, fingerprint=fingerprint, cancellable=True),
     Stage(
-        name="asr", queue="asr", run=run_chosen, fingerprint=fingerprint_chosen, per_subject=True
+        name="asr",
+        queue="asr",
+        run=run_chosen,
+        fingerprint=fingerprint_chosen,
+        per_subject=True,
+        cancellable=True,
     ),
 ]

@@ -2,15 +2,15 @@
 
 Every member keeps its relative path (`original_path`) and parent link; every member
 not extracted becomes an `archive_finding` with its reason. A Telegram (`result.json`)
-or WhatsApp (`_chat.txt`) export found inside is parsed, and each attachment is linked
-to the child item unpacked from the same path.
+or WhatsApp export found inside (recognised by its dated lines, whatever the file's name)
+is parsed, and each attachment is linked to the child item unpacked from the same path.
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
-import tempfile
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -18,15 +18,16 @@ from typing import Any
 from sqlalchemy import delete
 
 from custody.events import utc_now
+from evidence import scratch, service
 from evidence.models import ItemKind
 from ingest.config import IngestSettings
 from ingest.errors import ArchiveRejected, ChatExportInvalid
 from ingest.media import archive, chats
 from ingest.media.detect import Kind, kind_for
-from ingest.media.whatsapp import WHATSAPP_NAMES, parse_whatsapp
+from ingest.media.whatsapp import chat_name, parse_whatsapp
 from ingest.models import ArchiveFinding, ChatMessage, MediaInfo
-from ingest.search import replace_entries
-from ingest.stages import Context, Stage
+from ingest.runtime.stages import Context, Stage
+from ingest.search import Entry, replace_entries
 
 TOOL = "dalel-unpack"
 TOOL_VERSION = "1"
@@ -40,6 +41,8 @@ def fingerprint(settings: IngestSettings) -> dict[str, Any]:
             settings.archive_max_total_size,
             settings.archive_max_member_size,
             settings.archive_max_ratio,
+            settings.archive_max_children,
+            settings.children_per_user_hour,
         ],
         "utc_offset_hours": settings.chat_utc_offset_hours,
     }
@@ -71,7 +74,7 @@ def run(ctx: Context) -> dict[str, Any]:
     ctx.session.commit()
     is_archive = info is not None and kind_for(info.media_type) is Kind.ARCHIVE
     offset = timedelta(hours=ctx.settings.chat_utc_offset_hours)
-    folder = Path(tempfile.mkdtemp(prefix="dalel-unpack-"))
+    folder = scratch.mkdtemp(prefix="dalel-unpack-")
     try:
         if is_archive:
             return _unpack(ctx, folder, offset)
@@ -88,7 +91,7 @@ def run(ctx: Context) -> dict[str, Any]:
 def _parse_bare(path: Path, name: str, offset: timedelta) -> list[chats.Chat]:
     if name.lower().endswith(".json"):
         return chats.parse_telegram(path=path, utc_offset=offset)
-    return [parse_whatsapp(path=path, utc_offset=offset, chat_name=Path(name).stem)]
+    return [parse_whatsapp(path=path, utc_offset=offset, chat_name=chat_name(name))]
 
 
 def _unpack(ctx: Context, folder: Path, offset: timedelta) -> dict[str, Any]:
@@ -98,8 +101,28 @@ def _unpack(ctx: Context, folder: Path, offset: timedelta) -> dict[str, Any]:
             result = archive.extract_archive(path=path, target=target, limits=limits(ctx.settings))
         except ArchiveRejected as exc:
             _findings(ctx, [("", "archive_rejected", str(exc))])
+            service.record_refusal(
+                session=ctx.session, item_id=ctx.item.id, stage="unpack",
+                reason="archive_rejected", details={"detail": str(exc)[:500]},
+            )  # fmt: skip
             raise
-    _findings(ctx, [(r.path, r.reason, r.detail) for r in result.rejected])
+    findings = [(r.path, r.reason, r.detail) for r in result.rejected]
+    over = _over_quota(ctx, len(result.extracted))
+    if over is not None:
+        _findings(ctx, [*findings, ("", over[0], over[1])])
+        raise ArchiveRejected(
+            "%(count)d files: over the %(quota)s quota of %(limit)d; nothing unpacked",
+            count=len(result.extracted), limit=over[2], quota=over[0],
+        )  # fmt: skip
+    _findings(ctx, findings)
+    if findings:
+        # Members left out are refusals too: in the archive's custody chain, by reason
+        # and count only (a member's name is the evidence's content, its findings hold it).
+        refused = Counter(reason for _path, reason, _detail in findings)
+        service.record_refusal(
+            session=ctx.session, item_id=ctx.item.id, stage="unpack", reason="members_refused",
+            details={"members": sum(refused.values()), "reasons": dict(sorted(refused.items()))},
+        )  # fmt: skip
     children: dict[str, str] = {}
     derivation = {
         "tool": TOOL,
@@ -135,9 +158,29 @@ def _unpack(ctx: Context, folder: Path, offset: timedelta) -> dict[str, Any]:
     return out
 
 
+def _over_quota(ctx: Context, count: int) -> tuple[str, str, int] | None:
+    """(reason, detail, limit) when the archive would become more children than allowed; the
+    refusal is then recorded in the archive's custody chain."""
+    settings = ctx.settings
+    since = utc_now() - timedelta(hours=1)
+    used = service.children_since(ctx.session, uploaded_by=ctx.item.uploaded_by, since=since)
+    ctx.session.commit()
+    if count > settings.archive_max_children:
+        reason, limit = "children_per_archive", settings.archive_max_children
+    elif used + count > settings.children_per_user_hour:
+        reason, limit = "children_per_hour", settings.children_per_user_hour
+    else:
+        return None
+    details = {"members": count, "limit": limit, "used_this_hour": used}
+    service.record_refusal(
+        session=ctx.session, item_id=ctx.item.id, stage="unpack", reason=reason, details=details
+    )
+    return reason, f"the archive holds {count} files, over the quota of {limit}", limit
+
+
 def _has_chat(folder: Path) -> bool:
-    names = {"result.json", *WHATSAPP_NAMES}
-    return any(p.name in names or p.name.startswith("WhatsApp Chat") for p in folder.rglob("*"))
+    """A Telegram export, or a WhatsApp one by content (any name, any language)."""
+    return any(folder.rglob("result.json")) or bool(chats.whatsapp_files(folder))
 
 
 def _child_for(path: str, children: dict[str, str]) -> str | None:
@@ -156,7 +199,7 @@ def _when(value: str | None) -> datetime | None:
 
 def _store_chats(ctx: Context, chat_list: list[chats.Chat], children: dict[str, str]) -> int:
     ctx.session.execute(delete(ChatMessage).where(ChatMessage.item_id == ctx.item.id))  # type: ignore[arg-type]
-    entries: list[tuple[str, dict[str, Any]]] = []
+    entries: list[Entry] = []
     position = 0
     for chat in chat_list:
         for msg in chat.messages:
@@ -181,9 +224,14 @@ def _store_chats(ctx: Context, chat_list: list[chats.Chat], children: dict[str, 
                     attachment_item_ids=linked,
                 )
             )
-            if msg.text:
+            # Every message is found by its sender's name and number, media ones too
+            # (by their file names).
+            body = msg.text or " ".join(a.path for a in msg.attachments if a.path)
+            if body:
                 locator = {"message": str(msg.id), "position": position, "sent_at": msg.sent_at}
-                entries.append((msg.text, locator))
+                entries.append(
+                    Entry(text=body, locator=locator, sender=msg.sender, sent_at=_when(msg.sent_at))
+                )
             position += 1
     replace_entries(
         session=ctx.session,

@@ -14,8 +14,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlalchemy import Engine, insert
+from sqlmodel import Session, col, select
 
 from custody.events import utc_now
 from evidence.errors import IntegrityMismatch, NotFound
@@ -26,12 +26,15 @@ from ingest.errors import (
     ArchiveRejected,
     ChatExportInvalid,
     IngestError,
+    JobCancelled,
+    JobNotActive,
     ModelMissing,
+    NotConfigured,
     ToolMissing,
     UnknownStage,
     UnsupportedMedia,
 )
-from ingest.models import Job, JobState
+from ingest.runtime.models import RESTARTABLE, Job, JobState
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +81,8 @@ def configure(
         from evidence.storage import open_store
 
         vault = get_settings()
-        engine = engine or make_engine(vault.database_url or "")
-        store = store or open_store(vault.storage_url or "")
+        engine = engine or make_engine(vault.database_url or "", timeouts=vault.db_timeouts)
+        store = store or open_store(vault.storage_url or "", timeouts=vault.storage_timeouts)
     _runtime = Runtime(engine=engine, store=store, settings=settings or get_ingest_settings())
     return _runtime
 
@@ -101,15 +104,15 @@ def job_identity(
 
     Per-subject stages (a clip export) need their subject, the others refuse one.
     """
-    from ingest.stages import stages
+    from ingest.runtime.stages import stages
 
     spec = stages().get(stage)
     if spec is None:
-        raise UnknownStage(f"no such stage: {stage}")
-    if spec.per_subject != (subject is not None):
-        raise UnknownStage(
-            f"stage {stage} " + ("works on a subject" if spec.per_subject else "takes no subject")
-        )
+        raise UnknownStage("no such stage: %(stage)s", stage=stage)
+    if spec.per_subject and subject is None:
+        raise UnknownStage("stage %(stage)s works on a subject", stage=stage)
+    if not spec.per_subject and subject is not None:
+        raise UnknownStage("stage %(stage)s takes no subject", stage=stage)
     fingerprint = {"stage": stage, **spec.fingerprint(settings)}
     key = f"{item.sha256}:{stage}:{fingerprint_hash(fingerprint)}"
     job_id = f"{key}:{item.id}" + (f":{subject}" if subject else "")
@@ -129,7 +132,7 @@ def prepare(
     An existing job that is queued, running or done is left alone, so the item-added
     hook firing twice never processes an item twice.
     """
-    from ingest.stages import stages
+    from ingest.runtime.stages import stages
 
     settings = runtime().settings
     item = session.get(Item, item_id)
@@ -140,7 +143,7 @@ def prepare(
     )
     now = utc_now()
     job = session.get(Job, job_id)
-    if job is not None and not rerun and job.state is not JobState.FAILED:
+    if job is not None and not rerun and job.state not in RESTARTABLE:
         return None
     if job is None:
         job = Job(
@@ -165,7 +168,7 @@ def submit(
     *, item_id: str, stage: str, rerun: bool = False, subject: str | None = None
 ) -> Job | None:
     """Record the job and hand it to the configured backend."""
-    from ingest import queue
+    from ingest.runtime import queue
 
     rt = runtime()
     with Session(rt.engine, expire_on_commit=False) as session:
@@ -173,6 +176,50 @@ def submit(
     if job is not None:
         queue.dispatch(job_id=job.id, queue_name=job.queue, stage=stage, settings=rt.settings)
     return job
+
+
+def submit_many(*, item_ids: list[str], stage: str) -> list[str]:
+    """`submit` for many items in one transaction (a batch upload's new items): one
+    commit for all their job rows, then each is handed to the backend; the new job ids."""
+    from ingest.runtime import queue
+    from ingest.runtime.stages import stages
+
+    rt = runtime()
+    prepared: list[tuple[str, str]] = []
+    with Session(rt.engine, expire_on_commit=False) as session:
+        items = session.exec(select(Item).where(col(Item.id).in_(item_ids))).all()
+        now = utc_now()
+        identities = {
+            item.id: job_identity(item=item, stage=stage, settings=rt.settings) for item in items
+        }
+        wanted = [identity[0] for identity in identities.values()]
+        known = set(session.exec(select(Job.id).where(col(Job.id).in_(wanted))).all())
+        rows = [
+            {
+                "id": job_id,
+                "key": key,
+                "item_id": item_id,
+                "stage": stage,
+                "subject": None,
+                "queue": stages()[stage].queue,
+                "state": JobState.QUEUED,
+                "attempts": 0,
+                "progress": 0.0,
+                "fingerprint": fingerprint,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for item_id, (job_id, key, fingerprint) in identities.items()
+            if job_id not in known  # already recorded: the hook fired twice
+        ]
+        if rows:
+            # A Core insert: an ORM object per job cost more than the job row itself.
+            session.execute(insert(Job.__table__), rows)  # type: ignore[attr-defined]
+        prepared = [(row["id"], row["queue"]) for row in rows]
+        session.commit()
+    for job_id, queue_name in prepared:
+        queue.dispatch(job_id=job_id, queue_name=queue_name, stage=stage, settings=rt.settings)
+    return [job_id for job_id, _ in prepared]
 
 
 def _finish(session: Session, job: Job, state: JobState, **changes: Any) -> None:
@@ -183,23 +230,35 @@ def _finish(session: Session, job: Job, state: JobState, **changes: Any) -> None
     fresh.state, fresh.updated_at = state, utc_now()
     for name, value in changes.items():
         setattr(fresh, name, value)
-    if state in {JobState.DONE, JobState.FAILED}:
+    if state is not JobState.QUEUED:
         fresh.finished_at = fresh.updated_at
     session.add(fresh)
     session.commit()
 
 
 def run_job(job_id: str) -> dict[str, Any]:
-    """Run one job by id: the RQ and in-process entry point. Safe to run twice."""
-    from ingest.stages import Context, stages
+    """Run one job by id: the RQ and in-process entry point. Safe to run twice.
+
+    The job works in its own scratch folder under the data directory, removed in every
+    outcome, and under RQ keeps a keepalive (`ingest.runtime.sweeper.job_scope`)."""
+    from ingest.runtime.sweeper import job_scope
+
+    with job_scope(job_id, runtime().settings):
+        return _run_job(job_id)
+
+
+def _run_job(job_id: str) -> dict[str, Any]:
+    from ingest.runtime.stages import Context, stages
 
     rt = runtime()
     with Session(rt.engine, expire_on_commit=False) as session:
         job = session.get(Job, job_id)
         if job is None:
-            raise NotFound(f"no such job: {job_id}")
+            raise NotFound("no such job: %(job)s", job=job_id)
         if job.state is JobState.DONE:
             return job.result or {}
+        if job.state is JobState.CANCELLED:  # cancelled while it waited in the queue
+            return {"cancelled": True}
         item = session.get(Item, job.item_id)
         if item is None:
             _finish(session, job, JobState.FAILED, error="NotFound: the item is gone")
@@ -219,6 +278,17 @@ def run_job(job_id: str) -> dict[str, Any]:
         )
         try:
             result = stages()[job.stage].run(ctx)
+        except NotConfigured as exc:
+            log.info("job %s: not configured: %s", job_id, exc)
+            _finish(
+                session, job, JobState.NOT_CONFIGURED, error=str(exc),
+                result={"setting": exc.setting},
+            )  # fmt: skip
+            return {"not_configured": exc.setting}
+        except JobCancelled:
+            log.info("job %s cancelled", job_id)
+            _finish(session, job, JobState.CANCELLED, error=None)
+            return {"cancelled": True}
         except PERMANENT as exc:
             log.warning("job %s failed for good: %s", job_id, exc)
             _finish(session, job, JobState.FAILED, error=_reason(exc))
@@ -235,6 +305,21 @@ def run_job(job_id: str) -> dict[str, Any]:
         except Exception:  # one follow-up failing to queue must not undo this job
             log.exception("could not queue %s for %s", stage, job.item_id)
     return result
+
+
+def cancel(*, session: Session, job: Job) -> Job:
+    """Stop a queued or running job: a queued one never starts, a running one stops at
+    its next progress report (stages that report progress, such as transcription)."""
+    if job.state not in {JobState.QUEUED, JobState.RUNNING}:
+        raise JobNotActive(
+            "the %(stage)s job is %(state)s: nothing to cancel", stage=job.stage, state=job.state
+        )
+    job.state, job.updated_at = JobState.CANCELLED, utc_now()
+    if job.started_at is None:
+        job.finished_at = job.updated_at
+    session.add(job)
+    session.commit()
+    return job
 
 
 def _reason(exc: BaseException) -> str:

@@ -19,8 +19,8 @@ log = logging.getLogger(__name__)
 
 # Highest priority first: a worker serving several queues drains them in this order.
 QUEUES = ("fast", "default", "ocr", "media", "asr")
-RUN_JOB = "ingest.jobs.run_job"
-_ACTIVE = {"queued", "started", "deferred", "scheduled"}
+RUN_JOB = "ingest.runtime.jobs.run_job"
+ACTIVE = {"queued", "started", "deferred", "scheduled"}
 
 
 def mode(settings: IngestSettings) -> str:
@@ -69,7 +69,7 @@ def run_with_retries(
     Inline (`sleep=False`) retries at once; in the thread pool a retry is scheduled on
     a timer, so a failing job's backoff never holds up the rest of its queue.
     """
-    from ingest.jobs import final_attempt, run_job
+    from ingest.runtime.jobs import final_attempt, run_job
 
     attempts = settings.job_retries + 1
     while True:
@@ -123,10 +123,12 @@ def shutdown(wait: bool = False) -> None:
 
 
 @cache
-def redis_connection(url: str):  # type: ignore[no-untyped-def]
+def redis_connection(url: str, timeout: float | None = None):  # type: ignore[no-untyped-def]
+    """One client per URL. `timeout` bounds connecting and every reply (an RQ worker
+    raises the reply limit of its own connection above its blocking waits)."""
     from redis import Redis
 
-    return Redis.from_url(url)
+    return Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
 
 
 def rq_queue(settings: IngestSettings, name: str):  # type: ignore[no-untyped-def]
@@ -134,7 +136,8 @@ def rq_queue(settings: IngestSettings, name: str):  # type: ignore[no-untyped-de
 
     if not settings.redis_url:
         raise QueueUnavailable("DALEL_REDIS_URL is not set")
-    return Queue(queue_name(settings, name), connection=redis_connection(settings.redis_url))
+    connection = redis_connection(settings.redis_url, settings.redis_timeout_seconds)
+    return Queue(queue_name(settings, name), connection=connection)
 
 
 def enqueue_rq(*, job_id: str, queue: str, stage: str, settings: IngestSettings) -> None:
@@ -144,14 +147,14 @@ def enqueue_rq(*, job_id: str, queue: str, stage: str, settings: IngestSettings)
     from rq.exceptions import NoSuchJobError
     from rq.job import Job as RqJob
 
-    from ingest.stages import stages
+    from ingest.runtime.stages import stages
 
     rid = rq_job_id(job_id)
     try:
         q = rq_queue(settings, queue)
         try:
             existing = RqJob.fetch(rid, connection=q.connection)
-            if existing.get_status(refresh=False) in _ACTIVE:
+            if existing.get_status(refresh=False) in ACTIVE:
                 return
             existing.delete()
         except NoSuchJobError:
@@ -168,4 +171,6 @@ def enqueue_rq(*, job_id: str, queue: str, stage: str, settings: IngestSettings)
             description=f"{stage} {job_id}",
         )
     except RedisError as exc:
-        raise QueueUnavailable(f"cannot reach Redis to queue {stage}: {exc}") from exc
+        raise QueueUnavailable(
+            "cannot reach Redis to queue %(stage)s: %(reason)s", stage=stage, reason=str(exc)
+        ) from exc
