@@ -41,9 +41,15 @@ def check_request(*, media_type: str, language: str) -> None:
     """Refuse, before anything is recorded, what no analysis or renderer can handle."""
     if not dispatch.supported(media_type):
         # Refuse before anyone reviews a plan that could never be rendered.
-        raise RenderError(f"no redaction renderer for {media_type}; convert it to PDF first")
+        raise RenderError(
+            "no redaction renderer for %(type)s; convert it to PDF first", type=media_type
+        )
     if language != "auto" and language not in LANGUAGES:
-        raise UnsupportedLanguageError(f"language {language!r} is not one of {LANGUAGES}")
+        raise UnsupportedLanguageError(
+            "language %(language)r is not one of %(languages)s",
+            language=language,
+            languages=", ".join(LANGUAGES),
+        )
 
 
 def suffix(name: str) -> str:
@@ -126,9 +132,9 @@ def build_source(
         media["pages"] = [
             {"page": p.page, "width": p.width, "height": p.height, "dpi": p.dpi} for p in pages
         ]
-    needs_bytes = media_type.startswith(("text/", "video/")) or (
-        kind is SourceKind.MEDIA
-        and (media_type.startswith("image/") or media_type == "application/pdf")
+    # Images are always read: faces and plates are looked for in the pixels.
+    needs_bytes = media_type.startswith(("text/", "video/", "image/")) or (
+        kind is SourceKind.MEDIA and media_type == "application/pdf"
     )
     if needs_bytes:
         with materialize(
@@ -140,8 +146,11 @@ def build_source(
             elif media_type.startswith("video/"):
                 tracks = _scan(path, media)
             else:
-                kind = SourceKind.PAGES
-                indexed, media["pages"] = _ocr(path, media_type)
+                if kind is SourceKind.MEDIA:
+                    kind = SourceKind.PAGES
+                    indexed, media["pages"] = _ocr(path, media_type)
+                if media_type.startswith("image/"):
+                    tracks = image_detections(path, media)
     source = RedactionSource(
         item_id=item.id, kind=kind, language=language, text=indexed.text, words=indexed.words,
         media=media, created_at=utc_now(),
@@ -174,6 +183,57 @@ def _scan(path: Path, media: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+# Detection runs on the image scaled to at most this many pixels on its long side: the
+# face network and the plate cascade cost grows with the area, and faces smaller than a
+# few pixels at that size are not recognisable anyway.
+DETECT_SIDE = 1280
+# Grown on each side by this share of the box: hair, ears and a plate's frame.
+IMAGE_MARGIN = 0.15
+
+
+def image_detections(path: Path, media: dict[str, Any]) -> list[dict[str, Any]]:
+    """Faces and licence plates in an image, with the video's detectors, as box
+    proposals on page 1 in the page's pixels (the upright image, as the OCR saw it)."""
+    import numpy as np
+    from PIL import Image, ImageOps
+
+    from redaction import analyzer
+    from redaction.faces import detect_faces, detect_plates, face_detector_name
+
+    with Image.open(path) as original:
+        upright = ImageOps.exif_transpose(original).convert("RGB")
+    pages = media.get("pages") or [{"width": upright.width, "height": upright.height}]
+    page_w = int(pages[0].get("width") or upright.width)
+    page_h = int(pages[0].get("height") or upright.height)
+    shrink = min(1.0, DETECT_SIDE / max(upright.size))
+    if shrink < 1.0:
+        size = (max(1, round(upright.width * shrink)), max(1, round(upright.height * shrink)))
+        upright = upright.resize(size, Image.Resampling.BILINEAR)
+    frame = np.ascontiguousarray(np.asarray(upright)[:, :, ::-1])  # RGB → BGR
+    media["detector"] = face_detector_name()
+    sx, sy = page_w / upright.width, page_h / upright.height
+    rows = []
+    found = [("FACE", "face", d) for d in detect_faces(frame)]
+    found += [("KZ_VEHICLE_PLATE", "plate", d) for d in detect_plates(frame)]
+    for entity, source, (x, y, w, h, score) in found:
+        mx, my = w * IMAGE_MARGIN, h * IMAGE_MARGIN
+        left, top = max(0, int((x - mx) * sx)), max(0, int((y - my) * sy))
+        right = min(page_w, int((x + w + mx) * sx + 0.999))
+        bottom = min(page_h, int((y + h + my) * sy + 0.999))
+        if right - left < 2 or bottom - top < 2:
+            continue
+        target = {"kind": "box", "page": 1, "left": left, "top": top,
+                  "width": right - left, "height": bottom - top}  # fmt: skip
+        rows.append(
+            {"entity_type": entity, "score": round(float(score), 3), "source": source,
+             "reason": analyzer.reason_code(entity_type=entity),
+             "decision": str(Decision.PENDING), "text": None, "target": target,
+             "regions": [], "note": None,
+             "explanation": "face detector" if source == "face" else "plate detector"}
+        )  # fmt: skip
+    return rows
+
+
 def proposals(
     *, source: RedactionSource, rows: list[dict[str, Any]], entities: list[str] | None
 ) -> list[dict[str, Any]]:
@@ -189,7 +249,7 @@ def proposals(
                  "reason": f.reason, "decision": str(Decision.PENDING), "text": f.text,
                  "target": {"kind": "span", "start": f.start, "end": f.end},
                  "regions": regions_for_span(words=source.words, start=f.start, end=f.end),
-                 "note": None}
+                 "note": None, "explanation": f.explanation or None}
             )  # fmt: skip
     rows.sort(key=lambda r: (r["target"].get("start", 0), r["target"].get("t_start", 0)))
     for number, row in enumerate(rows, start=1):

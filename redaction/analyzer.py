@@ -14,7 +14,7 @@ from redaction.config import load_data
 from redaction.engine import LANGUAGES, get_analyzer
 from redaction.errors import UnsupportedLanguageError
 from redaction.language import detect_language
-from redaction.policy import drop_excluded_names, resolve_overlaps
+from redaction.overlaps import drop_excluded_names, resolve_overlaps
 
 CHUNK_CHARS = 8000
 
@@ -30,6 +30,8 @@ class Finding:
     text: str
     recognizer: str
     reason: str
+    # Why the recognizer proposed it ("IIN checksum and date", "checksum fails").
+    explanation: str = ""
 
     def as_dict(self) -> dict[str, object]:
         """Plain JSON-ready mapping (for redaction plans and API responses)."""
@@ -41,6 +43,7 @@ class Finding:
             "text": self.text,
             "recognizer": self.recognizer,
             "reason": self.reason,
+            "explanation": self.explanation,
         }
 
 
@@ -91,10 +94,14 @@ def analyze_text(
     proposed types (default: ``default_entities()``). Names in ``exclude_names``, plus
     those configured in ``policy.yaml`` (officials acting in their role: the
     investigator, the judge), are not proposed, in any grammatical case the simple
-    stemming in ``redaction.policy`` recognises.
+    stemming in ``redaction.overlaps`` recognises.
     """
     if language != "auto" and language not in LANGUAGES:
-        raise UnsupportedLanguageError(f"language {language!r} is not one of {LANGUAGES}")
+        raise UnsupportedLanguageError(
+            "language %(language)r is not one of %(languages)s",
+            language=language,
+            languages=", ".join(LANGUAGES),
+        )
     wanted = set(entities) if entities is not None else set(default_entities())
     threshold = (
         score_threshold
@@ -117,7 +124,9 @@ def analyze_text(
     for entity, start, end, score, result in kept:
         if entity not in wanted:
             continue
-        recognizer = (result.recognition_metadata or {}).get("recognizer_name", "")
+        metadata = result.recognition_metadata or {}
+        recognizer = metadata.get("recognizer_name", "")
+        explanation = str(metadata.get("explanation") or "")
         findings.append(
             Finding(
                 entity_type=entity,
@@ -127,6 +136,7 @@ def analyze_text(
                 text=text[start:end],
                 recognizer=recognizer,
                 reason=reason_code(entity_type=entity),
+                explanation=explanation[:200],
             )
         )
     return findings

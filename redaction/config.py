@@ -38,7 +38,9 @@ def _read_yaml(path: Path) -> Any:
         with path.open(encoding="utf-8") as fh:
             return yaml.safe_load(fh)
     except (OSError, yaml.YAMLError) as exc:
-        raise RedactionConfigError(f"cannot read redaction data file {path}: {exc}") from exc
+        raise RedactionConfigError(
+            "cannot read redaction data file %(path)s: %(reason)s", path=path, reason=exc
+        ) from exc
 
 
 def extra_dir_from_env() -> Path | None:
@@ -59,7 +61,9 @@ def load_data(name: str, extra_dir: Path | None = None) -> Any:
     if extra_dir is not None:
         if not extra_dir.is_dir():
             raise RedactionConfigError(
-                f"{EXTRA_DIR_ENV} points at {extra_dir}, which is not a directory"
+                "%(setting)s points at %(path)s, which is not a directory",
+                setting=EXTRA_DIR_ENV,
+                path=extra_dir,
             )
         extra_path = extra_dir / name
         if extra_path.exists():

@@ -7,7 +7,9 @@ Source lines live in ``data/eval/src/{kk,ru,en}.txt``, one text per line:
 * ``{{KIND}}`` inserts a generated identifier with a valid checksum and labels it
   (IIN, IIN_SP, BIN, BIN_SP, CARD, CARD_SP, IBAN, IBAN_SP);
 * ``{{!KIND}}`` inserts a same-shaped number with a wrong check digit, unlabelled
-  (a hard negative the analyzer must not propose).
+  (a hard negative the analyzer must not propose);
+* ``{{?KIND}}`` inserts such a number labelled: a typo in IIN context («ИИН», «ЖСН»),
+  which the analyzer proposes as a possible IIN with a low score.
 
 Lines after ``# --- holdout`` were written after the recognizers were tuned on the lines
 before them and were not used for tuning; records carry ``"split": "dev" | "holdout"``.
@@ -42,7 +44,7 @@ SHORT = {
     "IIN": "KZ_IIN",
     "BIN": "KZ_BIN",
 }
-_TOKEN = re.compile(r"\[\[([A-Z_]+):(.+?)\]\]|\{\{(!?)([A-Z_]+)\}\}")
+_TOKEN = re.compile(r"\[\[([A-Z_]+):(.+?)\]\]|\{\{([!?]?)([A-Z_]+)\}\}")
 
 
 def _group(value: str, sizes: tuple[int, ...]) -> str:
@@ -102,7 +104,7 @@ def parse_line(*, line: str, rng: random.Random, split: str = "dev") -> dict:
             labelled = True
         else:
             entity, value = generate(kind=m.group(4), valid=not m.group(3), rng=rng)
-            labelled = not m.group(3)
+            labelled = m.group(3) != "!"
         if labelled:
             entities.append({"type": entity, "start": length, "end": length + len(value)})
         text.append(value)

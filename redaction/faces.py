@@ -87,7 +87,9 @@ def probe(path: Path) -> VideoInfo:
         timeout=120,
     )
     if out.returncode != 0:
-        raise MediaProbeError(f"ffprobe cannot read the video: {out.stderr.decode()[-300:]}")
+        raise MediaProbeError(
+            "ffprobe cannot read the video: %(reason)s", reason=out.stderr.decode()[-300:]
+        )
     data = json.loads(out.stdout)
     video = next((s for s in data["streams"] if s.get("codec_type") == "video"), None)
     if video is None:
@@ -115,7 +117,9 @@ def _cascade(name: str) -> Any:
     path = Path(cv2.data.haarcascades) / name  # type: ignore[attr-defined]
     classifier = cv2.CascadeClassifier(str(path))
     if classifier.empty():
-        raise DetectorMissing(f"Haar cascade {name} is missing: install opencv-python-headless<5")
+        raise DetectorMissing(
+            "Haar cascade %(name)s is missing: install opencv-python-headless<5", name=name
+        )
     return classifier
 
 

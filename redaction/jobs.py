@@ -1,14 +1,12 @@
-"""Analysis and rendering: the work behind ``POST /items/{id}/redactions`` and approval.
+"""The work of redaction's jobs: fill in an analysed plan, render an approved one.
 
-``analyse_item`` builds the analysed source (``redaction.analysis``: transcript, OCR
-pages or plain text) and writes plan version 1 (or the next version); for video it
-writes an ``analysing`` plan, the caller queues a ``redact`` job
-(``redaction.background.submit``), and the job's ``finish_analysis`` scans the frames
-and fills the plan in. ``render_plan`` takes a plan id, reloads
-everything and is safe to run twice: the derivative is registered under a job key
-derived from the plan, and a plan that already carries its residual report is returned
-as it is. Approved video plans are rendered by a ``render`` job (``redaction.stages``);
-the rest in the request.
+``finish_analysis`` is the ``redact`` job (a video plan written as ``analysing`` by
+``redaction.service.analyse_item``: scan the frames, fill the plan in); ``render_plan``
+renders an approved plan and runs the residual check — in the request for text,
+documents, images and audio, in a ``render`` job for video (``redaction.stages`` queues
+both and records their failures). Both take a plan id, reload everything and are safe
+to run twice: the derivative is registered under a job key derived from the plan, and a
+plan that already carries its residual report is returned as it is.
 """
 
 from __future__ import annotations
@@ -23,9 +21,9 @@ from sqlmodel import Session
 
 import custody
 from custody.events import utc_now
+from evidence import scratch
 from evidence.models import Blob
-from evidence.policy import Principal
-from evidence.service import WORKER, materialize, register_derivative
+from evidence.service import WORKER, materialize, record_item_event, register_derivative
 from evidence.service.access import load_item
 from evidence.storage import ObjectStore
 from redaction import analysis, residual
@@ -40,73 +38,12 @@ from redaction.models import (
 from redaction.render import dispatch
 from redaction.render.text import render_transcript
 from redaction.service import (
-    RedactionPerm,
-    authorise,
+    PlanConflict,
+    PlanNotFound,
     latest_version,
     proposal_dict,
     proposals_of,
-    save_version,
 )
-
-
-def analyse_item(
-    *,
-    session: Session,
-    store: ObjectStore,
-    principal: Principal,
-    item_id: str,
-    language: str = "auto",
-    entities: list[str] | None = None,
-    client: str | None = None,
-) -> RedactionPlan:
-    """Analyse an item and write a new draft plan with every proposal pending.
-
-    Video is not analysed here: the plan is written as ``analysing``, without proposals,
-    and committed with its custody event; the caller then queues the ``redact`` job
-    (``redaction.background.submit``) whose ``finish_analysis`` fills it in.
-    """
-    item, case = load_item(session, item_id)
-    authorise(
-        session,
-        principal=principal,
-        item=item,
-        case=case,
-        perm=RedactionPerm.ANALYSE,
-        client=client,
-    )
-    blob = session.get(Blob, item.sha256)
-    assert blob is not None
-    media_type = analysis.media_type_of(session, item, blob)
-    analysis.check_request(media_type=media_type, language=language)
-    if analysis.in_background(media_type):
-        source = RedactionSource(
-            item_id=item.id, kind=SourceKind.MEDIA, language=language,
-            media={"media_type": media_type}, created_at=utc_now(),
-        )  # fmt: skip
-        session.add(source)
-        session.flush()
-        plan = save_version(
-            session, item=item, case=case, source=source, proposals=[], principal=principal,
-            action=custody.Action.REDACTION_PLAN_CREATED, change="analysis queued",
-            entities=list(entities or []), client=client, status=PlanStatus.ANALYSING,
-        )  # fmt: skip
-        return plan
-    source, rows = analysis.build_source(
-        session=session,
-        store=store,
-        item=item,
-        blob=blob,
-        language=language,
-        actor=principal.actor(),
-    )
-    rows = analysis.proposals(source=source, rows=rows, entities=entities)
-    session.add(source)
-    session.flush()
-    return save_version(
-        session, item=item, case=case, source=source, proposals=rows, principal=principal,
-        action=custody.Action.REDACTION_PLAN_CREATED, change="analysis",
-        entities=list(entities or []), client=client,
-    )  # fmt: skip
 
 
 def finish_analysis(*, session: Session, store: ObjectStore, plan_id: str) -> RedactionPlan:
@@ -144,13 +81,22 @@ def finish_analysis(*, session: Session, store: ObjectStore, plan_id: str) -> Re
     plan.change = f"analysis: {len(rows)} proposals"
     session.add(plan)
     decided = Counter(str(r["decision"]) for r in rows)
-    custody.record(
-        session=session, action=custody.Action.REDACTION_PLAN_REVISED, actor=WORKER,
-        case_id=case.id, case_number=case.number, item_id=item.id, sha256=item.sha256,
-        details={"plan_id": plan.id, "version": plan.version, "previous": None,
-                 "change": plan.change, "proposals": len(rows),
-                 "decisions": dict(sorted(decided.items())), "status": str(plan.status)},
-    )  # fmt: skip
+    record_item_event(
+        session=session,
+        action=custody.Action.REDACTION_PLAN_REVISED,
+        actor=WORKER,
+        item=item,
+        case=case,
+        details={
+            "plan_id": plan.id,
+            "version": plan.version,
+            "previous": None,
+            "change": plan.change,
+            "proposals": len(rows),
+            "decisions": dict(sorted(decided.items())),
+            "status": str(plan.status),
+        },
+    )
     session.commit()
     return plan
 
@@ -164,7 +110,8 @@ def render_plan(*, session: Session, store: ObjectStore, plan_id: str) -> Redact
     plan = session.get(RedactionPlan, plan_id)
     if plan is None or plan.status not in (PlanStatus.APPROVED, PlanStatus.RENDERING):
         raise residual_error(plan)
-    if plan.residual is not None:
+    override = (plan.residual or {}).get("override")
+    if plan.residual is not None and (override is None or plan.derivative_id is not None):
         return plan
     item, case = load_item(session, plan.item_id)
     source = session.get(RedactionSource, plan.source_id)
@@ -175,7 +122,7 @@ def render_plan(*, session: Session, store: ObjectStore, plan_id: str) -> Redact
     targets = dispatch.collect(accepted)
     media_type = str(source.media.get("media_type", ""))
     with (
-        tempfile.TemporaryDirectory(prefix="dalel-redacted-") as tmp,
+        tempfile.TemporaryDirectory(prefix="dalel-redacted-", dir=scratch.tempdir()) as tmp,
         materialize(
             session=session, store=store, item_id=item.id, purpose=f"redaction.render:{plan.id}",
             suffix=analysis.suffix(item.original_name),
@@ -194,7 +141,9 @@ def render_plan(*, session: Session, store: ObjectStore, plan_id: str) -> Redact
         if source.kind is SourceKind.TRANSCRIPT:
             transcript = _transcript_output(Path(tmp), plan, source, targets, report)
         derivative_id = transcript_id = None
-        if report["passed"]:
+        # Released: passed, or blocked and overridden by a prosecutor for a recorded reason.
+        checked = "passed" if report["passed"] else "overridden"
+        if report["passed"] or override is not None:
             derived = register_derivative(
                 session=session, store=store, parent_id=item.id, source=out.path, name=out.name,
                 derivative_kind="redacted", job_key=f"redaction:{plan.id}",
@@ -202,7 +151,7 @@ def render_plan(*, session: Session, store: ObjectStore, plan_id: str) -> Redact
                     "tool": dispatch.TOOL, "version": dispatch.VERSION, "plan_id": plan.id,
                     "plan_version": plan.version, "approved_by": plan.approved_by,
                     "parameters": {"mode": plan.mode, "audio": plan.audio, **out.facts},
-                    "residual": "passed",
+                    "residual": checked,
                 },
             )  # fmt: skip
             derivative_id = derived.id
@@ -215,24 +164,35 @@ def render_plan(*, session: Session, store: ObjectStore, plan_id: str) -> Redact
                         "tool": dispatch.TOOL, "version": dispatch.VERSION, "plan_id": plan.id,
                         "plan_version": plan.version, "approved_by": plan.approved_by,
                         "output": "transcript", "parameters": {"mode": plan.mode},
-                        "residual": "passed",
+                        "residual": checked,
                     },
                 ).id  # fmt: skip
     plan = session.get(RedactionPlan, plan_id) or plan
     plan.status = PlanStatus.APPROVED
     plan.error = None
     plan.residual = {**report, "checked_at": utc_now().isoformat()}
-    plan.releasable = bool(report["passed"])
+    if override is not None:
+        plan.residual["override"] = override
+    plan.releasable = bool(report["passed"]) or override is not None
     plan.derivative_id = derivative_id
     plan.transcript_id = transcript_id
     session.add(plan)
-    custody.record(
-        session=session, action=custody.Action.REDACTION_RESIDUAL_CHECKED, actor=WORKER,
-        case_id=case.id, case_number=case.number, item_id=item.id, sha256=item.sha256,
-        details={"plan_id": plan.id, "version": plan.version, "passed": bool(report["passed"]),
-                 "blocking": len(report["blocking"]), "derivative": derivative_id,
-                 "transcript": transcript_id},
-    )  # fmt: skip
+    record_item_event(
+        session=session,
+        action=custody.Action.REDACTION_RESIDUAL_CHECKED,
+        actor=WORKER,
+        item=item,
+        case=case,
+        details={
+            "plan_id": plan.id,
+            "version": plan.version,
+            "passed": bool(report["passed"]),
+            "blocking": len(report["blocking"]),
+            "derivative": derivative_id,
+            **({"overridden": True} if override is not None else {}),
+            "transcript": transcript_id,
+        },
+    )
     session.commit()
     return plan
 
@@ -282,8 +242,8 @@ def check_output(
 
 
 def residual_error(plan: RedactionPlan | None) -> Exception:
-    from redaction.service import PlanConflict, PlanNotFound
-
     if plan is None:
         return PlanNotFound("no such redaction plan")
-    return PlanConflict(f"only an approved plan renders (this one is {plan.status})")
+    return PlanConflict(
+        "only an approved plan renders (this one is %(status)s)", status=plan.status
+    )

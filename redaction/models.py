@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Engine, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from evidence.models import new_id
@@ -140,15 +140,12 @@ class RedactionProposal(SQLModel, table=True):
     target: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     regions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     note: str | None = Field(default=None, max_length=500)
+    # The detector's own words for why it proposed this ("checksum fails"); not the
+    # legal basis, which is ``reason``.
+    explanation: str | None = Field(default=None, max_length=200)
 
 
 PlanStatus = RedactionPlanStatus
 Decision = RedactionDecision
 ProposalSource = RedactionProposalSource
 SourceKind = RedactionSourceKind
-
-
-def ensure_tables(engine: Engine) -> None:
-    """Create the redaction tables if missing (idempotent; until they have a migration)."""
-    tables = [RedactionSource.__table__, RedactionPlan.__table__, RedactionProposal.__table__]
-    SQLModel.metadata.create_all(engine, tables=tables, checkfirst=True)  # type: ignore[arg-type]

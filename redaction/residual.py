@@ -6,6 +6,13 @@ samples, video frames through the face detector. A value a prosecutor approved f
 removal that can still be read is *blocking*; what the analyzer finds anew (a rejected
 proposal, an OCR artefact) is a *warning* for the reviewer. The report is stored on
 the plan and shown to the reviewer; a plan that fails is never marked releasable.
+
+What is read back is compared with every approved value after look-alike normalisation
+(``normalise_lookalikes``): OCR reads Latin letters as Cyrillic ones and back («123АВСО2»
+for ``123ABC02``, «К2187…» for ``KZ187…``), O for 0, I, l or | for 1, and spaces where
+there were none. A finding of the analyzer in the output that is one of the approved
+values (after the same normalisation) blocks as well: a warning never releases a value
+the reviewer decided to hide.
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session
 
-from evidence.errors import NotFound
+from evidence.errors import NotFound, render
+from evidence.i18n import N_
 from evidence.models import Item
 from redaction.models import RedactionPlan
 from redaction.render.audio import TONE_HZ
@@ -33,8 +41,29 @@ MAX_RESIDUAL_DBFS = {"wav": -45.0, "mp4": -30.0}
 MAX_FRAMES = 12
 
 
+# Look-alikes, after casefolding: Cyrillic letters that look like Latin ones become
+# Latin, and letters that look like digits become digits (on both sides of a comparison,
+# so only ever more is found). One character for one.
+_LOOKALIKES = str.maketrans("авекмнорстухіјѕүһё", "abekmhopctyxijsyhe")
+_DIGITISH = str.maketrans("oil|zs", "011125")
+
+
+def normalise_lookalikes(text: str) -> str:
+    """``text`` casefolded, look-alike letters mapped (Cyrillic → Latin, O → 0, I/l/| → 1,
+    Z → 2, S → 5) and every run of spaces and punctuation removed.
+
+    The skeleton that the residual check compares: «123 АВС О2» and ``123ABC02`` have
+    the same one, and so do «К2187225…» and ``KZ187225…``.
+    """
+    return _NOT_WORD.sub("", _skeleton(text)).replace("_", "")
+
+
+def _skeleton(text: str) -> str:
+    return text.casefold().translate(_LOOKALIKES).translate(_DIGITISH)
+
+
 def _norm(text: str) -> str:
-    return _SPACE.sub(" ", _NOT_WORD.sub(" ", text.casefold())).strip()
+    return _SPACE.sub(" ", _NOT_WORD.sub(" ", _skeleton(text))).strip()
 
 
 def _digit_lines(text: str) -> list[str]:
@@ -45,21 +74,29 @@ def leaked_values(*, text: str, values: Sequence[dict[str, Any]]) -> list[dict[s
     """Approved values still readable in ``text``.
 
     Numbers are compared by their digits within a line (OCR and layout change
-    separators); words by their case-folded letters at word boundaries.
+    separators), and identifiers (anything with a digit) also by their look-alike
+    skeleton within a line; words by their look-alike-normalised letters at word
+    boundaries, anywhere.
     """
     norm = f" {_norm(text)} "
     lines = _digit_lines(text)
+    skeleton_lines = [normalise_lookalikes(line) for line in text.splitlines()]
     leaks = []
     for value in values:
         raw = str(value["text"])
         digits = "".join(ch for ch in raw if ch.isdigit())
         if value["entity_type"] == "PHONE_NUMBER":
             digits = digits[-10:]  # +7 701 ... and 8 701 ... are the same number
+        skeleton = normalise_lookalikes(raw)
+        if value["entity_type"] == "PHONE_NUMBER" and len(skeleton) > 10:
+            skeleton = skeleton[-10:]
         if len(digits) >= 6 and len(digits) >= len(_NOT_WORD.sub("", raw)) // 2:
             hit = any(digits in line for line in lines)
         else:
             needle = _norm(raw)
             hit = len(needle) >= 3 and f" {needle} " in norm
+        if not hit and digits and len(skeleton) >= 5:
+            hit = any(skeleton in line for line in skeleton_lines)
         if hit:
             leaks.append(
                 {"number": value.get("number"), "entity_type": value["entity_type"], "text": raw}
@@ -75,6 +112,12 @@ def analyzer_warnings(*, text: str, language: str) -> list[dict[str, Any]]:
 
     found = analyze_text(text=text, language=language if language in ("kk", "ru", "en") else "auto")
     return [{"entity_type": f.entity_type, "text": f.text, "score": f.score} for f in found][:50]
+
+
+def _detail(template: str, **params: Any) -> dict[str, Any]:
+    """A problem's description: the English sentence, and its template and parameters so
+    the review page can show it in the reader's language."""
+    return {"detail": render(template, params), "template": template, "params": params}
 
 
 class Report:
@@ -98,6 +141,45 @@ class Report:
         }
 
 
+def refound_values(
+    *, warnings: Sequence[dict[str, Any]], values: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The analyzer's findings in the output that are approved values read back.
+
+    Compared by look-alike skeleton, either way round: an OCR line that cut the value
+    short or ran it on into its neighbour is still that value.
+    """
+    skeletons = [(v, normalise_lookalikes(str(v["text"]))) for v in values]
+    leaks = []
+    for warning in warnings:
+        found = normalise_lookalikes(str(warning.get("text") or ""))
+        if len(found) < 5:
+            continue
+        for value, skeleton in skeletons:
+            if len(skeleton) >= 5 and (skeleton in found or found in skeleton):
+                leaks.append(
+                    {"number": value.get("number"), "entity_type": value["entity_type"],
+                     "text": str(value["text"]), "read": str(warning.get("text"))}
+                )  # fmt: skip
+                break
+    return leaks
+
+
+def _check_read_back(
+    report: Report, name: str, text: str, values: Sequence[dict[str, Any]], language: str,
+    leaks: list[dict[str, Any]] | None = None, **facts: Any,
+) -> None:  # fmt: skip
+    """Blocking: approved values readable in ``text`` (``leaks`` if already found),
+    or found again by the analyzer; the analyzer's other findings are warnings."""
+    leaks = leaked_values(text=text, values=values) if leaks is None else leaks
+    warnings = analyzer_warnings(text=text, language=language)
+    known = {leak.get("number") for leak in leaks}
+    refound = refound_values(warnings=warnings, values=values)
+    leaks += [leak for leak in refound if leak["number"] not in known]
+    report.check(name, leaks, **facts)
+    report.warnings.extend(warnings)
+
+
 def check_text(
     report: Report,
     *,
@@ -106,8 +188,7 @@ def check_text(
     language: str,
     name: str = "text",
 ) -> None:
-    report.check(name, leaked_values(text=text, values=values))
-    report.warnings.extend(analyzer_warnings(text=text, language=language))
+    _check_read_back(report, name, text, values, language)
 
 
 def _ocr_pages(path: Path, *, pdf: bool) -> list[tuple[int, str]]:
@@ -126,25 +207,27 @@ def check_pages(
     for number, text in _ocr_pages(path, pdf=pdf):
         all_text.append(text)
         leaks += [{**leak, "page": number} for leak in leaked_values(text=text, values=values)]
-    report.check("ocr", leaks, pages=len(all_text))
-    report.warnings.extend(analyzer_warnings(text="\n".join(all_text), language=language))
+    _check_read_back(
+        report, "ocr", "\n".join(all_text), values, language, leaks=leaks, pages=len(all_text)
+    )
     if pdf:
         hidden = subprocess.run(
             ["pdftotext", "-raw", str(path), "-"], capture_output=True, timeout=600
         )
         layer = hidden.stdout.decode(errors="replace").strip()
-        report.check("text_layer", [{"detail": f"hidden text: {layer[:80]!r}"}] if layer else [])
+        leftover = [_detail(N_("hidden text: %(text)r"), text=layer[:80])] if layer else []
+        report.check("text_layer", leftover)
         import pikepdf
 
         with pikepdf.open(path) as doc:
             keys = [k for k in ("/Info", "/Metadata") if k in doc.trailer or k in doc.Root]
-        report.check("metadata", [{"detail": f"PDF keeps {k}"} for k in keys])
+        report.check("metadata", [_detail(N_("the PDF keeps %(key)s"), key=k) for k in keys])
     else:
         from PIL import Image
 
         with Image.open(path) as image:
             extra = sorted(k for k in image.info if k not in ("dpi",))
-        report.check("metadata", [{"detail": f"image keeps {k}"} for k in extra])
+        report.check("metadata", [_detail(N_("the image keeps %(key)s"), key=k) for k in extra])
 
 
 def _samples(path: Path, start: float, end: float) -> tuple[np.ndarray, int]:
@@ -213,7 +296,10 @@ def check_audio(report: Report, *, path: Path, ranges: Sequence[tuple[float, flo
         level = residual_dbfs(samples, rate)
         worst = max(worst, level)
         if level > limit:
-            problems.append({"start": start, "end": end, "detail": f"speech at {level:.1f} dBFS"})
+            problems.append(
+                {"start": start, "end": end}
+                | _detail(N_("speech at %(level).1f dBFS"), level=level)
+            )
     report.check("audio", problems, ranges=len(ranges), worst_dbfs=round(worst, 1))
 
 
@@ -269,7 +355,7 @@ def check_video(
         for face in detect_faces(small):
             scaled = tuple(v * scale for v in face[:4])
             if _overlaps(scaled, box):
-                problems.append({"t": box["t"], "detail": "a face is still detectable here"})
+                problems.append({"t": box["t"]} | _detail(N_("a face is still detectable here")))
     report.check("faces", problems, frames=len(samples))
     for t in (info.duration / 3, 2 * info.duration / 3)[: 1 if samples else 2]:
         frame = _frame(path, t, info.width, info.height)
@@ -290,7 +376,8 @@ def check_video(
     found = set((tags.get("format") or {}).get("tags") or {})
     for stream in tags.get("streams") or []:
         found |= set(stream.get("tags") or {})
-    report.check("metadata", [{"detail": f"container keeps {k}"} for k in sorted(found - allowed)])
+    kept = [_detail(N_("the container keeps %(key)s"), key=k) for k in sorted(found - allowed)]
+    report.check("metadata", kept)
     if ranges:
         check_audio(report, path=path, ranges=ranges)
 

@@ -3,16 +3,15 @@ of a draft are in ``redaction.revise``.
 
 Every change writes a new plan version and its custody event in one transaction;
 access goes through ``evidence.service.access`` so refusals are recorded too.
-Prosecutors and investigators of the case may analyse and edit; only prosecutors
-approve. Rendering after approval lives in ``redaction.jobs`` (video: in a ``render``
-job, see ``redaction.background``).
+Who may analyse, review and approve is the policy table's (`redaction.*` rows of
+`evidence.policy`). Rendering after approval lives in ``redaction.jobs``; video is analysed and
+rendered by jobs (``redaction.stages`` queues them and records their failures).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func
@@ -21,10 +20,12 @@ from sqlmodel import Session, select
 
 import custody
 from custody.events import utc_now
-from evidence.models import Case, Item, Role
+from evidence.models import Blob, Case, Item
 from evidence.policy import Perm, Principal
-from evidence.service import record_view
-from evidence.service.access import case_role, deny, load_item, require
+from evidence.service import record_item_event, record_view
+from evidence.service.access import load_item, require
+from evidence.storage import ObjectStore
+from redaction import analysis
 from redaction.analysis import in_background
 from redaction.errors import RedactionError
 from redaction.models import (
@@ -33,6 +34,7 @@ from redaction.models import (
     RedactionPlan,
     RedactionProposal,
     RedactionSource,
+    SourceKind,
 )
 
 
@@ -44,38 +46,19 @@ class PlanNotFound(RedactionError):
     """No such redaction plan (HTTP 404)."""
 
 
-class RedactionPerm(StrEnum):
-    ANALYSE = "redaction.analyse"
-    APPROVE = "redaction.approve"
-
-
-ANALYSE_ROLES = frozenset({Role.PROSECUTOR, Role.INVESTIGATOR})
-APPROVE_ROLES = frozenset({Role.PROSECUTOR})
-
-
 def authorise(
     session: Session,
     *,
     principal: Principal,
     item: Item,
     case: Case,
-    perm: RedactionPerm,
+    perm: Perm,
     client: str | None,
 ) -> None:
-    """Content access first (the policy function), then the case role for redaction."""
-    require(
-        session, principal=principal, perm=Perm.ITEM_CONTENT, case=case, item=item, client=client
-    )
-    roles = APPROVE_ROLES if perm is RedactionPerm.APPROVE else ANALYSE_ROLES
-    if case_role(session, case_id=case.id, user_id=principal.user_id) not in roles:
-        raise deny(
-            session,
-            principal=principal,
-            perm=perm,  # type: ignore[arg-type]  # recorded as its string
-            client=client,
-            case_id=case.id,
-            item_id=item.id,
-        )
+    """Content access first, then the redaction permission (both from the policy table;
+    refusals recorded)."""
+    for needed in (Perm.ITEM_CONTENT, perm):
+        require(session, principal=principal, perm=needed, case=case, item=item, client=client)
 
 
 def proposal_dict(p: RedactionProposal) -> dict[str, Any]:
@@ -91,6 +74,7 @@ def proposal_dict(p: RedactionProposal) -> dict[str, Any]:
         "target": p.target,
         "regions": p.regions,
         "note": p.note,
+        "explanation": p.explanation,
     }
 
 
@@ -159,14 +143,12 @@ def save_version(
     for row in rows:
         session.add(RedactionProposal(plan_id=plan.id, **row))
     decided = Counter(str(r["decision"]) for r in rows)
-    custody.record(
+    record_item_event(
         session=session,
         action=action,
         actor=principal.actor(),
-        case_id=case.id,
-        case_number=case.number,
-        item_id=item.id,
-        sha256=item.sha256,
+        item=item,
+        case=case,
         client=client,
         details={
             "plan_id": plan.id,
@@ -179,6 +161,70 @@ def save_version(
         },
     )
     session.commit()
+    return plan
+
+
+def analyse_item(
+    *,
+    session: Session,
+    store: ObjectStore,
+    principal: Principal,
+    item_id: str,
+    language: str = "auto",
+    entities: list[str] | None = None,
+    client: str | None = None,
+) -> RedactionPlan:
+    """Analyse an item and write a new draft plan with every proposal pending.
+
+    Video is not analysed here: the plan is written as ``analysing``, without proposals,
+    and committed with its custody event; the caller then queues the ``redact`` job
+    (``redaction.stages.submit``) whose ``finish_analysis`` fills it in.
+    """
+    item, case = load_item(session, item_id)
+    authorise(
+        session,
+        principal=principal,
+        item=item,
+        case=case,
+        perm=Perm.REDACTION_ANALYSE,
+        client=client,
+    )
+    blob = session.get(Blob, item.sha256)
+    assert blob is not None
+    media_type = analysis.media_type_of(session, item, blob)
+    analysis.check_request(media_type=media_type, language=language)
+    if analysis.in_background(media_type):
+        source = RedactionSource(
+            item_id=item.id, kind=SourceKind.MEDIA, language=language,
+            media={"media_type": media_type}, created_at=utc_now(),
+        )  # fmt: skip
+        session.add(source)
+        session.flush()
+        plan = save_version(
+            session, item=item, case=case, source=source, proposals=[], principal=principal,
+            action=custody.Action.REDACTION_PLAN_CREATED, change="analysis queued",
+            entities=list(entities or []), client=client, status=PlanStatus.ANALYSING,
+        )  # fmt: skip
+        return plan
+    source, rows = analysis.build_source(
+        session=session,
+        store=store,
+        item=item,
+        blob=blob,
+        language=language,
+        actor=principal.actor(),
+    )
+    rows = analysis.proposals(source=source, rows=rows, entities=entities)
+    session.add(source)
+    session.flush()
+    plan = save_version(
+        session, item=item, case=case, source=source, proposals=rows, principal=principal,
+        action=custody.Action.REDACTION_PLAN_CREATED, change="analysis",
+        entities=list(entities or []), client=client,
+    )  # fmt: skip
+    from redaction.review_pages import prerender  # it reads plans: imported late
+
+    prerender(session=session, store=store, item=item, source=source, actor=principal.actor())
     return plan
 
 
@@ -210,6 +256,71 @@ def list_plans(
     return list(session.exec(query.order_by(RedactionPlan.version.desc())))  # type: ignore[attr-defined]
 
 
+def override_residual(
+    *, session: Session, principal: Principal, plan_id: str, reason: str,
+    client: str | None = None,
+) -> RedactionPlan:  # fmt: skip
+    """Release a plan whose residual check blocked it, for a recorded reason.
+
+    The alternative to adding a box: a prosecutor states why what the check still reads
+    may go out (an officer's name read back in a stamp, a value the check mistook).
+    The reason is a custody event and stays on the plan's report; the caller renders
+    again (``redaction.jobs.render_plan``), which now registers the derivative.
+    """
+    plan, item, case = load_plan(session, plan_id)
+    authorise(
+        session, principal=principal, item=item, case=case, perm=Perm.REDACTION_APPROVE,
+        client=client,
+    )  # fmt: skip
+    reason = " ".join(reason.split())
+    if len(reason) < 10:
+        raise PlanConflict("an override needs a reason of at least 10 characters")
+    report = plan.residual or {}
+    if (
+        plan.status is not PlanStatus.APPROVED
+        or not report
+        or report.get("passed")
+        or plan.releasable
+        or plan.version != latest_version(session, item.id)
+    ):
+        raise PlanConflict(
+            "only the latest approved plan whose residual check blocked it can be overridden"
+        )
+    if report.get("override"):
+        raise PlanConflict("this plan's residual check was already overridden")
+    source = session.get(RedactionSource, plan.source_id)
+    if source is not None and in_background(str(source.media.get("media_type", ""))):
+        # Its render job is done and is not run twice: revise the plan instead.
+        raise PlanConflict("a video's block is lifted by revising the plan (add a box)")
+    override = {"by": principal.user_id, "at": utc_now().isoformat(), "reason": reason[:1000],
+                "blocking": len(report.get("blocking") or [])}  # fmt: skip
+    plan.residual = {**report, "override": override}
+    session.add(plan)
+    record_item_event(
+        session=session,
+        action=custody.Action.REDACTION_RESIDUAL_OVERRIDDEN,
+        actor=principal.actor(),
+        item=item,
+        case=case,
+        client=client,
+        details={
+            "plan_id": plan.id,
+            "version": plan.version,
+            "reason": override["reason"],
+            "blocking": override["blocking"],
+            "entity_types": sorted(
+                {
+                    str(b.get("entity_type"))
+                    for b in report.get("blocking") or []
+                    if b.get("entity_type")
+                }
+            ),
+        },
+    )
+    session.commit()
+    return plan
+
+
 def approve(
     *, session: Session, principal: Principal, plan_id: str, client: str | None = None
 ) -> RedactionPlan:
@@ -218,7 +329,7 @@ def approve(
     Every proposal must be decided first: approval means someone looked at each one.
     Approving an approved plan whose rendering failed (no residual report) returns it
     unchanged, so the caller can render again. Video plans are rendered by a job: they
-    become ``rendering`` (the caller queues the job with ``redaction.background.submit``);
+    become ``rendering`` (the caller queues the job with ``redaction.stages.submit``);
     approving a ``rendering`` plan returns it unchanged, and approving one whose
     rendering failed makes it ``rendering`` again.
     """
@@ -228,7 +339,7 @@ def approve(
         principal=principal,
         item=item,
         case=case,
-        perm=RedactionPerm.APPROVE,
+        perm=Perm.REDACTION_APPROVE,
         client=client,
     )
     source = session.get(RedactionSource, plan.source_id)
@@ -247,24 +358,34 @@ def approve(
     if plan.status is PlanStatus.RENDERING:
         return plan
     if plan.status is not PlanStatus.DRAFT or not latest:
-        raise PlanConflict(f"only the latest draft can be approved (this one is {plan.status})")
+        raise PlanConflict(
+            "only the latest draft can be approved (this one is %(status)s)", status=plan.status
+        )
     rows = proposals_of(session, plan.id)
     pending = [p.number for p in rows if p.decision is Decision.PENDING]
     if pending:
-        raise PlanConflict(f"decide every proposal first; pending: {pending[:20]}")
+        raise PlanConflict(
+            "decide every proposal first; pending: %(numbers)s",
+            numbers=", ".join(map(str, pending[:20])),
+        )
+    from redaction.exemptions import without_basis
+
+    if missing := without_basis(rows):
+        raise PlanConflict(
+            "give every hidden region a legal basis from the list first; missing: %(numbers)s",
+            numbers=", ".join(map(str, missing[:20])),
+        )
     plan.status = PlanStatus.RENDERING if slow else PlanStatus.APPROVED
     plan.approved_by = principal.user_id
     plan.approved_at = utc_now()
     session.add(plan)
     accepted = [p for p in rows if p.decision is Decision.ACCEPTED]
-    custody.record(
+    record_item_event(
         session=session,
         action=custody.Action.REDACTION_PLAN_APPROVED,
         actor=principal.actor(),
-        case_id=case.id,
-        case_number=case.number,
-        item_id=item.id,
-        sha256=item.sha256,
+        item=item,
+        case=case,
         client=client,
         details={
             "plan_id": plan.id,

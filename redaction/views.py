@@ -7,7 +7,7 @@ same service functions as the API. Mounted by including ``router`` next to the w
 pages; the item page can link to ``/items/{id}/redaction``. While a video plan is
 analysed or rendered by its job the page says so and asks the browser to reload it
 (``Refresh`` header); a failed job's reason is shown with the way to try again. Our
-strings are translated by ``redaction.i18n``.
+strings are gettext messages of the shared catalogs (table: ``redaction/translations.py``).
 """
 
 from __future__ import annotations
@@ -15,22 +15,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import jinja2
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from evidence import i18n
 from evidence.deps import ClientDep, SessionDep, StoreDep
 from evidence.errors import InvalidInput
-from evidence.service.access import case_role
+from evidence.policy import Perm
+from evidence.service.access import load_item, permits
 from evidence.web import core
-from evidence.web.core import Me, WebRoute, check_csrf
-from redaction import background, jobs, revise, service
-from redaction import i18n as texts
+from evidence.web.core import Me, WebRoute
+from redaction import exemptions, jobs, labels, review_pages, revise, service, stages
 from redaction.errors import RedactionError
 from redaction.models import Decision, PlanStatus
 from redaction.render.text import render_plain_text
-from redaction.service import APPROVE_ROLES
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 PREVIEW_CHARS = 200_000
@@ -41,23 +39,11 @@ HEADERS = {  # as evidence.web.core.page: evidence is shown, nothing may cache o
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
 }
-_env = core.templates.env.overlay(
-    loader=jinja2.ChoiceLoader(
-        [jinja2.PackageLoader("redaction", "templates"), core.templates.env.loader]  # type: ignore[list-item]
-    )
-)
-
-
-def _gettext(message: str, **variables: Any) -> str:
-    """``_()`` of our templates (new-style, as the shared one): our table first. The
-    result is plain text, escaped on output like any other value."""
-    text = texts.gettext(message)
-    return text % variables if variables else text
-
-
-# An overlay shares its parent's globals dict: give ours their own before changing it.
-_env.globals = {**_env.globals, "gettext": _gettext, "status_label": texts.status_label}
+_env = core.package_templates("redaction")
+_env.globals.update(labels.GLOBALS)
 REFRESH_SECONDS = 10
+# Entity types a reviewer's drawn box may be given on the page.
+BOX_TYPES = ("MANUAL", "PERSON", "FACE", "KZ_VEHICLE_PLATE", "ADDRESS", "KZ_IIN", "PHONE_NUMBER")
 
 
 def _render(
@@ -69,6 +55,7 @@ def _render(
     context |= {
         "principal": me, "csrf": core.csrf_token(request), "lang": lang,
         "path": request.url.path, "request": request, "enrol_due": False,
+        "nav": core.navigation(request, me),
     }  # fmt: skip
     html = _env.get_template(name).render(**context)
     headers = HEADERS | ({"Refresh": str(REFRESH_SECONDS)} if refresh else {})
@@ -123,30 +110,50 @@ def latest(
 @router.post("/items/{item_id}/redaction")
 def analyse(
     item_id: str, request: Request, me: Me, session: SessionDep, store: StoreDep,
-    client: ClientDep, csrf: Annotated[str, Form()] = "", language: Annotated[str, Form()] = "auto",
+    client: ClientDep, language: Annotated[str, Form()] = "auto",
 ) -> Response:  # fmt: skip
-    check_csrf(request, csrf)
     try:
-        plan = jobs.analyse_item(
+        plan = service.analyse_item(
             session=session, store=store, principal=me, item_id=item_id, language=language,
             client=client,
         )  # fmt: skip
         if plan.status is PlanStatus.ANALYSING:
-            background.submit(session, plan=plan)
+            stages.submit(session, plan=plan)
     except RedactionError as exc:
         return _failed(request, me, exc)
     return _redirect(plan.id)
 
 
+def _studio(source: Any, rows: list[Any], page: int) -> dict[str, Any] | None:
+    """What the page-and-box review draws (images and documents only): the pages with
+    their open counts, the shown page and its boxes."""
+    media_type = str(source.media.get("media_type", ""))
+    if not (media_type == "application/pdf" or media_type.startswith("image/")):
+        return None
+    listed = review_pages.pages(source)
+    if not listed:
+        return None
+    boxes = review_pages.boxes(source, rows)
+    counts = review_pages.open_counts(boxes)
+    for entry in listed:
+        entry["open"] = counts.get(entry["page"], 0)
+    shown = next((p for p in listed if p["page"] == page), listed[0])
+    on_page = [b for b in boxes if b["page"] == shown["page"]]
+    return {"pages": listed, "page": shown, "boxes": on_page,
+            "numbers": sorted({b["number"] for b in on_page})}  # fmt: skip
+
+
 @router.get("/redactions/{plan_id}/review")
 def review(
-    plan_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep
-) -> Response:
+    plan_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep,
+    page: int = 1,
+) -> Response:  # fmt: skip
     plan, rows, source = service.get_plan(
         session=session, principal=me, plan_id=plan_id, client=client
     )
     session.commit()
-    job = background.reconcile(session, plan)
+    studio = _studio(source, rows, page)
+    job = stages.reconcile(session, plan)
     proposals = [service.proposal_dict(p) for p in rows]
     accepted = [
         {**p["target"], "entity_type": p["entity_type"]}
@@ -160,9 +167,11 @@ def review(
             spans=[s for s in accepted if s["end"] <= PREVIEW_CHARS],
             language=source.language, mode=plan.mode,
         )  # fmt: skip
-    role = case_role(session, case_id=plan.case_id, user_id=me.user_id)
+    item, case = load_item(session, plan.item_id)
+    may_approve = permits(session, principal=me, perm=Perm.REDACTION_APPROVE, case=case, item=item)
     render_failed = plan.status is PlanStatus.FAILED and plan.approved_at is not None
-    waiting = plan.status in background.PENDING
+    video_plan = str(source.media.get("media_type", "")).startswith("video/")
+    waiting = plan.status in stages.PENDING
     return _render(
         request, me, "redaction_review.html", refresh=waiting, plan=plan, proposals=proposals,
         source=source, pieces=_pieces(source.text, proposals) if source.text else [],
@@ -170,8 +179,11 @@ def review(
         video=source.media.get("media_type", "").startswith("video/"),
         editable=plan.status is PlanStatus.DRAFT or (plan.residual and not plan.releasable)
         or render_failed,
-        may_approve=role in APPROVE_ROLES and plan.status is PlanStatus.DRAFT,
-        may_retry=role in APPROVE_ROLES and render_failed,
+        may_approve=may_approve and plan.status is PlanStatus.DRAFT,
+        may_override=may_approve and not video_plan and plan.status is PlanStatus.APPROVED
+        and bool(plan.residual) and not plan.releasable,
+        bases=exemptions.bases(), studio=studio, box_types=BOX_TYPES,
+        may_retry=may_approve and render_failed,
         may_analyse=plan.status is PlanStatus.FAILED and not render_failed,
     )  # fmt: skip
 
@@ -181,17 +193,29 @@ async def decisions(
     plan_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep
 ) -> Response:
     form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
     chosen = {
         int(key[2:]): Decision(str(value))
         for key, value in form.items()
         if key.startswith("d-") and str(value) in {d.value for d in Decision}
     }
     default = str(form.get("default") or "")
+    # Only what the reviewer changed: the version's note counts real changes.
+    current = {p.number: p for p in service.proposals_of(session, plan_id)}
+    bases = {
+        int(key[2:]): str(value) for key, value in form.items()
+        if key.startswith("b-") and key[2:].isdigit() and str(value)
+        and (p := current.get(int(key[2:]))) is not None and p.reason != str(value)
+    }  # fmt: skip
+    notes: dict[int, str | None] = {
+        int(key[2:]): str(value).strip() for key, value in form.items()
+        if key.startswith("n-") and key[2:].isdigit()
+        and (p := current.get(int(key[2:]))) is not None and (p.note or "") != str(value).strip()
+    }  # fmt: skip
     try:
         plan = revise.decide(
             session=session, principal=me, plan_id=plan_id, decisions=chosen,
-            default=Decision(default) if default else None, client=client,
+            default=Decision(default) if default else None, bases=bases, notes=notes,
+            client=client,
         )  # fmt: skip
     except RedactionError as exc:
         return _failed(request, me, exc)
@@ -202,27 +226,26 @@ def _number(value: str, name: str) -> float:
     try:
         return float(value.replace(",", "."))
     except ValueError as exc:
-        raise InvalidInput(f"{name} must be a number") from exc
+        raise InvalidInput("%(field)s must be a number", field=name) from exc
 
 
 @router.post("/redactions/{plan_id}/review/manual")
 def manual(
     plan_id: str, request: Request, me: Me, session: SessionDep, client: ClientDep,
-    csrf: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "span",
+    kind: Annotated[str, Form()] = "span",
     entity_type: Annotated[str, Form()] = "MANUAL", a: Annotated[str, Form()] = "",
     b: Annotated[str, Form()] = "", page: Annotated[str, Form()] = "1",
     left: Annotated[str, Form()] = "", top: Annotated[str, Form()] = "",
     width: Annotated[str, Form()] = "", height: Annotated[str, Form()] = "",
-    text: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     """One form for the four manual kinds: span (a, b = characters), time (a, b =
     seconds), box (page and pixels; a, b = optional time range), all occurrences (text)."""
-    check_csrf(request, csrf)
     try:
         if kind == "all":
             plan = revise.redact_all(
                 session=session, principal=me, plan_id=plan_id, text=text,
-                entity_type=entity_type or "MANUAL", client=client,
+                entity_type=entity_type or "MANUAL", reason=reason or None, client=client,
             )  # fmt: skip
             return _redirect(plan.id)
         target: dict[str, Any] = {"kind": kind}
@@ -235,23 +258,39 @@ def manual(
                 target |= {"t_start": _number(a, "start"), "t_end": _number(b, "end")}
         plan = revise.add_manual(
             session=session, principal=me, plan_id=plan_id,
-            targets=[{"target": target, "entity_type": entity_type or "MANUAL"}], client=client,
+            targets=[{"target": target, "entity_type": entity_type or "MANUAL",
+                      "reason": reason or None}], client=client,
         )  # fmt: skip
     except RedactionError as exc:
         return _failed(request, me, exc)
     return _redirect(plan.id)
 
 
+@router.post("/redactions/{plan_id}/review/override")
+def override(
+    plan_id: str, request: Request, me: Me, session: SessionDep, store: StoreDep,
+    client: ClientDep, reason: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    """Release a blocked plan for the reason typed (recorded in custody)."""
+    try:
+        service.override_residual(
+            session=session, principal=me, plan_id=plan_id, reason=reason, client=client
+        )
+        jobs.render_plan(session=session, store=store, plan_id=plan_id)
+    except RedactionError as exc:
+        return _failed(request, me, exc)
+    return _redirect(plan_id)
+
+
 @router.post("/redactions/{plan_id}/review/approve")
 def approve(
     plan_id: str, request: Request, me: Me, session: SessionDep, store: StoreDep,
-    client: ClientDep, csrf: Annotated[str, Form()] = "",
+    client: ClientDep,
 ) -> Response:  # fmt: skip
-    check_csrf(request, csrf)
     try:
         plan = service.approve(session=session, principal=me, plan_id=plan_id, client=client)
         if plan.status is PlanStatus.RENDERING:
-            background.submit(session, plan=plan)
+            stages.submit(session, plan=plan)
         else:
             jobs.render_plan(session=session, store=store, plan_id=plan_id)
     except RedactionError as exc:

@@ -22,6 +22,11 @@ CYR_UPPER = "А-ЯЁӘҒҚҢӨҰҮҺІ"
 CYR_LOWER = "а-яёәғқңөұүһі"
 
 
+# Key of the recognizer's reason in a result's ``recognition_metadata``.
+EXPLANATION_KEY = "explanation"
+ENHANCED = RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """One proposed span before it becomes a Presidio ``RecognizerResult``."""
@@ -31,6 +36,9 @@ class Candidate:
     end: int
     score: float
     why: str
+    # A final score is not raised by context words (Presidio's enhancer would lift a
+    # deliberately low score such as a failing IIN's next to its «ИИН» label).
+    final: bool = False
 
 
 def context_words(entity: str, language: str) -> list[str]:
@@ -80,5 +88,8 @@ class CandidateRecognizer(EntityRecognizer):
                 recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    # Presidio drops the explanation object from its answer; this stays.
+                    EXPLANATION_KEY: c.why,
+                    **({ENHANCED: True} if c.final else {}),
                 },
             )

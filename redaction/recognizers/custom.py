@@ -34,7 +34,9 @@ def custom_recognizers(*, language: str) -> list[PatternRecognizer]:
             entity, regex = entry["entity"], entry["regex"]
             re.compile(regex)
         except (KeyError, TypeError, re.error) as exc:
-            raise RedactionConfigError(f"custom_patterns[{i}] is invalid: {exc}") from exc
+            raise RedactionConfigError(
+                "custom_patterns[%(i)s] is invalid: %(reason)s", i=i, reason=exc
+            ) from exc
         if language not in entry.get("languages", ["kk", "ru", "en"]):
             continue
         out.append(

@@ -159,6 +159,12 @@ class NatashaRecognizer(CandidateRecognizer):
 
         while words and noise(words[0]):
             words.pop(0)
+        # A full name does not go on past a line break: the next line's first word
+        # ("Шот" on an OCR page) is the start of something else.
+        for i in range(2, len(words)):
+            if "\n" in text[words[i - 1][1] : words[i][0]]:
+                words = words[:i]
+                break
         # After the name, everything from the first noise word on goes.
         for i, w in enumerate(words):
             if noise(w):

@@ -24,6 +24,11 @@ _BARE_RX = re.compile(
 )
 
 
+# What is left of a "+7"/"8" prefix that OCR or a typist garbled ("+/", "+ 7", "7"): the
+# span takes it in, so the prefix is hidden together with the number.
+_PREFIX_REST = re.compile(r"(?:\+\s?\S?|(?<![\w+])[78])[\s\-.(]{0,2}$")
+
+
 class KzPhoneRecognizer(CandidateRecognizer):
     """Finds +7/8 numbers with a Kazakhstan (6xx, 7xx) national code."""
 
@@ -38,4 +43,7 @@ class KzPhoneRecognizer(CandidateRecognizer):
                 yield Candidate("PHONE_NUMBER", m.start(), m.end(), 0.8, "KZ phone format")
         for m in _BARE_RX.finditer(text):
             if not any(s <= m.start() < e for s, e in taken):
-                yield Candidate("PHONE_NUMBER", m.start(), m.end(), 0.3, "KZ mobile, no prefix")
+                start = m.start()
+                if prefix := _PREFIX_REST.search(text[max(0, start - 5) : start]):
+                    start -= len(prefix.group())
+                yield Candidate("PHONE_NUMBER", start, m.end(), 0.3, "KZ mobile, no prefix")

@@ -72,7 +72,7 @@ def bleep_graph(
 ) -> str:
     """``-filter_complex`` graph ending in ``[aout]`` that mutes or bleeps ``ranges``."""
     if mode not in ("bleep", "mute"):
-        raise RenderError(f"unknown audio mode {mode!r}")
+        raise RenderError("unknown audio mode %(mode)r", mode=mode)
     inside = "+".join(f"between(t,{a:.6f},{b:.6f})" for a, b in ranges) or "0"
     speech = f"[{label}]aformat=sample_fmts=dbl,aeval='val(ch)*(1-({inside}))':c=same"
     if mode == "mute":
@@ -106,5 +106,7 @@ def render_audio(
     ]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, timeout=3600)
     if done.returncode != 0:
-        raise RenderError(f"ffmpeg failed: {done.stderr.decode()[-400:]}")
+        raise RenderError(
+            "%(tool)s failed: %(reason)s", tool="ffmpeg", reason=done.stderr.decode()[-400:]
+        )
     return list(ranges)

@@ -37,7 +37,8 @@ def collect(accepted: Sequence[dict[str, Any]]) -> Targets:
         if kind == "span":
             out.spans.append({**target, "entity_type": p["entity_type"]})
         elif kind == "box":
-            out.boxes.append(target)
+            # A reviewer's (or detector's) box is burned as drawn, a word box padded.
+            out.boxes.append({**target, "exact": True})
         elif kind == "time":
             out.ranges.append((float(target["start"]), float(target["end"])))
         elif kind == "track":
@@ -121,4 +122,4 @@ def render(
         render_audio(src=src, dst=dst, ranges=ranges, mode=audio_mode)
         facts = {"format": "wav", "ranges": len(ranges), "audio": audio_mode}
         return Rendered(dst, output_name(original_name, ".wav"), facts, ranges=ranges)
-    raise RenderError(f"no renderer for {media_type}")
+    raise RenderError("no renderer for %(type)s", type=media_type)

@@ -19,6 +19,7 @@ import img2pdf
 import pikepdf
 from PIL import Image
 
+from evidence import scratch
 from redaction.render.audio import RenderError
 from redaction.render.image import burn_boxes, clean_copy
 
@@ -33,7 +34,9 @@ def rasterise(*, src: Path, folder: Path, dpi: int) -> list[Path]:
         timeout=3600,
     )
     if done.returncode != 0:
-        raise RenderError(f"pdftoppm cannot read the document: {done.stderr.decode()[-300:]}")
+        raise RenderError(
+            "pdftoppm cannot read the document: %(reason)s", reason=done.stderr.decode()[-300:]
+        )
     pages = sorted(folder.glob("page-*.ppm"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
     if not pages:
         raise RenderError("the document has no pages")
@@ -64,7 +67,7 @@ def render_document(
     """
     geometry = {int(p["page"]): p for p in pages}
     dpi = max([int(p.get("dpi") or DEFAULT_DPI) for p in pages] or [DEFAULT_DPI])
-    with tempfile.TemporaryDirectory(prefix="dalel-redact-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="dalel-redact-", dir=scratch.tempdir()) as tmp:
         folder = Path(tmp)
         images: list[bytes] = []
         for number, ppm in enumerate(rasterise(src=src, folder=folder, dpi=dpi), start=1):

@@ -23,9 +23,11 @@ def pad_box(
     """(x0, y0, x1, y1) of a word box scaled to the raster and grown a little.
 
     Glyph edges are anti-aliased past the tight OCR box, and ascenders/descenders of
-    neighbouring lines overlap it: grow by 15% of the height (at least 2 px).
+    neighbouring lines overlap it: grow by 15% of the height (at least 2 px). A box a
+    person drew or placed (``exact``) is burned as drawn: what was approved is what was
+    seen.
     """
-    pad = max(2.0, 0.15 * box["height"] * scale)
+    pad = 0.0 if box.get("exact") else max(2.0, 0.15 * box["height"] * scale)
     x0 = box["left"] * scale - pad
     y0 = box["top"] * scale - pad
     x1 = (box["left"] + box["width"]) * scale + pad

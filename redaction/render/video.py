@@ -26,7 +26,7 @@ PAD = 0.3
 CRF = "20"
 
 
-class _Track:
+class Track:
     """Sampled boxes of one track with a lookup by time."""
 
     def __init__(self, boxes: Sequence[dict[str, Any]], carry: float) -> None:
@@ -69,7 +69,7 @@ def _rect(box: dict[str, Any], width: int, height: int, pad: float) -> tuple[int
 def rects_at(
     t: float,
     *,
-    tracks: Sequence[_Track],
+    tracks: Sequence[Track],
     boxes: Sequence[dict[str, Any]],
     size: tuple[int, int],
     pad: float = PAD,
@@ -96,7 +96,7 @@ def render_video(
     """Write ``dst`` (MP4, H.264, no container metadata) with the regions filled."""
     info = probe(src)
     carry = (every + 1) / info.fps
-    live = [_Track(t, carry) for t in tracks if t]
+    live = [Track(t, carry) for t in tracks if t]
     size = (info.width, info.height)
     frame_bytes = info.width * info.height * 3
     decode = [
@@ -145,7 +145,9 @@ def render_video(
             enc.stdin.close()
         err = enc.stderr.read() if enc.stderr else b""
     if enc.returncode != 0 or frames == 0:
-        raise RenderError(f"video encoding failed: {err.decode(errors='replace')[-400:]}")
+        raise RenderError(
+            "video encoding failed: %(reason)s", reason=err.decode(errors="replace")[-400:]
+        )
     return {
         "format": "mp4",
         "frames": frames,
