@@ -22,34 +22,63 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from custody.export import VERIFIER_SOURCE, BundleItem, build_manifest
+from custody.checkpoint import CheckpointBody
+from custody.export import build_manifest
+from custody.note import split_note
+from custody.statement import VERIFIER_SOURCE, statement_note
+from custody.verifier import STATEMENT_FILE
+from disclosure.blinding import blind
 from disclosure.errors import BundleStopped, DisclosureGone, DisclosureNotFound
 from disclosure.models import Disclosure, Receipt
-from disclosure.portal import _first, entries_of, pending_error
+from disclosure.portal import entries_of, first_time, hidden, pending_error
+from disclosure.published import VERIFY_HTML, verifier_hashes
 from disclosure.receipts import record_receipt
-from disclosure.selection import PROSECUTION
 from disclosure.service import load_disclosure, status_of
 from disclosure.streaming import CHECK_EVERY, live_status
-from evidence.models import Item
-from evidence.policy import Principal
-from evidence.service.disclose import (
-    BundleFiles,
-    authorize_case_role,
-    open_bundle_files,
-    record_bundle_stopped,
-)
-from evidence.service.ledger import LedgerConfig, checkpoint, log_signers
+from evidence.models import Item, Role
+from evidence.policy import Perm, Principal
+from evidence.service.access import require
+from evidence.service.export import ExportPlan, plan_export
+from evidence.service.ledger import LedgerConfig
 from evidence.storage import ObjectStore
+from redaction.exemptions import log_files
 
-VERIFY_HTML = Path(__file__).with_name("static") / "verify.html"
-README = """Dalel disclosure bundle
+# In the three interface languages: the bundle travels without the server's pages.
+README = """Dalel: ашып көрсету топтамасы
+=============================
+files/         ашып көрсетілген файлдар (сізге арналған су таңбасымен)
+manifest.json  әр файлдың SHA-256 мәні мен өлшемі, түпнұсқа хэшіне дейінгі туынды
+               материалдар тізбегі, бүркемелеу жоспарларының идентификаторлары, қосылу
+               дәлелдері бар сақтау тізбегінің оқиғалары, куәгерлер қол қойған бақылау
+               нүктесі және журналдың тексеру кілттері
+bundle.json    сол манифест, verifier.py оқитын атаумен
+verifier.py    желісіз тексеру: python3 verifier.py .   (Python 3.11+, pip install pynacl)
+verify.html    кез келген заманауи браузерде ашыңыз (желі қажет емес) да, осы қалтаны таңдаңыз
+statement.txt  журналдың қол қойылған мәлімдемесі: қалған әр файлдың SHA-256 мәні мен
+               өлшемі және осы шығарылымның түпнұсқа verifier.py, verify.html файлдарының
+               SHA-256 мәні
+
+Dalel: архив раскрытия
+======================
+files/         раскрытые файлы (с вашим водяным знаком)
+manifest.json  SHA-256 и размер каждого файла, цепочка производных материалов до хэша
+               оригинала, идентификаторы планов обезличивания, события цепочки хранения с
+               доказательствами включения, подписанная контрольная точка с подписями
+               свидетелей и ключи проверки журнала
+bundle.json    тот же манифест под именем, которое читает verifier.py
+verifier.py    проверка без сети: python3 verifier.py .   (Python 3.11+, pip install pynacl)
+verify.html    откройте в любом современном браузере (сеть не нужна) и выберите эту папку
+statement.txt  подписанное журналом заявление: SHA-256 и размер каждого другого файла и
+               SHA-256 подлинных verifier.py и verify.html этой версии
+
+Dalel disclosure bundle
 =======================
 files/         the disclosed files (watermarked for you)
 manifest.json  every file's SHA-256 and size, its derivation chain back to the original's
@@ -58,6 +87,8 @@ manifest.json  every file's SHA-256 and size, its derivation chain back to the o
 bundle.json    the same manifest, under the name verifier.py reads
 verifier.py    offline verifier: python3 verifier.py .   (Python 3.11+, pip install pynacl)
 verify.html    open in any modern browser (no network needed) and choose this folder
+statement.txt  the log's signed statement of every other file's SHA-256 and size, and of
+               the SHA-256 of this release's genuine verifier.py and verify.html
 """
 
 
@@ -123,7 +154,7 @@ class PreparedBundle:
 
     disclosure: Disclosure
     manifest: bytes
-    files: BundleFiles
+    plan: ExportPlan
     names: dict[str, str]
     receipt: Receipt | None
     principal: Principal | None = None
@@ -131,6 +162,9 @@ class PreparedBundle:
     client: str | None = None
     check_every: int = CHECK_EVERY
     disclosure_id: str = ""
+    statement: bytes = b""  # the log's signed statement over every other file
+    # redaction.exemptions: why each hidden region was withheld (JSON and PDFs)
+    exemptions: dict[str, bytes] = field(default_factory=dict)
 
     def stream(self) -> Iterator[bytes]:
         """The ZIP, piece by piece; memory stays at about one store chunk.
@@ -141,19 +175,21 @@ class PreparedBundle:
         """
         pipe = _Pipe()
         archive = zipfile.ZipFile(pipe, "w", zipfile.ZIP_STORED, allowZip64=True)  # type: ignore[call-overload]
-        for name, data in [("README.txt", README.encode()), ("manifest.json", self.manifest),
-                           ("bundle.json", self.manifest)]:  # fmt: skip
+        heads = [("README.txt", README.encode()), ("manifest.json", self.manifest),
+                 ("bundle.json", self.manifest)]  # fmt: skip
+        heads += list(self.exemptions.items())
+        for name, data in heads:
             archive.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
         yield pipe.drain()
         order = list(self.names.items())
         for done, (item_id, name) in enumerate(order):
             self._check(order, done, pipe.tell())
-            size = self.files.items[item_id][1].size
+            size = self.plan.items[item_id][1].size
             info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
             info.file_size = size
             since = 0
             with archive.open(info, "w", force_zip64=size >= 0xFFFFFFFF) as handle:
-                for chunk in self.files.chunks(item_id):
+                for chunk in self.plan.chunks(item_id):
                     handle.write(chunk)
                     since += len(chunk)
                     if data := pipe.drain():
@@ -164,6 +200,8 @@ class PreparedBundle:
             yield pipe.drain()
         archive.writestr("verifier.py", VERIFIER_SOURCE.read_bytes(), zipfile.ZIP_DEFLATED)
         archive.writestr("verify.html", VERIFY_HTML.read_bytes(), zipfile.ZIP_DEFLATED)
+        if self.statement:
+            archive.writestr(STATEMENT_FILE, self.statement, zipfile.ZIP_DEFLATED)
         archive.close()
         yield pipe.drain()
 
@@ -176,17 +214,41 @@ class PreparedBundle:
         if status == "active":
             return
         with Session(self.engine) as side:
-            record_bundle_stopped(
-                session=side, principal=self.principal, disclosure_id=disclosure_id,
-                item_ids=[item_id for item_id, _ in order[done:]],
-                reason=f"disclosure {status}", client=self.client,
-                details={"files_completed": done, "files": len(order), "bytes_sent": sent,
-                         "receipt": self.receipt.id if self.receipt else None},
+            self.plan.stopped(
+                session=side, item_ids=[item_id for item_id, _ in order[done:]],
+                reason=f"disclosure {status}", bundle="stopped", files_completed=done,
+                files=len(order), bytes_sent=sent,
+                receipt=self.receipt.id if self.receipt else None,
             )  # fmt: skip
         raise BundleStopped(
-            f"the disclosure was {status} during the download: the bundle stopped after "
-            f"{done} of {len(order)} files"
-        )
+            "the disclosure was %(status)s during the download: the bundle stopped after "
+            "%(done)s of %(files)s files",
+            status=status, done=done, files=len(order),
+        )  # fmt: skip
+
+
+def _statement(
+    manifest: dict[str, Any], body: bytes, plan: ExportPlan, names: dict[str, str],
+    exemptions: dict[str, bytes] | None = None,
+) -> bytes:  # fmt: skip
+    """The signed statement over every file the bundle will hold (all known up front:
+    the served files' hashes are their items')."""
+    files = {
+        name: (hashlib.sha256(data).hexdigest(), len(data))
+        for name, data in [("README.txt", README.encode()), ("manifest.json", body),
+                           ("bundle.json", body), ("verifier.py", VERIFIER_SOURCE.read_bytes()),
+                           ("verify.html", VERIFY_HTML.read_bytes()),
+                           *(exemptions or {}).items()]
+    }  # fmt: skip
+    for item_id, name in names.items():
+        item, blob = plan.items[item_id]
+        files[name] = (item.sha256, blob.size)
+    anchor = CheckpointBody.parse(split_note(manifest["checkpoints"][-1])[0])
+    note = statement_note(
+        origin=anchor.origin, size=anchor.size, root=anchor.root, files=files,
+        release=verifier_hashes(), signers=plan.signers,
+    )  # fmt: skip
+    return note.encode()
 
 
 def prepare_bundle(
@@ -202,14 +264,12 @@ def prepare_bundle(
     disclosure, case = load_disclosure(session, disclosure_id)
     recipient = principal.user_id == disclosure.recipient_id
     if not recipient:
-        if principal.role.value == "defence":
-            raise DisclosureNotFound("no such disclosure")
-        authorize_case_role(
-            session=session, principal=principal, case_id=case.id, roles=PROSECUTION,
-            client=client,
-        )  # fmt: skip
+        # The prosecution may download what it disclosed; another lawyer learns nothing.
+        if principal.role is Role.DEFENCE:
+            raise hidden(session, principal, disclosure, client)
+        require(session, principal=principal, perm=Perm.DISCLOSURE_MANAGE, case=case, client=client)
     if status_of(disclosure) != "active":
-        raise DisclosureGone(f"this disclosure is {status_of(disclosure)}")
+        raise DisclosureGone("this disclosure is %(status)s", status=status_of(disclosure))
     entries = entries_of(session, disclosure.id, current=True)
     if not entries:
         raise DisclosureNotFound("this disclosure holds no files")
@@ -217,41 +277,48 @@ def prepare_bundle(
     if pending := [e for e in entries if e.served_id is None]:
         raise pending_error(session, pending)
     served = [e.served_id for e in entries if e.served_id is not None]
-    files = open_bundle_files(
-        session=session, store=store, principal=principal, disclosure_id=disclosure.id,
-        item_ids=served, client=client,
+    plan = plan_export(
+        session=session, store=store, principal=principal, ledger=ledger, item_ids=served,
+        purpose="disclosure-bundle", release="disclosure", scope=f"disclosure:{disclosure.id}",
+        details={"disclosure": disclosure.id}, client=client,
     )  # fmt: skip
-    checkpoint(session=session, ledger=ledger)
+    # Derivation inputs stay out (originals are not here); the reader's custody view
+    # seals what they may not see (another lawyer's reading, the prosecution's work).
     manifest, _ = build_manifest(
-        session=session,
-        items=[
-            BundleItem(id=i, sha256=item.sha256, size=blob.size, name=item.original_name,
-                       kind=str(item.kind))  # derivation inputs stay out: originals are not here
-            for i, (item, blob) in files.items.items()
-        ],
-        signers=log_signers(ledger),
-    )  # fmt: skip
-    names = {i: _file_name(files.items[i][0]) for i in served}
+        session=session, items=plan.bundle_items, signers=plan.signers, readable=plan.readable
+    )
+    # A purged copy (kept until its own date, then purged) travels as its record only.
+    gone = {b.id for b in plan.bundle_items if b.purged}
+    names = {i: _file_name(plan.items[i][0]) for i in served if i not in gone}
     by_served = {e.served_id: e for e in entries}
     for entry in manifest["items"]:
-        entry["file"] = names[entry["id"]]
-        entry["derivation_chain"] = derivation_chain(session, files.items[entry["id"]][0])
+        entry["file"] = names.get(entry["id"])
+        entry["derivation_chain"] = derivation_chain(session, plan.items[entry["id"]][0])
         entry["redaction_plans"] = [
             step["plan_id"] for step in entry["derivation_chain"] if step["plan_id"]
         ]
         entry["tranche"] = by_served[entry["id"]].added_in
     # Inputs deliberately left out (originals, un-watermarked redactions): named by id and
-    # hash so a verifier can tell "withheld by design" from "missing".
+    # a salted commitment, never their plain hash (a short original could be recovered
+    # from it by hashing guesses), so a verifier can tell "withheld by design" from
+    # "missing", and a court given the salt can tie them to the court export.
     present = set(names)
-    manifest["withheld"] = list(
-        {
-            step["id"]: {"id": step["id"], "sha256": step["sha256"], "kind": step["kind"],
-                         "derivative_kind": step["derivative_kind"]}
-            for entry in manifest["items"]
-            for step in entry["derivation_chain"][1:]
-            if step["id"] not in present
-        }.values()
-    )  # fmt: skip
+    withheld: dict[str, dict[str, Any]] = {}
+    for entry in manifest["items"]:
+        for step in entry["derivation_chain"][1:]:
+            if step["id"] in present:
+                continue
+            if step["id"] not in withheld:
+                source = session.get(Item, step["id"])
+                assert source is not None
+                withheld[step["id"]] = {
+                    "id": step["id"], "kind": step["kind"],
+                    "derivative_kind": step["derivative_kind"],
+                    "commitment": blind(session, disclosure_id=disclosure.id, item=source),
+                }  # fmt: skip
+            step["sha256"] = None
+            step["commitment"] = withheld[step["id"]]["commitment"]
+    manifest["withheld"] = list(withheld.values())
     manifest["disclosure"] = {
         "id": disclosure.id,
         "tranches": disclosure.tranches,
@@ -259,20 +326,25 @@ def prepare_bundle(
         "recipient": disclosure.recipient_id,
     }
     body = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
+    plans_by_item = {
+        e["id"]: e["redaction_plans"] for e in manifest["items"] if e["redaction_plans"]
+    }
+    exemptions = log_files(session=session, plans_by_item=plans_by_item) if plans_by_item else {}
+    statement = _statement(manifest, body, plan, names, exemptions)
     receipt = None
     if recipient:
         receipt = record_receipt(
             session=session, disclosure_id=disclosure.id, recipient_id=principal.user_id,
             what="bundle", sha256=hashlib.sha256(body).hexdigest(),
-            size=sum(blob.size for _, blob in files.items.values()),
+            size=sum(blob.size for _, blob in plan.items.values()),
         )  # fmt: skip
         session.commit()
-        _first(session, disclosure, "received")
+        first_time(session, disclosure, "received")
     # End the request's transaction: on SQLite an open one holds the write lock, and the
     # stream's status checks (in sessions of their own) must not wait for it.
     session.commit()
     return PreparedBundle(
-        disclosure=disclosure, manifest=body, files=files, names=names, receipt=receipt,
+        disclosure=disclosure, manifest=body, plan=plan, names=names, receipt=receipt,
         principal=principal, engine=session.get_bind().engine, client=client,
-        disclosure_id=disclosure.id,
+        disclosure_id=disclosure.id, statement=statement, exemptions=exemptions,
     )  # fmt: skip

@@ -1,40 +1,31 @@
-"""Court: the court export of a case, and the public verification of a file or hash.
+"""Court: the court export of a case.
 
-The export goes through evidence.service.disclose.export_case_for_court (it records
-each file's download by the person exporting and signs a checkpoint) and adds the
-chain-of-custody report PDF. Public verification needs no sign-in and returns only
-whether the system holds the bytes, with inclusion proofs of their creation events
-against the current signed checkpoint: no names, no case number, no ids. A leaf hash
-and its proof are all a verifier needs to check the log's promise.
+The export goes through the one export path (evidence.service.export: it records each
+file's download by the person exporting and signs a checkpoint) and adds the
+chain-of-custody report PDF. Public verification of a file is
+evidence.service.releases.verify_file (see court_router).
 """
 
 from __future__ import annotations
 
-import base64
-import re
-import tempfile
-import zipfile
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session, col, select
 
-from custody import merkle
-from custody.checkpoint import latest_checkpoint, log_verifiers, served_note
-from custody.models import LedgerEntry
 from custody.report import ReportItem, custody_report_pdf
-from custody.service import item_custody as item_events
-from custody.tree import node_fetcher
-from disclosure.errors import DisclosureInvalid
-from evidence.models import Blob, Item, Role
-from evidence.policy import Principal
-from evidence.service.disclose import authorize_case_role, export_case_for_court
+from custody.view import item_custody
+from disclosure.published import verifier_hashes
+from evidence import scratch
+from evidence.models import Item
+from evidence.policy import Perm, Principal
+from evidence.service.access import require_case
+from evidence.service.export import plan_export
 from evidence.service.ledger import LedgerConfig
+from evidence.service.retention_info import report_facts
 from evidence.storage import ObjectStore
-
-COURT_EXPORTERS = frozenset({Role.COURT, Role.PROSECUTOR})
-_SHA256 = re.compile(r"[0-9a-f]{64}")
+from redaction.exemptions import log_files
 
 
 def court_export(
@@ -47,40 +38,57 @@ def court_export(
     language: str = "en",
     client: str | None = None,
 ) -> Path:
-    """A ZIP of the case (originals, derivatives, manifest, verifier, custody report PDF).
+    """A ZIP of the case (originals, derivatives, manifest, verifier, custody report PDF),
+    written through the one export path; the exporter's custody view seals what they
+    may not read (the defence's work) in the manifest and in the report alike.
 
     The caller streams the file and removes its folder afterwards (see `stream_and_remove`).
     """
-    case = authorize_case_role(
-        session=session, principal=principal, case_id=case_id, roles=COURT_EXPORTERS,
-        client=client,
+    case = require_case(
+        session, principal=principal, perm=Perm.COURT_EXPORT, case_id=case_id, client=client
+    )
+    ids = list(
+        session.exec(
+            select(Item.id).where(Item.case_id == case.id).order_by(col(Item.created_at))
+        ).all()
+    )
+    plan = plan_export(
+        session=session, store=store, principal=principal, ledger=ledger, item_ids=ids,
+        purpose="court-export", release="court-export", client=client,
     )  # fmt: skip
-    folder = Path(tempfile.mkdtemp(prefix="dalel-court-"))
-    out = folder / f"court-export-{case.number}.zip"
-    export_case_for_court(
-        session=session, store=store, principal=principal, ledger=ledger, case_id=case.id,
-        out=out, client=client,
-    )  # fmt: skip
-    items = session.exec(
-        select(Item, Blob)
-        .join(Blob, Blob.sha256 == Item.sha256)  # type: ignore[arg-type]
-        .where(Item.case_id == case.id)
-        .order_by(col(Item.created_at))
-    ).all()
+
+    facts = {i: report_facts(session, item, language) for i, (item, _) in plan.items.items()}
     report = custody_report_pdf(
         items=[
             (
                 ReportItem(id=item.id, sha256=item.sha256, size=blob.size,
                            name=item.original_name, kind=str(item.derivative_kind or item.kind),
-                           case_number=case.number),
-                item_events(session=session, item_id=item.id),
+                           case_number=case.number, legal_basis=facts[item.id].legal_basis,
+                           purpose=facts[item.id].purpose,
+                           retain_until=facts[item.id].retain_until,
+                           purged_at=facts[item.id].purged_at),
+                item_custody(session=session, item_id=item.id, readable=plan.readable,
+                             anchor=plan.anchor),
             )
-            for item, blob in items
+            for item, blob in plan.items.values()
         ],
         language=language,
     )  # fmt: skip
-    with zipfile.ZipFile(out, "a") as archive:
-        archive.writestr("custody-report.pdf", report)
+    extra = {"custody-report.pdf": report}
+    # Why each hidden region of a redacted item was withheld (never the value itself).
+    plans_by_item = {b.id: list(b.redaction_plans) for b in plan.bundle_items if b.redaction_plans}
+    if plans_by_item:
+        extra |= log_files(session=session, plans_by_item=plans_by_item)
+    folder = scratch.mkdtemp(prefix="dalel-court-")
+    out = folder / f"court-export-{case.number}.zip"
+    try:
+        plan.write(
+            session=session, out=out, extra_files=extra,
+            release=verifier_hashes(),
+        )  # fmt: skip
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return out
 
 
@@ -93,46 +101,3 @@ def stream_and_remove(path: Path, chunk: int = 1 << 20) -> Iterator[bytes]:
     finally:
         path.unlink(missing_ok=True)
         path.parent.rmdir()
-
-
-def verify_hash(*, session: Session, sha256: str) -> dict[str, Any]:
-    """Does the system hold these bytes? With proofs, and nothing about the case."""
-    sha256 = sha256.strip().lower()
-    if not _SHA256.fullmatch(sha256):
-        raise DisclosureInvalid("sha256 must be 64 hexadecimal characters")
-    item_ids = list(session.exec(select(Item.id).where(Item.sha256 == sha256)).all())
-    if not item_ids:
-        return {"sha256": sha256, "held": False}
-    blob = session.get(Blob, sha256)
-    latest = latest_checkpoint(session=session)
-    size = latest.size if latest is not None else 0
-    firsts = []
-    for item_id in item_ids:
-        first = session.exec(
-            select(LedgerEntry)
-            .where(LedgerEntry.subject == f"item:{item_id}")
-            .order_by(col(LedgerEntry.idx))
-            .limit(1)
-        ).first()
-        if first is not None:
-            firsts.append(first)
-    anchored = [e for e in firsts if e.idx < size]
-    proofs = merkle.inclusion_proofs([e.idx for e in anchored], size, node_fetcher(session))
-    return {
-        "sha256": sha256,
-        "held": True,
-        "size": blob.size if blob else None,
-        "records": len(firsts),
-        "tree_size": size,
-        "checkpoint": served_note(session=session, checkpoint=latest) if latest else None,
-        "log_keys": [str(v) for v in log_verifiers(session=session)],
-        "proofs": [
-            {
-                "index": e.idx,
-                "leaf_hash": e.leaf_hash.hex(),
-                "inclusion_proof": [base64.b64encode(h).decode() for h in proof],
-            }
-            for e, proof in zip(anchored, proofs, strict=True)
-        ],
-        "pending": len(firsts) - len(anchored),
-    }

@@ -12,7 +12,17 @@ from starlette.concurrency import run_in_threadpool
 
 from disclosure import court
 from disclosure.errors import DisclosureInvalid
-from evidence.deps import ClientDep, CurrentPrincipal, LedgerDep, SessionDep, StoreDep
+from disclosure.published import release_version, verifier_hashes
+from evidence import service
+from evidence.deps import (
+    ClientDep,
+    CurrentPrincipal,
+    LedgerDep,
+    OptionalPrincipal,
+    PublicRateLimit,
+    SessionDep,
+    StoreDep,
+)
 
 router = APIRouter(tags=["court"])
 _ZIP: dict[int | str, dict[str, Any]] = {200: {"content": {"application/zip": {}}}}
@@ -41,14 +51,34 @@ def court_export(
     )
 
 
+_VERIFY_DOC = (
+    "Anyone may ask whether a file (multipart `file`, raw `application/octet-stream` body, "
+    'or `{"sha256": "<64 hex>"}`) is one the system released: delivered to a disclosure\'s '
+    "recipient or written into a court or custody export. A released file's answer "
+    '(`"released": true`) carries each release\'s ledger event (naming only the hash, the '
+    "time and the kind of release) with its inclusion proof to the signed checkpoint. "
+    'Every other file gets one and the same answer, `{"released": false}`, byte for byte, '
+    "whether the system holds it or not. Signed in, the answer adds `sha256`, `held` and "
+    "`items`: whether cases in which the caller is a court or prosecution member hold the "
+    "bytes, each with its first custody event and proof (recorded as `item.verified`). "
+    "Rate-limited per client address (`DALEL_PUBLIC_REQUESTS_PER_MINUTE`; 429 with "
+    "`Retry-After`)."
+)
+
+
 @router.post(
     "/verify",
-    summary="Public verification of a file or a SHA-256 (no sign-in)",
+    summary="Verify a file or a SHA-256: released files only (no sign-in)",
+    description=_VERIFY_DOC,
+    dependencies=[PublicRateLimit],
     openapi_extra={
         "requestBody": {
             "content": {
                 "application/json": {
-                    "schema": {"type": "object", "properties": {"sha256": {"type": "string"}}}
+                    "schema": {
+                        "type": "object",
+                        "properties": {"sha256": {"type": "string", "maxLength": 64}},
+                    }
                 },
                 "multipart/form-data": {
                     "schema": {
@@ -61,27 +91,49 @@ def court_export(
         }
     },
 )
-async def verify(request: Request, session: SessionDep) -> dict[str, Any]:
-    """Whether the system holds these bytes, with inclusion proofs of their records
-    against the current signed checkpoint — and nothing else about the case."""
+async def verify(
+    request: Request, principal: OptionalPrincipal, session: SessionDep, client: ClientDep
+) -> dict[str, Any]:
+    """Hash what was sent (streamed: never held whole), then answer for this caller."""
+    sha256 = await _sha256_of(request)
+    return await run_in_threadpool(
+        service.verify_file, session=session, principal=principal, sha256=sha256, client=client
+    )
+
+
+async def _sha256_of(request: Request) -> str:
     kind = request.headers.get("content-type", "").split(";")[0].strip()
     if kind == "application/json":
-        payload = await request.json()
+        try:
+            payload = await request.json()
+        except ValueError as exc:
+            raise DisclosureInvalid('send {"sha256": "<64 hex>"} or a file') from exc
         if not isinstance(payload, dict) or not isinstance(payload.get("sha256"), str):
             raise DisclosureInvalid('send {"sha256": "<64 hex>"} or a file')
-        sha256 = payload["sha256"]
-    elif kind == "multipart/form-data":
+        return str(payload["sha256"])[:200]
+    digest = hashlib.sha256()
+    if kind == "multipart/form-data":
         form = await request.form()
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise DisclosureInvalid("multipart field `file` is missing")
-        digest = hashlib.sha256()
         while chunk := await upload.read(1 << 20):
             digest.update(chunk)
-        sha256 = digest.hexdigest()
     else:
-        digest = hashlib.sha256()
         async for chunk in request.stream():
             digest.update(chunk)
-        sha256 = digest.hexdigest()
-    return await run_in_threadpool(court.verify_hash, session=session, sha256=sha256)
+    return digest.hexdigest()
+
+
+@router.get(
+    "/ledger/verifier",
+    tags=["ledger"],
+    summary="SHA-256 of this release's genuine verifiers (no sign-in)",
+    description=(
+        "The SHA-256 of the `verifier.py` and `verify.html` this release ships (and puts in "
+        "every bundle). Compare the copy in a bundle before running it; the README and the "
+        "signed statement inside each bundle carry the same hashes."
+    ),
+)
+def verifier() -> dict[str, Any]:
+    return {"version": release_version(), "sha256": verifier_hashes()}

@@ -1,12 +1,16 @@
 """Errors of the disclosure package: one base class, no HTTP types.
 
-`evidence.app` maps each class to an HTTP status (see `STATUS`, wired by the lead).
+`evidence.app` maps each class to an HTTP status (see `STATUS`). Messages are English
+templates with named parameters (`DisclosureGone("the disclosure is %(status)s",
+status=...)`), translated on the pages like the evidence package's.
 """
 
 from __future__ import annotations
 
+from evidence.errors import TranslatableError
 
-class DisclosureError(Exception):
+
+class DisclosureError(TranslatableError):
     """Base class for every disclosure failure."""
 
     title = "Disclosure error"
@@ -25,9 +29,14 @@ class DisclosureInvalid(DisclosureError):
 
 
 class DisclosureBlocked(DisclosureError):
-    """An item may not be disclosed: flagged "do not disclose", or no approved redaction."""
+    """An item may not be disclosed: flagged "do not disclose", or no approved redaction.
+    `why` is the reason in a few words (a msgid), for a page that lists items by name."""
 
     title = "Item not disclosable"
+
+    def __init__(self, template: str, /, *, why: str = "", **params: object) -> None:
+        super().__init__(template, **params)
+        self.why = why or template
 
 
 class DisclosureForbidden(DisclosureError):
@@ -55,9 +64,15 @@ class WatermarkPending(DisclosureError):
     title = "Being prepared"
 
     def __init__(
-        self, message: str, *, pending: list[dict[str, object]], retry_after: int | None
+        self,
+        template: str,
+        /,
+        *,
+        pending: list[dict[str, object]],
+        retry_after: int | None,
+        **params: object,
     ) -> None:
-        super().__init__(message)
+        super().__init__(template, **params)
         self.pending = pending
         self.retry_after = retry_after  # None: failed, retrying will not help by itself
 

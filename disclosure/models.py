@@ -157,3 +157,21 @@ class NotificationAddress(SQLModel, table=True):
 
     user_id: str = Field(foreign_key="user.id", primary_key=True, max_length=36)
     email: str = Field(max_length=254)
+
+
+class WithheldSalt(SQLModel, table=True):
+    """The salt of a withheld input's commitment in one disclosure's manifest.
+
+    Recipients see `SHA-256("dalel-withheld/v1\\n" ‖ salt ‖ sha256)` of an input they do
+    not receive (an original, an un-watermarked redaction), never its plain hash; the
+    salt stays here and is revealed to a court on order (recorded in custody).
+    """
+
+    __tablename__ = "withheld_salt"
+    __table_args__ = (UniqueConstraint("disclosure_id", "item_id"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    disclosure_id: str = Field(foreign_key="disclosure.id", index=True, max_length=36)
+    item_id: str = Field(foreign_key="item.id", max_length=36)
+    salt: str = Field(max_length=64)  # hex
+    created_at: datetime = _ts()

@@ -3,6 +3,11 @@
 The prosecutor who made a disclosure hears when the defence first receives (downloads)
 and first opens it. SMTP is configured by environment (`DALEL_SMTP_*`); without a host,
 only the in-app notification is kept. A mail failure never fails the defence's read.
+
+A notification's message is an English template with named parameters (a msgid, like
+an error's): the row keeps the English sentence (API, e-mail) and the template with its
+parameters in `data["template"]`/`data["params"]`, so the page shows it in the reader's
+language (`text`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from sqlmodel import Session, col, select
 from custody.events import utc_now
 from disclosure.errors import DisclosureInvalid
 from disclosure.models import Notification, NotificationAddress
+from evidence import i18n
+from evidence.errors import render
 
 log = logging.getLogger(__name__)
 
@@ -75,29 +82,45 @@ def notify(
     session: Session,
     user_id: str,
     kind: str,
-    message: str,
+    template: str,
+    params: dict[str, Any] | None = None,
     disclosure_id: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> Notification:
-    """Store an in-app notification and e-mail it when the user has an address."""
+    """Store an in-app notification and e-mail it when the user has an address.
+    `template` is wrapped in `N_()` by the caller (so it is extracted and translated)."""
+    params = params or {}
     row = Notification(
         user_id=user_id,
         kind=kind,
         disclosure_id=disclosure_id,
-        message=message,
-        data=data or {},
+        message=render(template, params),
+        data={**(data or {}), "template": template, "params": params},
         created_at=utc_now(),
     )
     session.add(row)
     session.commit()
     address = session.get(NotificationAddress, user_id)
     if address is not None and send_mail(
-        to=address.email, subject=f"Dalel: {message[:120]}", body=message
+        to=address.email, subject=f"Dalel: {row.message[:120]}", body=row.message
     ):
         row.emailed = True
         session.add(row)
         session.commit()
     return row
+
+
+def text(row: Notification) -> str:
+    """The notification in the current page language (the stored English sentence when it
+    has no template, or its translation does not fit the parameters)."""
+    template, params = row.data.get("template"), row.data.get("params") or {}
+    if not template:
+        return row.message
+    translated = i18n.gettext(str(template))
+    try:
+        return translated % params if params else translated
+    except (KeyError, TypeError, ValueError):
+        return row.message
 
 
 def list_notifications(

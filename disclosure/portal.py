@@ -2,7 +2,7 @@
 of disclosures that the prosecution and auditors get.
 
 Recipients see only their own disclosures and only the served (watermarked) files;
-every view and download goes through evidence.service.disclose, which records it in
+every view and download goes through evidence.service.disclosed_content, which records it in
 custody first. The prosecutor hears of the first receipt and the first opening.
 """
 
@@ -29,17 +29,15 @@ from disclosure.receipts import record_receipt
 from disclosure.schemas import DisclosurePublic, EntryPublic, TranchePublic
 from disclosure.service import load_disclosure, status_of
 from disclosure.streaming import guard_stream
+from evidence.i18n import N_
 from evidence.models import Role, User
-from evidence.policy import Principal
-from evidence.service.disclose import (
-    authorize_case_role,
-    items_with_blobs,
-    open_disclosed,
-)
+from evidence.policy import Perm, Principal
+from evidence.ranges import ByteRange
+from evidence.service.access import record_denial, require, require_case
+from evidence.service.custody_view import EntryReader
+from evidence.service.disclosed_content import items_with_blobs, open_disclosed
 from evidence.service.items import Content
 from evidence.storage import ObjectStore
-
-CASE_VIEWERS = frozenset({Role.PROSECUTOR, Role.INVESTIGATOR, Role.AUDITOR})
 
 
 def entries_of(session: Session, disclosure_id: str, *, current: bool) -> list[DisclosureEntry]:
@@ -108,8 +106,8 @@ def list_for_case(
     *, session: Session, principal: Principal, case_id: str, client: str | None = None
 ) -> list[DisclosurePublic]:
     """Disclosures of a case, for its prosecution (and auditors)."""
-    authorize_case_role(
-        session=session, principal=principal, case_id=case_id, roles=CASE_VIEWERS, client=client
+    require_case(
+        session, principal=principal, perm=Perm.DISCLOSURE_READ, case_id=case_id, client=client
     )
     rows = session.exec(
         select(Disclosure).where(Disclosure.case_id == case_id).order_by(col(Disclosure.created_at))
@@ -127,12 +125,28 @@ def list_mine(*, session: Session, principal: Principal) -> list[DisclosurePubli
     return [public(session, d, for_defence=True) for d in rows]
 
 
-def _mine(session: Session, principal: Principal, disclosure_id: str) -> Disclosure:
-    """The caller's disclosure; anyone else's is "not found" (its existence is hidden)."""
+def _mine(
+    session: Session, principal: Principal, disclosure_id: str, client: str | None = None
+) -> Disclosure:
+    """The caller's disclosure; anyone else's is "not found" (its existence is hidden),
+    and the attempt is recorded as a refusal all the same."""
     disclosure = session.get(Disclosure, disclosure_id)
-    if disclosure is None or disclosure.recipient_id != principal.user_id:
+    if disclosure is None:
         raise DisclosureNotFound("no such disclosure")
+    if disclosure.recipient_id != principal.user_id:
+        raise hidden(session, principal, disclosure, client)
     return disclosure
+
+
+def hidden(
+    session: Session, principal: Principal, disclosure: Disclosure, client: str | None
+) -> DisclosureNotFound:
+    """Record the refusal of someone else's disclosure; it answers "not found"."""
+    record_denial(
+        session, principal=principal, perm=Perm.DISCLOSURE_RECEIVE, client=client,
+        case_id=disclosure.case_id, details={"disclosure": disclosure.id},
+    )  # fmt: skip
+    return DisclosureNotFound("no such disclosure")
 
 
 def get_disclosure(
@@ -142,17 +156,16 @@ def get_disclosure(
     disclosure, case = load_disclosure(session, disclosure_id)
     if principal.user_id == disclosure.recipient_id:
         if status_of(disclosure) == "active":
-            _first(session, disclosure, "opened")
+            first_time(session, disclosure, "opened")
         return public(session, disclosure, for_defence=True)
+    # Refused either way; a lawyer is told "not found": they never learn of another's.
     if principal.role is Role.DEFENCE:
-        raise DisclosureNotFound("no such disclosure")
-    authorize_case_role(
-        session=session, principal=principal, case_id=case.id, roles=CASE_VIEWERS, client=client
-    )
+        raise hidden(session, principal, disclosure, client)
+    require(session, principal=principal, perm=Perm.DISCLOSURE_READ, case=case, client=client)
     return public(session, disclosure, for_defence=False)
 
 
-def _first(session: Session, disclosure: Disclosure, what: str) -> None:
+def first_time(session: Session, disclosure: Disclosure, what: str) -> None:
     """Notify the disclosing prosecutor the first time material is received / opened."""
     column = "first_received_at" if what == "received" else "first_opened_at"
     if getattr(disclosure, column) is not None:
@@ -162,12 +175,18 @@ def _first(session: Session, disclosure: Disclosure, what: str) -> None:
     session.commit()
     recipient = session.get(User, disclosure.recipient_id)
     name = recipient.username if recipient else "the defence"
+    template = (
+        N_("Disclosure %(disclosure)s: %(recipient)s first opened the material")
+        if what == "opened"
+        else N_("Disclosure %(disclosure)s: %(recipient)s first received the material")
+    )
     notify.notify(
         session=session,
         user_id=disclosure.created_by,
         kind=f"disclosure.{what}",
         disclosure_id=disclosure.id,
-        message=f"Disclosure {disclosure.id[:8]}: {name} first {what} the material",
+        template=template,
+        params={"disclosure": disclosure.id[:8], "recipient": name},
         data={"recipient": name},
     )
 
@@ -188,14 +207,16 @@ def pending_error(session: Session, entries: list[DisclosureEntry]) -> Watermark
     failed = [p for p in pending if p["state"] == "failed"]
     listed = ", ".join(str(p["name"]) for p in pending)
     if failed:
-        message = (
-            f"the watermarked copy of {listed} could not be prepared; the prosecution "
-            "can queue it again"
-        )
-        return WatermarkPending(message, pending=pending, retry_after=None)
-    message = f"the watermarked copy of {listed} is being prepared; try again shortly"
-    retry = max(state[e.id].retry_after for e in entries)
-    return WatermarkPending(message, pending=pending, retry_after=retry)
+        return WatermarkPending(
+            "the watermarked copy of %(files)s could not be prepared; the prosecution "
+            "can queue it again",
+            pending=pending, retry_after=None, files=listed,
+        )  # fmt: skip
+    return WatermarkPending(
+        "the watermarked copy of %(files)s is being prepared; try again shortly",
+        pending=pending, retry_after=max(state[e.id].retry_after for e in entries),
+        files=listed,
+    )  # fmt: skip
 
 
 def open_item(
@@ -208,6 +229,7 @@ def open_item(
     download: bool = False,
     start: int = 0,
     end: int | None = None,
+    byte_range: ByteRange | None = None,
     client: str | None = None,
 ) -> tuple[Content, Receipt | None]:
     """Stream or download one served file of the caller's disclosure (recorded first).
@@ -215,9 +237,9 @@ def open_item(
     `item_id` is the served file's id or the entry's id; a file whose watermarked copy
     is not ready yet raises `WatermarkPending` (nothing is read or recorded).
     """
-    disclosure = _mine(session, principal, disclosure_id)
+    disclosure = _mine(session, principal, disclosure_id, client)
     if status_of(disclosure) != "active":
-        raise DisclosureGone(f"this disclosure is {status_of(disclosure)}")
+        raise DisclosureGone("this disclosure is %(status)s", status=status_of(disclosure))
     entry = next(
         (e for e in entries_of(session, disclosure.id, current=True)
          if item_id in {e.served_id, e.id}),
@@ -231,6 +253,7 @@ def open_item(
     content = open_disclosed(
         session=session, store=store, principal=principal, item_id=item_id,
         disclosure_id=disclosure.id, client=client, download=download, start=start, end=end,
+        byte_range=byte_range,
     )  # fmt: skip
     receipt = None
     if download and content.length == content.blob.size:
@@ -239,11 +262,11 @@ def open_item(
             what="item", item_id=item_id, sha256=content.blob.sha256, size=content.blob.size,
         )  # fmt: skip
         session.commit()
-    _first(session, disclosure, "received" if download else "opened")
+    first_time(session, disclosure, "received" if download else "opened")
     session.commit()  # no transaction (SQLite: no write lock) held while the bytes flow
     bind = session.get_bind()
     guarded = guard_stream(
-        content.chunks, engine=getattr(bind, "engine", bind), principal=principal,
+        content.chunks, engine=bind.engine, principal=principal,
         disclosure_id=disclosure.id, item_id=item_id, client=client,
         purpose="disclosure-download" if download else "disclosure-view",
     )  # fmt: skip
@@ -282,12 +305,12 @@ def list_notes(*, session: Session, principal: Principal, disclosure_id: str) ->
 def access_trail(
     *, session: Session, principal: Principal, disclosure_id: str, client: str | None = None
 ) -> list[dict[str, Any]]:
-    """The recipient's reads under this disclosure: for auditors only, not prosecutors."""
+    """The recipient's reads under this disclosure: for auditors only, not prosecutors
+    (the defence's activity, shown through the one custody view)."""
     disclosure, case = load_disclosure(session, disclosure_id)
-    authorize_case_role(
-        session=session, principal=principal, case_id=case.id,
-        roles=frozenset({Role.AUDITOR}), client=client,
-    )  # fmt: skip
+    require(session, principal=principal, perm=Perm.DISCLOSURE_READ, case=case, client=client)
+    require(session, principal=principal, perm=Perm.DEFENCE_ACTIVITY, case=case, client=client)
+    reader = EntryReader(session, principal)
     served = [e.served_id for e in entries_of(session, disclosure.id, current=False) if e.served_id]
     rows = session.exec(
         select(LedgerEntry)
@@ -297,6 +320,6 @@ def access_trail(
     trail = []
     for row in rows:
         event = json.loads(row.leaf)
-        if event.get("actor", {}).get("id") == disclosure.recipient_id:
+        if event.get("actor", {}).get("id") == disclosure.recipient_id and reader.may_read(row):
             trail.append({"index": row.idx, **event})
     return trail

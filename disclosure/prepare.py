@@ -2,7 +2,7 @@
 
 Stamping an hour of video takes minutes, so it never happens inside a request. When a
 disclosure is created or a tranche adds items, every entry whose file takes a watermark
-(image, video, PDF: `evidence.service.disclose.needs_watermark`) is stored with
+(image, video, PDF: `evidence.service.disclosed_content.needs_watermark`) is stored with
 `served_id = None` and one `wmark` job is queued for it (`Job.item_id` is the disclosed
 item, `Job.subject` the entry's id). The job, acting as the system worker, renders the
 copy for the recipient named in its derivation (`watermark_item`), then sets the entry's
@@ -30,10 +30,10 @@ from disclosure.models import Disclosure, DisclosureEntry, DisclosureTranche
 from evidence.errors import NotFound
 from evidence.models import Case, User
 from evidence.service.derive import WORKER
-from evidence.service.disclose import watermark_item
-from ingest import jobs
-from ingest.models import Job, JobState
-from ingest.stages import Context
+from evidence.service.disclosed_content import watermark_item
+from ingest.runtime import jobs
+from ingest.runtime.models import Job, JobState
+from ingest.runtime.stages import Context
 
 log = logging.getLogger(__name__)
 State = Literal["ready", "preparing", "failed"]
@@ -132,7 +132,7 @@ def requeue(session: Session, disclosure_id: str) -> list[str]:
     return [entry_id for entry_id, _ in todo]
 
 
-def _fingerprint(_settings: Any) -> dict[str, Any]:
+def watermark_fingerprint(_settings: Any) -> dict[str, Any]:
     return {"watermark": watermark.VERSION}
 
 

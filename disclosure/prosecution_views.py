@@ -15,32 +15,38 @@ from sqlmodel import Session
 
 from disclosure import portal, selection, service
 from disclosure.errors import DisclosureError
+from disclosure.web import page, sign_in
 from evidence import service as evidence_service
 from evidence.deps import ClientDep, SessionDep, StoreDep
 from evidence.errors import EvidenceError
 from evidence.models import Case, ItemKind
 from evidence.policy import Principal
-from evidence.web.core import WebPrincipal, check_csrf
+from evidence.web.core import WebPrincipal
 
 router = APIRouter(include_in_schema=False)
 
 
-def choices(session, principal, case_id: str, client: str | None) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
-    """Each original of the case with what would be disclosed for it, or why not."""
+def choices(
+    session: Session, principal: Principal, case_id: str, client: str | None
+) -> list[dict[str, object]]:
+    """Each original of the case with what would be disclosed for it ("redacted" or
+    "original"), or "blocked" and why (the error, shown in the page's language)."""
     case = session.get(Case, case_id)
     rows = evidence_service.list_items(
         session=session, principal=principal, case_id=case_id, client=client
     )
-    choices = []
+    assert case is not None  # list_items refused a case that does not exist
+    choices: list[dict[str, object]] = []
     for item, _ in rows:
         if item.kind is ItemKind.DERIVATIVE:
             continue
+        why: DisclosureError | None = None
         try:
             _, disclosed = selection.resolve(session, case=case, item_id=item.id)
             state = "redacted" if disclosed.id != item.id else "original"
         except DisclosureError as exc:
-            state = f"blocked: {exc}"
-        choices.append({"id": item.id, "name": item.original_name, "state": state})
+            state, why = "blocked", exc
+        choices.append({"id": item.id, "name": item.original_name, "state": state, "why": why})
     return choices
 
 
@@ -49,20 +55,18 @@ def disclose_page(
     case_id: str, request: Request, principal: WebPrincipal, session: SessionDep,
     client: ClientDep,
 ) -> Response:  # fmt: skip
-    from disclosure.views import _page, _sign_in
-
     if principal is None:
-        return _sign_in(request)
+        return sign_in(request)
     try:
         disclosures = portal.list_for_case(
             session=session, principal=principal, case_id=case_id, client=client
         )
         options = choices(session, principal, case_id, client)
     except (DisclosureError, EvidenceError) as exc:
-        return _page(request, "portal.html", 403, disclosures=[], error=str(exc),
-                     principal=principal)  # fmt: skip
-    return _page(request, "disclose.html", case_id=case_id, choices=options,
-                 disclosures=disclosures, principal=principal, error=None)  # fmt: skip
+        return page(request, "portal.html", 403, rows=[], error=exc,
+                    principal=principal)  # fmt: skip
+    return page(request, "disclose.html", case_id=case_id, choices=options,
+                disclosures=disclosures, principal=principal, error=None)  # fmt: skip
 
 
 @router.post("/portal/cases/{case_id}/disclosures")
@@ -77,13 +81,9 @@ def disclose_submit(
     items: Annotated[list[str], Form()],
     expires: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    from disclosure.views import _page, _sign_in
-
     if principal is None:
-        return _sign_in(request)
-    check_csrf(request, csrf)
+        return sign_in(request)
     try:
         expires_at = datetime.fromisoformat(expires).replace(tzinfo=UTC) if expires else None
         disclosure = service.create_disclosure(
@@ -93,8 +93,8 @@ def disclose_submit(
         )  # fmt: skip
     except (DisclosureError, EvidenceError, ValueError) as exc:
         options = choices(session, principal, case_id, client)
-        return _page(request, "disclose.html", 400, case_id=case_id, choices=options,
-                     disclosures=[], principal=principal, error=str(exc))  # fmt: skip
+        return page(request, "disclose.html", 400, case_id=case_id, choices=options,
+                    disclosures=[], principal=principal, error=exc)  # fmt: skip
     return RedirectResponse(f"/portal/disclosures/{disclosure.id}", status_code=303)
 
 
@@ -109,14 +109,10 @@ def tranche_submit(
     add: Annotated[list[str] | None, Form()] = None,
     withdraw: Annotated[list[str] | None, Form()] = None,
     note: Annotated[str, Form()] = "",
-    csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """The next tranche: items to add and files to withdraw, from the disclosure page."""
-    from disclosure.views import _sign_in
-
     if principal is None:
-        return _sign_in(request)
-    check_csrf(request, csrf)
+        return sign_in(request)
     service.add_tranche(
         session=session, store=store, principal=principal, disclosure_id=disclosure_id,
         add=add or [], withdraw=withdraw or [], note=note, client=client,
@@ -126,14 +122,11 @@ def tranche_submit(
 
 def _disclosure_action(
     action: Callable[..., object], disclosure_id: str, request: Request,
-    principal: Principal | None, session: Session, client: str | None, csrf: str,
+    principal: Principal | None, session: Session, client: str | None,
 ) -> Response:  # fmt: skip
     """A prosecution form on a disclosure's page: sign-in, CSRF, the action, back."""
-    from disclosure.views import _sign_in
-
     if principal is None:
-        return _sign_in(request)
-    check_csrf(request, csrf)
+        return sign_in(request)
     action(session=session, principal=principal, disclosure_id=disclosure_id, client=client)
     return RedirectResponse(f"/portal/disclosures/{disclosure_id}", status_code=303)
 
@@ -141,19 +134,17 @@ def _disclosure_action(
 @router.post("/portal/disclosures/{disclosure_id}/prepare")
 def prepare_submit(
     disclosure_id: str, request: Request, principal: WebPrincipal, session: SessionDep,
-    client: ClientDep, csrf: Annotated[str, Form()] = "",
+    client: ClientDep,
 ) -> Response:  # fmt: skip
     """Queue again the watermarks that failed (or never reached a worker)."""
     return _disclosure_action(
-        service.prepare_again, disclosure_id, request, principal, session, client, csrf
+        service.prepare_again, disclosure_id, request, principal, session, client
     )
 
 
 @router.post("/portal/disclosures/{disclosure_id}/revoke")
 def revoke_submit(
     disclosure_id: str, request: Request, principal: WebPrincipal, session: SessionDep,
-    client: ClientDep, csrf: Annotated[str, Form()] = "",
+    client: ClientDep,
 ) -> Response:  # fmt: skip
-    return _disclosure_action(
-        service.revoke, disclosure_id, request, principal, session, client, csrf
-    )
+    return _disclosure_action(service.revoke, disclosure_id, request, principal, session, client)

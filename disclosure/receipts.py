@@ -19,9 +19,8 @@ import custody
 from custody.events import format_time, utc_now
 from disclosure.errors import DisclosureInvalid, DisclosureNotFound, SignatureInvalid
 from disclosure.models import Disclosure, Receipt, ReceiptKey
-from evidence.models import Role
-from evidence.policy import Principal
-from evidence.service.disclose import authorize_case_role
+from evidence.policy import Perm, Principal
+from evidence.service.access import record_denial, require, require_case
 
 STATEMENT_VERSION = "dalel-receipt/v1"
 
@@ -37,7 +36,9 @@ def _decode(text: str, size: int, what: str) -> bytes:
         except (binascii.Error, ValueError):
             raw = None
     if raw is None or len(raw) != size:
-        raise DisclosureInvalid(f"{what} must be {size} bytes, hex or base64")
+        raise DisclosureInvalid(
+            "%(what)s must be %(size)s bytes, hex or base64", what=what, size=size
+        )
     return raw
 
 
@@ -74,10 +75,12 @@ def record_receipt(
     return receipt
 
 
-def register_key(*, session: Session, principal: Principal, public_key: str) -> ReceiptKey:
+def register_key(
+    *, session: Session, principal: Principal, public_key: str, client: str | None = None
+) -> ReceiptKey:
     """A defence lawyer registers the Ed25519 key their receipt signatures verify with."""
-    if principal.role is not Role.DEFENCE:
-        raise DisclosureInvalid("only defence accounts sign receipts")
+    # A key is the lawyer's own, not a disclosure's: any defence account may hold one.
+    require(session, principal=principal, perm=Perm.RECEIPT_SIGN, client=client, disclosed=True)
     raw = _decode(public_key.strip(), 32, "the public key")
     for old in session.exec(
         select(ReceiptKey).where(
@@ -116,7 +119,14 @@ def sign_receipt(
 ) -> Receipt:
     """Attach the recipient's signature after checking it against their registered key."""
     receipt = session.get(Receipt, receipt_id)
-    if receipt is None or receipt.recipient_id != principal.user_id:
+    if receipt is None:
+        raise DisclosureNotFound("no such receipt")
+    if receipt.recipient_id != principal.user_id:  # someone else's: refused, and hidden
+        disclosure = session.get(Disclosure, receipt.disclosure_id)
+        record_denial(
+            session, principal=principal, perm=Perm.RECEIPT_SIGN, client=client,
+            case_id=disclosure.case_id if disclosure else None, details={"receipt": receipt.id},
+        )  # fmt: skip
         raise DisclosureNotFound("no such receipt")
     key = current_key(session, principal.user_id)
     if key is None:
@@ -154,14 +164,10 @@ def list_receipts(
     disclosure = session.get(Disclosure, disclosure_id)
     if disclosure is None:
         raise DisclosureNotFound("no such disclosure")
-    if principal.user_id != disclosure.recipient_id:
-        authorize_case_role(
-            session=session,
-            principal=principal,
-            case_id=disclosure.case_id,
-            roles=frozenset({Role.PROSECUTOR, Role.INVESTIGATOR, Role.AUDITOR, Role.COURT}),
-            client=client,
-        )
+    require_case(
+        session, principal=principal, perm=Perm.RECEIPT_READ, case_id=disclosure.case_id,
+        client=client, disclosed=principal.user_id == disclosure.recipient_id,
+    )  # fmt: skip
     rows = session.exec(
         select(Receipt)
         .where(Receipt.disclosure_id == disclosure.id)

@@ -7,15 +7,22 @@ mapped to problem responses in evidence/problems.py.
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from disclosure import bundle, court_router, notify, portal, receipts, selection, service
+from disclosure import (
+    blinding,
+    bundle,
+    court_router,
+    notify,
+    portal,
+    receipts,
+    selection,
+    service,
+)
 from disclosure.errors import WatermarkPending
 from disclosure.models import Receipt, ReceiptKey
 from disclosure.schemas import (
@@ -35,9 +42,11 @@ from disclosure.schemas import (
 )
 from evidence import problems
 from evidence.deps import ClientDep, CurrentPrincipal, LedgerDep, SessionDep, StoreDep
+from evidence.headers import content_headers
+from evidence.problems import problem_response
+from evidence.ranges import parse_range
 
 router = APIRouter(tags=["disclosure"])
-_RANGE = re.compile(r"bytes=(\d+)-(\d*)")
 _PENDING = {
     "description": "A watermarked copy is not ready: problem JSON naming each file in "
     "`preparing` (`entry_id`, `name`, `state`), with `Retry-After` (seconds) while it is "
@@ -195,8 +204,9 @@ def revoke(
     response_class=StreamingResponse,
     responses={
         200: {"content": {"application/octet-stream": {}}},
-        206: {"description": "range"},
+        206: {"description": "the requested range", "content": {"application/octet-stream": {}}},
         409: _PENDING,
+        416: problem_response("no byte of the file is in the range (`Content-Range: */size`)"),
         410: {"description": "the disclosure was revoked or has expired"},
     },
 )
@@ -209,21 +219,19 @@ def disclosed_content(
     `item_id` is a file's `served_id` or its `entry_id`; a file whose watermarked copy
     is still being prepared answers 409 problem JSON with `Retry-After` at once (the
     request never waits for rendering)."""
-    match = _RANGE.fullmatch(request.headers.get("range") or "")
-    start, end = (int(match[1]), int(match[2]) if match[2] else None) if match else (0, None)
+    match = parse_range(request.headers.get("range"))
     try:
         opened, receipt = portal.open_item(
             session=session, store=store, principal=principal, disclosure_id=disclosure_id,
-            item_id=item_id, download=download, start=start, end=end, client=client,
+            item_id=item_id, download=download, byte_range=match, client=client,
         )  # fmt: skip
     except WatermarkPending as exc:
         return _pending(exc, request)
+    served = content_headers(
+        media_type=opened.blob.media_type, filename=opened.item.original_name, download=download
+    )
     headers = {"Accept-Ranges": "bytes", "Content-Length": str(opened.length),
-               "ETag": f'"{opened.blob.sha256}"'}  # fmt: skip
-    if download:
-        headers["Content-Disposition"] = (
-            f"attachment; filename*=UTF-8''{quote(opened.item.original_name)}"
-        )
+               "ETag": f'"{opened.blob.sha256}"', **served}  # fmt: skip
     if receipt is not None:
         headers["X-Receipt-Id"] = receipt.id
     status = 200
@@ -289,9 +297,13 @@ def list_receipts(
 
 
 @router.post("/receipts/keys", response_model=KeyPublic, status_code=201, summary="Register key")
-def register_key(body: KeyCreate, principal: CurrentPrincipal, session: SessionDep) -> KeyPublic:
+def register_key(
+    body: KeyCreate, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
+) -> KeyPublic:
     """A defence lawyer's Ed25519 public key (replaces any earlier one)."""
-    key = receipts.register_key(session=session, principal=principal, public_key=body.public_key)
+    key = receipts.register_key(
+        session=session, principal=principal, public_key=body.public_key, client=client
+    )
     return KeyPublic(id=key.id, public_key=key.public_key, created_at=key.created_at)
 
 
@@ -360,6 +372,44 @@ def set_flags(
         reason=body.reason, client=client,
     )  # fmt: skip
     return FlagPublic.model_validate(flag, from_attributes=True)
+
+
+class RevealCreate(BaseModel):
+    """The court order under which a withheld input's salt is revealed."""
+
+    order: str = Field(min_length=1, max_length=500, description="the order's reference")
+
+
+class RevealPublic(BaseModel):
+    """A withheld input of a disclosure, unblinded: its hash, salt and commitment."""
+
+    disclosure_id: str
+    item_id: str
+    sha256: str
+    salt: str = Field(description="hex, 16 bytes")
+    commitment: str = Field(
+        description='hex SHA-256("dalel-withheld/v1\\n" || salt || sha256): as in the '
+        "disclosure bundle's `withheld` list"
+    )
+
+
+@router.post(
+    "/disclosures/{disclosure_id}/withheld/{item_id}/reveal",
+    response_model=RevealPublic,
+    summary="Reveal a withheld input (court order)",
+)
+def reveal_withheld(
+    disclosure_id: str, item_id: str, body: RevealCreate, principal: CurrentPrincipal,
+    session: SessionDep, client: ClientDep,
+) -> RevealPublic:  # fmt: skip
+    """A court member of the case reveals the salt of a withheld input's commitment, so
+    the defence's bundle can be tied to the court export's file; the order is recorded
+    (`disclosure.withheld.revealed`)."""
+    revealed = blinding.reveal(
+        session=session, principal=principal, disclosure_id=disclosure_id, item_id=item_id,
+        order=body.order, client=client,
+    )  # fmt: skip
+    return RevealPublic.model_validate(revealed)
 
 
 @router.get("/notifications", response_model=list[NotificationPublic], summary="Notifications")

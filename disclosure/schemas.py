@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
+
+# Items in one disclosure or tranche request.
+MAX_ITEMS = 2_000
 
 
 class DisclosureCreate(BaseModel):
     """`POST /cases/{case_id}/disclosures`."""
 
-    recipient: str = Field(description="username of a defence account")
-    items: list[str] = Field(min_length=1, description="ids of items selected for disclosure")
+    recipient: str = Field(max_length=64, description="username of a defence account")
+    items: list[Annotated[str, Field(max_length=64)]] = Field(
+        min_length=1, max_length=MAX_ITEMS, description="ids of items selected for disclosure"
+    )
     expires_at: AwareDatetime | None = Field(default=None, description="access ends at")
     note: str = Field(default="", max_length=2000)
 
@@ -20,8 +25,12 @@ class DisclosureCreate(BaseModel):
 class TrancheCreate(BaseModel):
     """`POST /disclosures/{id}/tranches`: what to add and what to withdraw."""
 
-    add: list[str] = Field(default_factory=list)
-    withdraw: list[str] = Field(default_factory=list)
+    add: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=MAX_ITEMS
+    )
+    withdraw: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=MAX_ITEMS
+    )
     note: str = Field(default="", max_length=2000)
 
 
@@ -92,7 +101,9 @@ class DisclosurePublic(BaseModel):
 
 
 class KeyCreate(BaseModel):
-    public_key: str = Field(description="Ed25519 public key, 32 bytes, hex or base64")
+    public_key: str = Field(
+        max_length=128, description="Ed25519 public key, 32 bytes, hex or base64"
+    )
 
 
 class KeyPublic(BaseModel):
@@ -102,7 +113,9 @@ class KeyPublic(BaseModel):
 
 
 class SignatureCreate(BaseModel):
-    signature: str = Field(description="Ed25519 signature of the receipt statement, hex/base64")
+    signature: str = Field(
+        max_length=256, description="Ed25519 signature of the receipt statement, hex/base64"
+    )
 
 
 class ReceiptPublic(BaseModel):
@@ -129,7 +142,7 @@ class NotePublic(BaseModel):
 
 class NoteCreate(BaseModel):
     text: str = Field(min_length=1, max_length=10000)
-    item_id: str | None = None
+    item_id: str | None = Field(default=None, max_length=64)
 
 
 class NotificationPublic(BaseModel):
@@ -139,7 +152,3 @@ class NotificationPublic(BaseModel):
     message: str
     created_at: datetime
     read_at: datetime | None
-
-
-class VerifyRequest(BaseModel):
-    sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$")

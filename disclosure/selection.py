@@ -13,11 +13,13 @@ import custody
 from custody.events import utc_now
 from disclosure.errors import DisclosureBlocked, DisclosureNotFound
 from disclosure.models import DisclosureFlag
-from evidence.models import Case, Item, ItemKind, Role
-from evidence.policy import Principal
-from evidence.service.disclose import authorize_case_role
+from evidence.i18n import N_
+from evidence.models import Case, Item, ItemKind
+from evidence.policy import Perm, Principal
+from evidence.service import record_item_event
+from evidence.service.access import require_case
 
-PROSECUTION = frozenset({Role.PROSECUTOR})
+DO_NOT_DISCLOSE = N_("marked do not disclose")
 
 
 def get_flag(session: Session, item_id: str) -> DisclosureFlag | None:
@@ -38,8 +40,8 @@ def set_flags(
     item = session.get(Item, item_id)
     if item is None:
         raise DisclosureNotFound("no such item")
-    case = authorize_case_role(
-        session=session, principal=principal, case_id=item.case_id, roles=PROSECUTION,
+    case = require_case(
+        session, principal=principal, perm=Perm.DISCLOSURE_MANAGE, case_id=item.case_id,
         client=client,
     )  # fmt: skip
     flag = session.get(DisclosureFlag, item.id) or DisclosureFlag(
@@ -51,14 +53,12 @@ def set_flags(
         flag.disclosable_original = disclosable_original
     flag.reason, flag.set_by, flag.set_at = reason, principal.user_id, utc_now()
     session.add(flag)
-    custody.record(
+    record_item_event(
         session=session,
         action=custody.Action.ITEM_DISCLOSURE_FLAGGED,
         actor=principal.actor(),
-        case_id=case.id,
-        case_number=case.number,
-        item_id=item.id,
-        sha256=item.sha256,
+        item=item,
+        case=case,
         client=client,
         details={
             "do_not_disclose": flag.do_not_disclose,
@@ -79,18 +79,24 @@ def resolve(session: Session, *, case: Case, item_id: str) -> tuple[Item, Item]:
     """(selected item, item to disclose in its place), or DisclosureBlocked saying why."""
     item = session.get(Item, item_id)
     if item is None or item.case_id != case.id:
-        raise DisclosureNotFound(f"no item {item_id} in this case")
+        raise DisclosureNotFound("no item %(item)s in this case", item=item_id)
     if item.kind is ItemKind.DERIVATIVE or item.derivative_kind:
         parent = session.get(Item, item.parent_id) if item.parent_id else None
         if item.derivative_kind != "redacted" or not (item.derivation or {}).get("plan_id"):
             raise DisclosureBlocked(
-                f"item {item.id} is a derivative that is not an approved redaction"
+                "item %(item)s is a derivative that is not an approved redaction",
+                item=item.id,
+                why=N_("a derivative that is not an approved redaction"),
             )
         if _blocked(session, item) or (parent is not None and _blocked(session, parent)):
-            raise DisclosureBlocked(f"item {item.id} is marked do not disclose")
+            raise DisclosureBlocked(
+                "item %(item)s is marked do not disclose", item=item.id, why=DO_NOT_DISCLOSE
+            )
         return item, item
     if _blocked(session, item):
-        raise DisclosureBlocked(f"item {item.id} is marked do not disclose")
+        raise DisclosureBlocked(
+            "item %(item)s is marked do not disclose", item=item.id, why=DO_NOT_DISCLOSE
+        )
     redactions = session.exec(
         select(Item)
         .where(Item.parent_id == item.id, Item.derivative_kind == "redacted")
@@ -103,5 +109,7 @@ def resolve(session: Session, *, case: Case, item_id: str) -> tuple[Item, Item]:
     if flag is not None and flag.disclosable_original:
         return item, item
     raise DisclosureBlocked(
-        f"item {item.id} has no approved redaction and its original is not marked disclosable"
+        "item %(item)s has no approved redaction and its original is not marked disclosable",
+        item=item.id,
+        why=N_("no approved redaction, and the original is not marked disclosable"),
     )

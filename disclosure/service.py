@@ -12,7 +12,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from enum import StrEnum
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 import custody
@@ -24,20 +26,29 @@ from disclosure.errors import (
     DisclosureNotFound,
 )
 from disclosure.models import Disclosure, DisclosureEntry, DisclosureTranche
-from disclosure.selection import PROSECUTION, resolve
+from disclosure.selection import resolve
 from evidence.models import Case, Role, User
-from evidence.policy import Principal
-from evidence.service.disclose import authorize_case_role, items_with_blobs, needs_watermark
+from evidence.policy import Perm, Principal
+from evidence.service.access import require_case
+from evidence.service.disclosed_content import items_with_blobs, needs_watermark
 from evidence.storage import ObjectStore
 
 
-def status_of(disclosure: Disclosure, now: datetime | None = None) -> str:
-    """ "active", "revoked" or "expired"."""
+class DisclosureStatus(StrEnum):
+    """A disclosure's state (a word the pages translate, also inside messages)."""
+
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+def status_of(disclosure: Disclosure, now: datetime | None = None) -> DisclosureStatus:
+    """Active, revoked or expired (compares equal to "active", "revoked", "expired")."""
     if disclosure.revoked_at is not None:
-        return "revoked"
+        return DisclosureStatus.REVOKED
     if disclosure.expires_at is not None and disclosure.expires_at <= (now or utc_now()):
-        return "expired"
-    return "active"
+        return DisclosureStatus.EXPIRED
+    return DisclosureStatus.ACTIVE
 
 
 def is_disclosed(session: Session, user_id: str, item_id: str) -> bool:
@@ -60,10 +71,22 @@ def is_disclosed(session: Session, user_id: str, item_id: str) -> bool:
     return any(status_of(d, now) == "active" for d in rows)
 
 
+def ever_disclosed(session: Session, item_id: str) -> bool:
+    """The lookup for evidence.hooks: was `item_id` ever disclosed to anyone (as what a
+    prosecutor disclosed, or as a recipient's served copy)? Retention keeps such copies
+    until their own date when the original they came from is purged."""
+    entry = session.exec(
+        select(DisclosureEntry.id).where(
+            or_(col(DisclosureEntry.item_id) == item_id, col(DisclosureEntry.served_id) == item_id)
+        )
+    ).first()
+    return entry is not None
+
+
 def _recipient(session: Session, username: str) -> User:
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None or user.role is not Role.DEFENCE:
-        raise DisclosureInvalid(f"{username!r} is not a defence account")
+        raise DisclosureInvalid("%(username)r is not a defence account", username=username)
     return user
 
 
@@ -155,8 +178,8 @@ def create_disclosure(
     client: str | None = None,
 ) -> Disclosure:
     """Disclose items of a case to a defence lawyer as tranche 1 (prosecutor only)."""
-    case = authorize_case_role(
-        session=session, principal=principal, case_id=case_id, roles=PROSECUTION, client=client
+    case = require_case(
+        session, principal=principal, perm=Perm.DISCLOSURE_CREATE, case_id=case_id, client=client
     )
     if expires_at is not None and (expires_at.tzinfo is None or expires_at <= utc_now()):
         raise DisclosureInvalid("expires_at must be a future time with a UTC offset")
@@ -244,11 +267,11 @@ def add_tranche(
 ) -> DisclosureTranche:
     """Tranche N+1: add items and withdraw others; the tranche lists both."""
     disclosure, case = load_disclosure(session, disclosure_id)
-    authorize_case_role(
-        session=session, principal=principal, case_id=case.id, roles=PROSECUTION, client=client
+    require_case(
+        session, principal=principal, perm=Perm.DISCLOSURE_MANAGE, case_id=case.id, client=client
     )
     if status_of(disclosure) != "active":
-        raise DisclosureGone(f"the disclosure is {status_of(disclosure)}")
+        raise DisclosureGone("the disclosure is %(status)s", status=status_of(disclosure))
     if not add and not withdraw:
         raise DisclosureInvalid("a tranche adds or withdraws at least one item")
     number = disclosure.tranches + 1
@@ -315,11 +338,11 @@ def prepare_again(
 ) -> Disclosure:
     """Queue again the watermark jobs of a disclosure that are not done (prosecution)."""
     disclosure, case = load_disclosure(session, disclosure_id)
-    authorize_case_role(
-        session=session, principal=principal, case_id=case.id, roles=PROSECUTION, client=client
+    require_case(
+        session, principal=principal, perm=Perm.DISCLOSURE_MANAGE, case_id=case.id, client=client
     )
     if status_of(disclosure) != "active":
-        raise DisclosureGone(f"the disclosure is {status_of(disclosure)}")
+        raise DisclosureGone("the disclosure is %(status)s", status=status_of(disclosure))
     prepare.requeue(session, disclosure.id)
     session.expire_all()
     return disclosure
@@ -331,8 +354,8 @@ def revoke(
 ) -> Disclosure:  # fmt: skip
     """End the recipient's access at once (the lookup checks `revoked_at` on every read)."""
     disclosure, case = load_disclosure(session, disclosure_id)
-    authorize_case_role(
-        session=session, principal=principal, case_id=case.id, roles=PROSECUTION, client=client
+    require_case(
+        session, principal=principal, perm=Perm.DISCLOSURE_REVOKE, case_id=case.id, client=client
     )
     if disclosure.revoked_at is not None:
         return disclosure

@@ -7,15 +7,15 @@ copy of a disclosed image, video or PDF, prepared ahead of the defence's first r
 
 from __future__ import annotations
 
-from disclosure.prepare import QUEUE, STAGE, TIMEOUT, _fingerprint, run_watermark
-from ingest.stages import Stage
+from disclosure.prepare import QUEUE, STAGE, TIMEOUT, run_watermark, watermark_fingerprint
+from ingest.runtime.stages import Stage
 
 STAGES = [
     Stage(
         name=STAGE,
         queue=QUEUE,
         run=run_watermark,
-        fingerprint=_fingerprint,
+        fingerprint=watermark_fingerprint,
         per_subject=True,
         default_timeout=TIMEOUT,
     ),

@@ -14,18 +14,18 @@ from sqlmodel import Session
 
 from disclosure.errors import DisclosureGone
 from disclosure.models import Disclosure
-from disclosure.service import status_of
+from disclosure.service import DisclosureStatus, status_of
 from evidence.policy import Principal
-from evidence.service.disclose import record_stream_stopped
+from evidence.service.disclosed_content import record_stream_stopped
 
 CHECK_EVERY = 8 << 20
 
 
-def live_status(engine: Engine, disclosure_id: str) -> str:
+def live_status(engine: Engine, disclosure_id: str) -> DisclosureStatus:
     """The disclosure's status as stored now (a vanished one counts as revoked)."""
     with Session(engine) as side:
         row = side.get(Disclosure, disclosure_id)
-        return status_of(row) if row is not None else "revoked"
+        return status_of(row) if row is not None else DisclosureStatus.REVOKED
 
 
 def guard_stream(
@@ -57,4 +57,4 @@ def guard_stream(
                 item_ids=[item_id], reason=f"disclosure {status}", purpose=purpose,
                 client=client, details={"bytes_sent": sent},
             )  # fmt: skip
-        raise DisclosureGone(f"the disclosure was {status} during the transfer")
+        raise DisclosureGone("the disclosure was %(status)s during the transfer", status=status)

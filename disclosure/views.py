@@ -8,52 +8,33 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
-from disclosure import notify, portal, receipts
+from disclosure import listing, notify, portal, prosecution_views, receipts
 from disclosure.errors import DisclosureError
-from disclosure.i18n import LANGUAGES, translator
+from disclosure.web import page, sign_in
 from evidence.deps import ClientDep, SessionDep
 from evidence.models import Role
-from evidence.web.core import LANG_COOKIE, WebPrincipal, check_csrf, csrf_token
+from evidence.web.core import WebPrincipal
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(include_in_schema=False)
-_CSP = (
-    "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
-
-
-def _lang(request: Request) -> str:
-    lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or ""
-    if lang in LANGUAGES:
-        return lang
-    accept = request.headers.get("accept-language", "")
-    return next((code for code in LANGUAGES if accept.startswith(code)), "ru")
-
-
-def _page(request: Request, name: str, status_code: int = 200, **context: object) -> Response:
-    lang = _lang(request)
-    context |= {"t": translator(lang), "lang": lang, "csrf": csrf_token(request)}
-    response = templates.TemplateResponse(request, name, context, status_code=status_code)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = _CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _sign_in(request: Request) -> Response:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
 @router.get("/portal")
 def portal_home(request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
     if principal is None:
-        return _sign_in(request)
-    disclosures = portal.list_mine(session=session, principal=principal)
-    return _page(request, "portal.html", disclosures=disclosures, principal=principal)
+        return sign_in(request)
+    rows = listing.listed(session, principal)
+    return page(request, "portal.html", rows=rows, principal=principal)
+
+
+@router.get("/court-export")
+def court_export_page(request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
+    """The cases whose court export the caller may download (court and prosecution)."""
+    if principal is None:
+        return sign_in(request)
+    cases = listing.exportable_cases(session, principal)
+    return page(request, "court_export.html", cases=cases, principal=principal)
 
 
 @router.get("/portal/disclosures/{disclosure_id}")
@@ -65,7 +46,7 @@ def portal_disclosure(
     client: ClientDep,
 ) -> Response:
     if principal is None:
-        return _sign_in(request)
+        return sign_in(request)
     try:
         disclosure = portal.get_disclosure(
             session=session, principal=principal, disclosure_id=disclosure_id, client=client
@@ -91,9 +72,9 @@ def portal_disclosure(
                     if c["id"] not in held
                 ]  # fmt: skip
     except DisclosureError as exc:
-        return _page(request, "portal.html", 404, disclosures=[], error=str(exc),
-                     principal=principal)  # fmt: skip
-    return _page(
+        return page(request, "portal.html", 404, rows=[], error=exc,
+                    principal=principal)  # fmt: skip
+    return page(
         request, "disclosure.html", disclosure=disclosure, notes=notes, principal=principal,
         receipts=receipt_rows, choices=choices,
     )  # fmt: skip
@@ -106,11 +87,9 @@ def portal_note(
     principal: WebPrincipal,
     session: SessionDep,
     text: Annotated[str, Form()],
-    csrf: Annotated[str, Form()] = "",
 ) -> Response:
     if principal is None:
-        return _sign_in(request)
-    check_csrf(request, csrf)
+        return sign_in(request)
     portal.add_note(session=session, principal=principal, disclosure_id=disclosure_id, text=text)
     return RedirectResponse(f"/portal/disclosures/{disclosure_id}", status_code=303)
 
@@ -119,15 +98,20 @@ def portal_note(
 def notifications_page(request: Request, principal: WebPrincipal, session: SessionDep) -> Response:
     """The signed-in user's notifications (e.g. the defence first opened a disclosure)."""
     if principal is None:
-        return _sign_in(request)
+        return sign_in(request)
     rows = notify.list_notifications(session=session, user_id=principal.user_id)
-    return _page(request, "notifications.html", notifications=rows, principal=principal)
+    response = page(request, "notifications.html", notifications=rows, principal=principal)
+    for row in rows:  # shown once as new (the navigation's count falls to zero)
+        if row.read_at is None:
+            notify.mark_read(session=session, user_id=principal.user_id, notification_id=row.id)
+    session.commit()
+    return response
 
 
 @router.get("/verify", response_class=HTMLResponse)
-def verify_page(request: Request) -> Response:
+def verify_page(request: Request, principal: WebPrincipal) -> Response:
     """Public: hash a file in the browser, ask POST /api/v1/verify. No sign-in."""
-    return _page(request, "verify_public.html")
+    return page(request, "verify_public.html", principal=principal)
 
 
 @router.get("/verify/bundle", response_class=HTMLResponse)
@@ -135,8 +119,11 @@ def verify_bundle_page() -> Response:
     """The bundle verifier online: the same self-contained page that travels in bundles
     (files are checked in the browser and never uploaded)."""
     body = (HERE / "static" / "verify.html").read_bytes()
-    return Response(body, media_type="text/html; charset=utf-8",
-                    headers={"Cache-Control": "no-cache"})  # fmt: skip
+    # The same policy as the page's own <meta>, plus what only a header can say.
+    csp = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+           "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")  # fmt: skip
+    headers = {"Cache-Control": "no-cache", "Content-Security-Policy": csp}
+    return Response(body, media_type="text/html; charset=utf-8", headers=headers)
 
 
 @router.get("/portal/static/verify-public.js")
@@ -146,6 +133,4 @@ def verify_js() -> Response:
 
 
 # The prosecution's pages (disclose, revoke) are mounted with these.
-from disclosure import prosecution_views  # noqa: E402
-
 router.include_router(prosecution_views.router)

@@ -101,7 +101,9 @@ def render_video(
             on_progress=on_progress or (lambda _fraction: None),
         )  # fmt: skip
     except (ToolFailed, ToolMissing) as exc:
-        raise WatermarkError(f"ffmpeg failed: {str(exc)[-300:]}") from exc
+        raise WatermarkError(
+            "%(tool)s failed: %(reason)s", tool="ffmpeg", reason=str(exc)[-300:]
+        ) from exc
     return out
 
 
@@ -124,15 +126,19 @@ def _run(command: list[str], tool: str) -> None:
     try:
         result = subprocess.run(command, capture_output=True, timeout=3600, check=False)
     except FileNotFoundError as exc:
-        raise WatermarkError(f"{tool} is not installed") from exc
+        raise WatermarkError("%(tool)s is not installed", tool=tool) from exc
     if result.returncode != 0:
-        raise WatermarkError(f"{tool} failed: {result.stderr.decode(errors='replace')[-300:]}")
+        raise WatermarkError(
+            "%(tool)s failed: %(reason)s",
+            tool=tool,
+            reason=result.stderr.decode(errors="replace")[-300:],
+        )
 
 
 def renderer(
     text: str, *, on_progress: Progress | None = None, timeout: float = 6 * 3600
 ) -> Callable[[Path, str, Path], Path | None]:
-    """A renderer for evidence.service.disclose.watermark_item, stamping `text`."""
+    """A renderer for evidence.service.disclosed_content.watermark_item, stamping `text`."""
 
     def render(source: Path, media_type: str, folder: Path) -> Path | None:
         if media_type.startswith("image/"):

@@ -11,13 +11,18 @@ async function check(sha256) {
   });
   const body = await response.json();
   if (!response.ok) { out.textContent = body.detail || response.statusText; return; }
-  out.dataset.held = String(body.held);
+  out.dataset.released = String(body.released);
   out.innerHTML = "";
-  const p = document.createElement("p");
-  p.className = body.held ? "ok" : "bad";
-  p.textContent = body.held ? out.dataset.msgHeld : out.dataset.msgNot;
-  out.appendChild(p);
-  if (body.held) {
+  const say = (ok, text) => {
+    const p = document.createElement("p");
+    p.className = ok ? "ok" : "bad";
+    p.textContent = text;
+    out.appendChild(p);
+  };
+  say(body.released, body.released ? out.dataset.msgReleased : out.dataset.msgNot);
+  // Signed in (court, prosecution): whether your own cases hold the file.
+  if (body.held !== undefined) say(body.held, body.held ? out.dataset.msgHeld : out.dataset.msgNotHeld);
+  if (body.released || body.held) {
     const pre = document.createElement("pre");
     pre.textContent = JSON.stringify(body, null, 1);
     out.appendChild(pre);
