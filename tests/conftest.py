@@ -4,6 +4,7 @@ per test where it fits, and a per-run PostgreSQL database so concurrent runs nev
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -35,20 +36,30 @@ def _pg_available() -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """URL of a fresh PostgreSQL database for this test run, dropped afterwards."""
+@contextlib.contextmanager
+def empty_pg_database(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database named `prefix_<random>` (a SQLAlchemy URL), dropped
+    afterwards; skips without PostgreSQL, fails under CI."""
     if not _pg_available():
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required in CI and unreachable at {PG_ADMIN_URL}")
         pytest.skip("PostgreSQL not reachable")
-    name = f"dalel_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """URL of a fresh PostgreSQL database for this test run, dropped afterwards."""
+    with empty_pg_database("dalel_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

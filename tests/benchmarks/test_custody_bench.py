@@ -80,13 +80,13 @@ def _timed(url: str, batch_fn, barrier, out) -> None:  # type: ignore[no-untyped
     with engine.connect():
         pass  # open the pool's first connection before the clock starts
     barrier.wait(timeout=300)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     done = 0
     while time.perf_counter() - start < SECONDS:
         done += batch_fn(engine)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     engine.dispose()
-    out.put((done, elapsed))
+    out.put((done, elapsed, cpu))
 
 
 def _ledger_writer(url: str, worker: int, barrier, out) -> None:  # type: ignore[no-untyped-def]
@@ -99,6 +99,17 @@ def _ledger_writer(url: str, worker: int, barrier, out) -> None:  # type: ignore
         return len(events)
 
     _timed(url, batch, barrier, out)
+
+
+def _unsalted_writer(url: str, worker: int, barrier, out) -> None:  # type: ignore[no-untyped-def]
+    """The ledger writer as it was before events carried a salt: the baseline of the salt's
+    cost, measured in the same run (only this benchmark process goes without)."""
+    from custody import events as event_module
+    from custody import ledger as ledger_module
+
+    event_module.new_salt = lambda: None  # type: ignore[assignment,return-value]
+    ledger_module.new_salts = lambda count: [None] * count  # type: ignore[assignment,misc]
+    _ledger_writer(url, worker, barrier, out)
 
 
 def _bare_writer(url: str, worker: int, barrier, out) -> None:  # type: ignore[no-untyped-def]
@@ -132,6 +143,11 @@ def _bare_writer(url: str, worker: int, barrier, out) -> None:  # type: ignore[n
 
 def _run_writers(target, url: str) -> float:  # type: ignore[no-untyped-def]
     """Events per second over all writers, all started together after their imports."""
+    return _run_writers_cpu(target, url)[0]
+
+
+def _run_writers_cpu(target, url: str) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Events per second over all writers, and the writers' CPU µs per event."""
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     barrier = ctx.Barrier(WRITERS)
@@ -141,7 +157,8 @@ def _run_writers(target, url: str) -> float:  # type: ignore[no-untyped-def]
     results = [queue.get(timeout=600) for _ in procs]
     for p in procs:
         p.join(30)
-    return sum(done for done, _ in results) / max(elapsed for _, elapsed in results)
+    done = sum(r[0] for r in results)
+    return done / max(r[1] for r in results), sum(r[2] for r in results) / done * 1e6
 
 
 def test_bench_appends_with_four_writers(bench_url: str) -> None:
@@ -164,6 +181,25 @@ def test_bench_appends_with_four_writers(bench_url: str) -> None:
     )
     assert report.ok, report.problems[:5]
     assert ledger_rate > 0  # the number is the output; shared machines are too noisy to gate
+
+
+def test_bench_salt_cost_with_four_writers(bench_url: str) -> None:
+    """Appends/s with and without the per-event salt, alternated to share the noise."""
+    before, after = [], []
+    for _ in range(3):
+        before.append(_run_writers_cpu(_unsalted_writer, bench_url))
+        after.append(_run_writers_cpu(_ledger_writer, bench_url))
+    rate_before = statistics.mean(r for r, _ in before)
+    rate_after = statistics.mean(r for r, _ in after)
+    ratio = rate_after / rate_before
+    print(
+        f"\nsalt: {rate_before:,.0f} events/s unsalted, {rate_after:,.0f} salted "
+        f"({WRITERS} writers, batches of {BATCH}; runs {[round(r) for r, _ in before]} / "
+        f"{[round(r) for r, _ in after]}); ratio {ratio:.2f} (target >= 0.90); writer CPU "
+        f"{statistics.mean(c for _, c in before):.1f} / {statistics.mean(c for _, c in after):.1f}"
+        f" µs per event; machine load average {os.getloadavg()[0]:.1f}"
+    )
+    assert ratio > 0.5  # gross regressions only: the shared machine is noisy
 
 
 def _populate(url: str, n: int) -> None:

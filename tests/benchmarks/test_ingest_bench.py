@@ -1,4 +1,4 @@
-"""Media pipeline benchmarks (`make bench`): OCR, proxy transcode, transcription.
+"""Media pipeline benchmarks (`make bench`): OCR and proxy transcode.
 
 Each of our functions is timed against the bare tool doing the same work on the same
 input in the same run, interleaved, so the ratios hold on a fast or a busy machine.
@@ -13,7 +13,6 @@ import resource
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -174,63 +173,4 @@ def test_proxy_720p_speed_vs_bare_ffmpeg(clip_720p: Path, tmp_path: Path) -> Non
     assert cpu_ratio >= 0.95
 
 
-def _whisper_dims_tiny() -> dict[str, int]:
-    return {
-        "n_mels": 80, "n_audio_ctx": 1500, "n_audio_state": 64, "n_audio_head": 1,
-        "n_audio_layer": 1, "n_vocab": 51865, "n_text_ctx": 448, "n_text_state": 64,
-        "n_text_head": 1, "n_text_layer": 1,
-    }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def speech_10s(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("bench-speech")
-    raw = folder / "raw.wav"
-    text = "Куәгер Айгүл Қасымова жауап берді. Свидетель дал показания. The witness answered."
-    subprocess.run(["espeak-ng", "-v", "ru", "-w", str(raw), text], check=True, timeout=60)
-    out = folder / "speech.wav"
-    subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-y", "-stream_loop", "3", "-i", str(raw),
-         "-t", "10", str(out)],
-        check=True, timeout=60,
-    )  # fmt: skip
-    return out
-
-
-def test_transcription_real_time_factor(speech_10s: Path, tmp_path: Path) -> None:
-    import torch
-    from whisper.model import ModelDimensions, Whisper
-
-    from ingest.media.transcribe import load_model, transcribe
-
-    torch.manual_seed(0)
-    dims = ModelDimensions(**_whisper_dims_tiny())
-    model = Whisper(dims)
-    with torch.no_grad():
-        for param in model.parameters():
-            param.normal_(0.0, 0.02)
-    torch.save({"dims": asdict(dims), "model_state_dict": model.state_dict()}, tmp_path / "tiny.pt")
-    loaded = load_model(model=str(tmp_path / "tiny.pt"), directory=None)
-    transcribe(
-        audio=speech_10s, model=loaded, language="ru", temperature=(0.0,), sample_len=8
-    )  # warm
-    numbers = {}
-    fast = {"temperature": (0.0,), "sample_len": 8}
-    for label, options in {
-        "tiny_random_word_timestamps_1_thread": {**fast, "threads": 1},
-        "tiny_random_word_timestamps_default_threads": fast,
-        "tiny_random_no_word_timestamps_1_thread": {
-            **fast, "word_timestamps": False, "threads": 1,
-        },
-    }.items():  # fmt: skip
-        start = time.perf_counter()
-        transcribe(audio=speech_10s, model=loaded, language="ru", **options)
-        numbers[label] = round((time.perf_counter() - start) / 10.0, 3)
-    # A real checkpoint, when the machine has one configured.
-    name, folder = os.environ.get("DALEL_WHISPER_MODEL"), os.environ.get("DALEL_WHISPER_DIR")
-    if name:
-        real = load_model(model=name, directory=folder)
-        start = time.perf_counter()
-        transcribe(audio=speech_10s, model=real, language="ru", threads=1)
-        numbers[f"{real.name}_word_timestamps"] = round((time.perf_counter() - start) / 10.0, 3)
-    _report("transcription_rtf", audio_seconds=10.0, **numbers)
+# Transcription has its own benchmarks: tests/benchmarks/test_asr_bench.py.

@@ -1,170 +1,187 @@
-"""Search benchmark (`make bench`): p95 latency over 1,000,000 indexed segments on
-PostgreSQL. Target from issue 4: p95 ≤ 100 ms.
+"""Search benchmark (`make bench`): p95 of 200 mixed queries (words in other forms,
+phrases, names with typos and transliterations) over 1,000,000 segments of one case —
+the worst case, since search is per case — on PostgreSQL (target ≤ 100 ms) and SQLite
+(≤ 150 ms); and indexing throughput through `ingest.search.replace_entries` with the
+full analyzer as a ratio to the same without stemming, in the same run (≥ 0.7).
 
-Synthetic Russian and Kazakh transcript segments (Zipf-distributed vocabulary, so some
-words match hundreds of thousands of rows) are bulk-loaded with COPY into one case —
-the worst case, since search is per case — then the GIN index is built and queries of
-rare, common and two-word phrases are timed through `ingest.search.query`.
+CPU seconds (this process) are printed beside wall seconds: the machine is shared and
+noisy. DALEL_BENCH_SEGMENTS makes a smaller run.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import random
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 import pytest
 from sqlalchemy import Engine, text
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
-from ingest.search import query
+from evidence.app import load_all_models
+from evidence.db import make_engine
+from ingest.search import Entry, query, replace_entries
+from ingest.search.analyzer import Analyzer
+from tests.benchmarks import search_load as data
 
 pytestmark = pytest.mark.bench
 
 SEGMENTS = int(os.environ.get("DALEL_BENCH_SEGMENTS", "1000000"))
-ITEMS = 1000
 QUERIES = 200
+INDEX_SEGMENTS = 20_000  # per measured round of replace_entries
 
 
-def _words(text: str) -> list[str]:
-    return text.split()
+def _typo(rng: random.Random, name: str) -> str:
+    """One letter changed, dropped or doubled."""
+    i = rng.randrange(1, len(name) - 1)
+    return rng.choice(
+        [name[:i] + name[i + 1 :], name[:i] + name[i] + name[i:], name[:i] + "а" + name[i + 1 :]]
+    )
 
 
-RUSSIAN = _words(
-    "свидетель показал что автомобиль уехал на большой скорости около центрального рынка "
-    "города протокол допроса подозреваемый потерпевший следователь заявление телефон деньги "
-    "квартира машина номер водитель полиция задержан ночью утром вечером вчера сегодня "
-    "говорит сказал видел слышал ударил украл вернул позвонил встретил приехал ушёл "
-    "документы паспорт адрес улица дом подъезд магазин банк карта перевод сумма тенге"
-)
-KAZAKH = _words(
-    "куәгер жауап алу хаттамасы өз өтінішімен келді оқиға ауылында өңірлік жолда болды "
-    "жиһаз дүкенінде ұрлық шағым түсті қолымен растады көлік жүргізуші полиция ақша "
-    "телефон пәтер көше үй банк аударма сома теңге кеше бүгін түнде таңертең айтты көрді"
-)
-NAMES = _words("Иванов Петров Сидоров Қасымов Ахметов Әлиев Нұрланов Смагулов Ким Цой")
+def mixed_queries(seed: int = 7) -> list[str]:
+    """A quarter each: single words (other forms than the text's), two-word queries,
+    exact phrases taken from the corpus, names with typos or in Latin letters."""
+    rng = random.Random(seed)
+    words = data.RUSSIAN + data.KAZAKH
+    texts = [body.split() for _, body in data.segments(2_000)]  # the corpus's first ones
+    latin = ["Yerubayev", "Seitkaliyev", "Kassymov", "Akhmetov", "Ivanov", "Nurlanov"]
+    queries = [rng.choice(words) for _ in range(QUERIES // 4)]
+    for parts in rng.sample(texts, QUERIES // 4):  # two words of one segment, reversed
+        a, b = rng.sample(range(len(parts)), 2)
+        queries.append(f"{parts[max(a, b)]} {parts[min(a, b)]}")
+    for parts in rng.sample(texts, QUERIES // 4):
+        i = rng.randrange(len(parts) - 1)
+        queries.append(f'"{parts[i]} {parts[i + 1]}"')
+    queries += [
+        rng.choice(latin) if n % 3 == 0 else _typo(rng, rng.choice(data.NAMES))
+        for n in range(QUERIES // 4)
+    ]
+    rng.shuffle(queries)
+    return queries
 
 
-def _vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
-    """Words and cumulative Zipf weights (precomputed: `choices` is O(n) per call else)."""
-    words = RUSSIAN + KAZAKH + NAMES
-    # Rare tokens (case numbers, plates) make the long tail real transcripts have.
-    words += [f"{rng.choice('АВЕКМНОРСТ')}{rng.randint(100, 999)}" for _ in range(20_000)]
-    weights = [1.0 / (rank + 1) ** 1.05 for rank in range(len(words))]
-    return words, list(itertools.accumulate(weights))
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * share) - 1)]
 
 
-def load(raw_url: str, segments: int) -> dict[str, float]:
-    """Bulk-load `segments` synthetic segments into one case; build the GIN index after."""
-    rng = random.Random(4)
-    words, weights = _vocabulary(rng)
-    timings: dict[str, float] = {}
-    with psycopg.connect(raw_url, autocommit=True) as conn:
-        conn.execute(
-            'INSERT INTO "user" (id, username, full_name, role, password_hash, failed_logins,'
-            " created_at) VALUES ('bench-user', 'bench', '', 'PROSECUTOR', 'x', 0, now())"
-        )
-        conn.execute(
-            'INSERT INTO "case" (id, number, title, status, created_by, created_at) VALUES '
-            "('bench-case', '999999999999999', 'bench', 'open', 'bench-user', now())"
-        )
-        conn.execute(
-            "INSERT INTO blob (sha256, size, media_type, storage_key, created_at) VALUES "
-            "('bench', 0, 'audio/wav', 'bench', now())"
-        )
-        with conn.cursor().copy(
-            "COPY item (id, case_id, sha256, kind, source_kind, original_name, uploaded_by,"
-            " created_at) FROM STDIN"
-        ) as copy:
-            for n in range(ITEMS):
-                copy.write_row(
-                    (f"bench-item-{n}", "bench-case", "bench", "ORIGINAL", "AUDIO",
-                     f"rec{n}.wav", "bench-user", "2026-01-01T00:00:00Z")
-                )  # fmt: skip
-        conn.execute("DROP INDEX IF EXISTS ix_search_entry_tsv")
-        started = time.perf_counter()
-        with conn.cursor().copy(
-            "COPY search_entry (case_id, item_id, source, locator, text) FROM STDIN"
-        ) as copy:
-            for n in range(segments):
-                body = " ".join(rng.choices(words, cum_weights=weights, k=rng.randint(6, 16)))
-                start = (n % 1000) * 4.0
-                locator = json.dumps({"start": start, "end": start + 3.5})
-                copy.write_row(
-                    ("bench-case", f"bench-item-{n % ITEMS}", "transcript", locator, body)
-                )
-        timings["copy_s"] = round(time.perf_counter() - started, 1)
-        started = time.perf_counter()
-        conn.execute("SET maintenance_work_mem = '256MB'")
-        conn.execute("CREATE INDEX ix_search_entry_tsv ON search_entry USING gin (tsv)")
-        conn.execute("ANALYZE search_entry")
-        conn.execute("ANALYZE item")
-        timings["index_s"] = round(time.perf_counter() - started, 1)
-    return timings
+def _timed_queries(engine: Engine, queries: list[str]) -> dict[str, Any]:
+    latencies: list[float] = []
+    hits = fuzzy = 0
+    with Session(engine) as session:
+        for q in queries[:10]:  # warm the caches as a running server would be
+            query(session=session, case_id=data.CASE, q=q, owner=None)
+        wall, cpu = time.perf_counter(), time.process_time()
+        for q in queries:
+            started = time.perf_counter()
+            found = query(session=session, case_id=data.CASE, q=q, owner=None)
+            latencies.append((time.perf_counter() - started) * 1000)
+            hits += bool(found)
+            fuzzy += any(h.fuzzy for h in found)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        owner = []
+        for q in queries[:50]:
+            started = time.perf_counter()
+            query(session=session, case_id=data.CASE, q=q, owner=data.OWNER)
+            owner.append((time.perf_counter() - started) * 1000)
+        count = session.execute(text("SELECT count(*) FROM search_entry")).scalar_one()
+        session.rollback()
+    return {
+        "segments": count, "queries": len(latencies), "with_hits": hits, "with_fuzzy": fuzzy,
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(_percentile(latencies, 0.95), 1), "max_ms": round(max(latencies), 1),
+        "officer_scope_p95_ms": round(_percentile(owner, 0.95), 1),
+        "queries_wall_s": round(wall, 2), "queries_cpu_s": round(cpu, 2),
+    }  # fmt: skip
+
+
+def _index_round(engine: Engine, stemming: bool, round_no: int) -> tuple[float, float]:
+    """Wall and CPU seconds to index INDEX_SEGMENTS segments (100 per item, as a job
+    writes them) through replace_entries, into the loaded index."""
+    analyzer = Analyzer(stemming=stemming)
+    bodies = [body for _, body in data.segments(INDEX_SEGMENTS, seed=100 + round_no)]
+    with Session(engine) as session:
+        wall, cpu = time.perf_counter(), time.process_time()
+        for first in range(0, INDEX_SEGMENTS, 100):
+            replace_entries(
+                session=session, case_id=data.CASE, item_id=f"bench-item-{first // 100}",
+                source=f"bench{round_no}", analyzer=analyzer,
+                entries=[Entry(b, {"start": float(n)}) for n, b in enumerate(
+                    bodies[first : first + 100])],
+            )  # fmt: skip
+            session.commit()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        params = {"s": f"bench{round_no}"}
+        if engine.dialect.name == "sqlite":
+            session.execute(
+                text("DELETE FROM search_fts WHERE rowid IN "
+                     "(SELECT id FROM search_entry WHERE source = :s)"), params,
+            )  # fmt: skip
+        session.execute(text("DELETE FROM search_entry WHERE source = :s"), params)
+        session.commit()
+    return wall, cpu
+
+
+def _indexing(engine: Engine) -> dict[str, Any]:
+    """Alternate plain and stemmed rounds (plain, stemmed, plain, stemmed) so drift in
+    the machine's load hits both alike; the best of each pair counts."""
+    times: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    for round_no, stemming in enumerate((False, True, False, True)):
+        times[stemming].append(_index_round(engine, stemming, round_no))
+    plain, stemmed = min(times[False]), min(times[True])
+    return {
+        "index_plain_seg_s": round(INDEX_SEGMENTS / plain[0]),
+        "index_stemmed_seg_s": round(INDEX_SEGMENTS / stemmed[0]),
+        "index_ratio": round(plain[0] / stemmed[0], 2),
+        "index_plain_wall_cpu_s": [round(plain[0], 1), round(plain[1], 1)],
+        "index_stemmed_wall_cpu_s": [round(stemmed[0], 1), round(stemmed[1], 1)],
+    }
+
+
+def _loaded(load: Callable[[], None]) -> dict[str, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    load()
+    return {"load_wall_s": round(time.perf_counter() - wall, 1),
+            "load_cpu_s": round(time.process_time() - cpu, 1)}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def loaded(pg_engine: Engine, pg_url: str) -> Iterator[tuple[Engine, str, dict[str, float]]]:
+def postgres(pg_engine: Engine, pg_url: str) -> Iterator[tuple[Engine, dict[str, float]]]:
     raw_url = pg_url.replace("postgresql+psycopg://", "postgresql://")
-    timings = load(raw_url, SEGMENTS)
-    yield pg_engine, "bench-case", timings
+    timings = _loaded(lambda: data.load_postgres(raw_url, SEGMENTS))
+    yield pg_engine, timings
     with psycopg.connect(raw_url, autocommit=True) as conn:
-        conn.execute('TRUNCATE search_entry, item, blob, "case", "user" CASCADE')
+        conn.execute('TRUNCATE search_entry, search_term, item, blob, "case", "user" CASCADE')
 
 
-def test_search_p95_over_a_million_segments(loaded) -> None:  # type: ignore[no-untyped-def]
-    engine, case_id, timings = loaded
-    rng = random.Random(7)
-    words, _ = _vocabulary(random.Random(4))
-    common, rare = RUSSIAN[:20] + KAZAKH[:10], words[-20_000:]
-    queries = (
-        [rng.choice(common) for _ in range(QUERIES // 4)]
-        + [rng.choice(rare) for _ in range(QUERIES // 4)]
-        + [f"{rng.choice(common)} {rng.choice(common)}" for _ in range(QUERIES // 4)]
-        + [rng.choice(NAMES) for _ in range(QUERIES // 4)]
-    )
-    rng.shuffle(queries)
-    latencies: list[float] = []
-    hits = 0
-    with Session(engine) as session:
-        for q in queries[:10]:  # warm the cache as a running server would be
-            query(session=session, case_id=case_id, q=q, owner=None)
-        for q in queries:
-            started = time.perf_counter()
-            found = query(session=session, case_id=case_id, q=q, owner=None)
-            latencies.append((time.perf_counter() - started) * 1000)
-            hits += bool(found)
-        owner = [
-            _timed(lambda q=q: query(session=session, case_id=case_id, q=q, owner="bench-user"))
-            for q in queries[:50]
-        ]
-        count = session.execute(text("SELECT count(*) FROM search_entry")).scalar_one()
-    latencies.sort()
-    p50 = statistics.median(latencies)
-    p95 = latencies[int(len(latencies) * 0.95) - 1]
-    owner.sort()
-    numbers = {
-        "segments": count,
-        "queries": len(latencies),
-        "with_hits": hits,
-        "p50_ms": round(p50, 1),
-        "p95_ms": round(p95, 1),
-        "max_ms": round(latencies[-1], 1),
-        "officer_scope_p95_ms": round(owner[int(len(owner) * 0.95) - 1], 1),
-        **timings,
-    }
-    print("\nBENCH search " + json.dumps(numbers, ensure_ascii=False))
-    assert count == SEGMENTS
-    assert hits >= len(latencies) * 0.9
-    assert p95 <= 100.0, numbers
+@pytest.fixture(scope="module")
+def sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, dict[str, float]]]:
+    path = tmp_path_factory.mktemp("search-bench") / "bench.sqlite3"
+    load_all_models()
+    engine = make_engine(f"sqlite:///{path}")
+    SQLModel.metadata.create_all(engine)
+    timings = _loaded(lambda: data.load_sqlite(str(path), SEGMENTS))
+    yield engine, timings
+    engine.dispose()
 
 
-def _timed(call) -> float:  # type: ignore[no-untyped-def]
-    started = time.perf_counter()
-    call()
-    return (time.perf_counter() - started) * 1000
+@pytest.mark.timeout(3600)  # loading a million analysed segments takes minutes
+@pytest.mark.parametrize(("backend", "target_ms"), [("postgres", 100.0), ("sqlite", 150.0)])
+def test_search_p95_over_a_million_segments(
+    request: pytest.FixtureRequest, backend: str, target_ms: float
+) -> None:
+    engine, timings = request.getfixturevalue(backend)
+    numbers = {"backend": backend, **_timed_queries(engine, mixed_queries()), **timings}
+    numbers |= _indexing(engine)
+    print(f"\nBENCH search {json.dumps(numbers, ensure_ascii=False)}")
+    assert numbers["segments"] == SEGMENTS
+    assert numbers["with_hits"] >= numbers["queries"] * 0.9
+    assert numbers["with_fuzzy"] >= QUERIES // 8  # names with typos find their people
+    assert numbers["p95_ms"] <= target_ms, numbers
+    assert numbers["index_ratio"] >= 0.7, numbers

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from custody import SYSTEM, Action, merkle, record
 from custody.checkpoint import (
@@ -27,9 +27,12 @@ from custody.errors import (
     WitnessError,
 )
 from custody.keys import KeyRing, create_key, load_keys
+from custody.models import LedgerEntry
 from custody.note import COSIGNATURE_V1, Signer, cosign, open_note, witnesses_that_cosigned
 from custody.router import router
-from custody.witness import run_witness
+from custody.witness import run_witness, witness_key
+from custody.witnesses import register_witness
+from evidence.routers.ledger import router as policy_router
 
 ORIGIN = "dalel.test/ledger"
 
@@ -40,14 +43,17 @@ def keys(tmp_path: Path) -> KeyRing:
 
 
 @pytest.fixture()
-def client(session: Session) -> TestClient:
+def client(session: Session, tmp_path: Path) -> TestClient:
     from evidence import problems
+    from evidence.config import Settings
     from evidence.deps import get_session
 
     app = FastAPI()
+    app.state.settings = Settings(data_dir=tmp_path)  # what create_app provides the routes
     problems.register(app, extra=[(CustodyNotFound, 404), (CustodyConflict, 409)])
     api = APIRouter(prefix="/api/v1")
     api.include_router(router)
+    api.include_router(policy_router)  # cosignatures (the witness registry decides)
     app.include_router(api)
     app.dependency_overrides[get_session] = lambda: session
     return TestClient(app)
@@ -91,20 +97,6 @@ def test_endpoints(client: TestClient, session: Session, keys: KeyRing, tmp_path
     body = CheckpointBody.parse(open_note(note, rotated.verifiers[:1]))
     assert body.size == 11
 
-    entry = client.get("/api/v1/ledger/entries/3")
-    assert entry.headers["content-type"] == "application/octet-stream"
-    assert json.loads(entry.content)["item"] == "i0"
-    assert client.get("/api/v1/ledger/entries/99").status_code == 404
-
-    proof = client.get("/api/v1/ledger/proof/inclusion", params={"index": 3, "tree_size": 11})
-    hashes = [base64.b64decode(h) for h in proof.json()["hashes"]]
-    merkle.verify_inclusion(
-        leaf_hash=merkle.hash_leaf(entry.content), index=3, size=11, proof=hashes, root=body.root
-    )
-    bad = client.get("/api/v1/ledger/proof/inclusion", params={"index": 11, "tree_size": 11})
-    assert bad.status_code == 400 and bad.headers["content-type"] == "application/problem+json"
-    too_big = client.get("/api/v1/ledger/proof/inclusion", params={"index": 1, "tree_size": 12})
-    assert too_big.status_code == 400
     cons = client.get("/api/v1/ledger/proof/consistency", params={"first": 7, "second": 11})
     assert cons.status_code == 200 and len(cons.json()["hashes"]) > 0
     assert (
@@ -126,6 +118,16 @@ def test_cosignature_endpoint(client: TestClient, session: Session, keys: KeyRin
     text = open_note(cp.note, keys.verifiers)
     line = cosign(text, witness, 1_750_000_000)
     payload = {"size": 3, "witness_key": str(witness.verifier), "cosignature": line}
+    session.commit()  # the refusal is recorded in a transaction of its own
+    unknown = client.post("/api/v1/ledger/cosignatures", json=payload)
+    assert unknown.status_code == 403, unknown.text
+    assert "dalel witness add" in unknown.json()["detail"]
+    refusal = json.loads(
+        session.exec(select(LedgerEntry).order_by(col(LedgerEntry.idx).desc())).first().leaf  # type: ignore[union-attr]
+    )
+    assert refusal["action"] == "access.denied" and refusal["actor"]["role"] == "public"
+    assert refusal["details"]["permission"] == "ledger.cosign"
+    register_witness(session=session, name="court.example", key=str(witness.verifier), by="t")
     created = client.post("/api/v1/ledger/cosignatures", json=payload)
     assert created.status_code == 201, created.text
     assert created.json()["witness"] == "court.example"
@@ -148,10 +150,10 @@ def test_cosignature_endpoint(client: TestClient, session: Session, keys: KeyRin
         )
 
 
-def _witness(state: Path, client: TestClient) -> None:
-    run_witness(
-        server_url="http://testserver", state_dir=state, name="court.example", client=client
-    )
+def _register(session: Session, state: Path, name: str = "court.example") -> None:
+    """The log's administrator registers the witness's key (made on its first use)."""
+    key = str(witness_key(state_dir=state, name=name).verifier)
+    register_witness(session=session, name=name, key=key, by="admin")
 
 
 def test_witness_cosigns_growth_and_refuses_rollback(
@@ -160,6 +162,12 @@ def test_witness_cosigns_growth_and_refuses_rollback(
     state = tmp_path / "witness"
     _grow(session, 4)
     make_checkpoint(session=session, keys=keys, origin=ORIGIN)
+    session.commit()
+    with pytest.raises(WitnessError, match="403"):  # not registered yet: refused
+        run_witness(
+            server_url="http://testserver", state_dir=state, name="court.example", client=client
+        )
+    _register(session, state)
     first = run_witness(
         server_url="http://testserver", state_dir=state, name="court.example", client=client
     )
@@ -175,7 +183,7 @@ def test_witness_cosigns_growth_and_refuses_rollback(
     second = run_witness(
         server_url="http://testserver", state_dir=state, name="court.example", client=client
     )
-    assert second.status == "cosigned" and second.size == 9
+    assert second.status == "cosigned" and second.size == 10  # 4 + the refusal + 5
     served = served_note(session=session, checkpoint=cp)
     assert served.count("— court.example ") == 1
 
@@ -239,25 +247,25 @@ def test_witness_refuses_unknown_log_key_and_unreachable_server(
 
 
 def test_item_custody_with_proofs(session: Session, keys: KeyRing) -> None:
-    from custody.service import item_custody
+    from custody.view import everything, item_custody
 
-    assert item_custody(session=session, item_id="i0").checkpoint is None
+    assert item_custody(session=session, item_id="i0", readable=everything).checkpoint is None
     _grow(session, 6)
     cp = make_checkpoint(session=session, keys=keys, origin=ORIGIN)
     _grow(session, 1)
-    custody = item_custody(session=session, item_id="i0")
+    custody = item_custody(session=session, item_id="i0", readable=everything)
     assert [e.index for e in custody.events] == [0, 3, 6]
-    assert custody.unanchored == 1 and custody.checkpoint_size == 6
+    assert custody.unanchored == 1 and custody.tree_size == 6
     assert custody.events[-1].proof == []
     for e in custody.events[:-1]:
         merkle.verify_inclusion(
-            leaf_hash=merkle.hash_leaf(e.leaf),
+            leaf_hash=merkle.hash_leaf(e.leaf or b""),
             index=e.index,
             size=6,
             proof=e.proof,
             root=cp.root_hash,
         )
-        assert e.event["item"] == "i0"
+        assert e.event is not None and e.event["item"] == "i0"
 
 
 def test_witness_reports_delivery_failures(

@@ -14,6 +14,7 @@ from custody.checkpoint import add_cosignature, make_checkpoint
 from custody.events import canonical, leaf_hash
 from custody.keys import load_keys
 from custody.note import COSIGNATURE_V1, Signer, cosign, open_note
+from custody.witnesses import register_witness
 
 
 @pytest.fixture()
@@ -28,6 +29,7 @@ def ledger(session: Session, tmp_path: Path) -> Session:
             session=session, action=Action.ITEM_CONTENT_READ, actor=SYSTEM, item_id=f"item-{i % 3}"
         )
     cp = make_checkpoint(session=session, keys=keys, origin="audit.test")
+    register_witness(session=session, name=witness.name, key=str(witness.verifier), by="test")
     add_cosignature(
         session=session,
         size=cp.size,
@@ -76,11 +78,32 @@ def test_edited_leaf_with_rehash_breaks_chain_and_nodes(ledger: Session) -> None
     assert any("node level 1 #3" in m for m in msgs)
 
 
-def test_deleted_row_is_named(ledger: Session) -> None:
+def test_deleted_row_is_one_finding_naming_its_item(ledger: Session) -> None:
+    # Entry 8 is item-2's; its next event (11) names it in `prev`. Before, the gap shifted
+    # every later leaf: each node and checkpoint above it was a problem of its own,
+    # naming unrelated items, and the chain break a separate line.
     _exec(ledger, "DELETE FROM ledger_entry WHERE idx = 8")
     msgs = _messages(ledger)
-    assert any("entries 8..8 are missing" in m for m in msgs)
-    assert any("entry 11, item item-2: chain broken" in m for m in msgs)
+    assert len(msgs) == 1, msgs
+    assert msgs[0].startswith("entry 8, item item-2: missing (deleted row): an event of item-2")
+    assert "entry 11" in msgs[0]
+
+
+def test_deleted_rows_of_several_items_and_at_the_end(ledger: Session) -> None:
+    _exec(ledger, "DELETE FROM ledger_entry WHERE idx IN (7, 8)")
+    msgs = _messages(ledger)
+    assert len(msgs) == 1, msgs
+    assert "entries 7..8 are missing" in msgs[0] and "item-1, item-2" in msgs[0]
+    _exec(ledger, "DELETE FROM ledger_entry WHERE idx = 15")  # the last row, signed at 16
+    msgs = _messages(ledger)
+    assert len(msgs) == 2, msgs
+    assert msgs[1].startswith("entry 15: missing (deleted row); no later event names it")
+
+
+def test_deleted_first_event_of_an_item(ledger: Session) -> None:
+    _exec(ledger, "DELETE FROM ledger_entry WHERE idx = 1")  # item-1's creation
+    msgs = _messages(ledger)
+    assert len(msgs) == 1 and "an event of item-1" in msgs[0], msgs
 
 
 def test_reordered_rows_are_named(ledger: Session) -> None:
@@ -148,7 +171,12 @@ def test_checkpoint_beyond_the_log(ledger: Session) -> None:
     _exec(ledger, "DELETE FROM ledger_entry WHERE idx >= 10")
     _exec(ledger, "DELETE FROM ledger_node WHERE (idx + 1) * (1 << level) > 10 AND level < 5")
     msgs = _messages(ledger)
-    assert any("signs a size the log never reached" in m for m in msgs)
+    # The signed checkpoint of 16 is the evidence: 10..15 were cut off the end (one
+    # finding), not a checkpoint and its nodes each wrong on their own.
+    assert msgs == [
+        "entries 10..15 are missing (deleted rows); no later event names them, so whose "
+        "events they were cannot be told from the ledger"
+    ]
 
 
 def test_small_comparison_windows(ledger: Session, monkeypatch: pytest.MonkeyPatch) -> None:

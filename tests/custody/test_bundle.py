@@ -21,6 +21,7 @@ from custody.export import BundleItem, build_manifest, bytes_opener, export_bund
 from custody.keys import load_keys
 from custody.note import COSIGNATURE_V1, Signer, cosign, open_note
 from custody.verifier import main as verify
+from custody.witnesses import register_witness
 
 ORIGIN = "bundle.test/ledger"
 CONTENT = {"orig": b"original video bytes", "proxy": b"derived proxy bytes", "doc": b"pdf"}
@@ -61,6 +62,7 @@ def case(session: Session, tmp_path: Path, witness: Signer) -> list[BundleItem]:
     record(session=session, action=Action.ITEM_CONTENT_READ, actor=SYSTEM, item_id="other")
     cp = make_checkpoint(session=session, keys=keys, origin=ORIGIN)
     text = open_note(cp.note, keys.verifiers)
+    register_witness(session=session, name=witness.name, key=str(witness.verifier), by="test")
     add_cosignature(
         session=session,
         size=cp.size,
@@ -118,9 +120,14 @@ def test_intact_bundle_verifies_folder_zip_and_standalone(
         [sys.executable, "-I", "verifier.py", "."], cwd=folder, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    # Fields a proof might carry about itself (size, algorithm) are ignored, not trusted.
+    capsys.readouterr()
+    # Fields a proof might carry about itself (size, algorithm) are ignored, not trusted:
+    # every item still verifies; only the signed statement sees bundle.json was edited.
     _edit(folder, lambda d: [e.update(tree_size=1, algorithm="md5") for e in d["events"]])
-    assert verify([str(folder)]) == 0
+    assert verify([str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "OK    item proxy" in out and "OK    item doc" in out
+    assert "file bundle.json differs from the signed statement" in out
 
 
 @pytest.mark.parametrize(
@@ -167,7 +174,7 @@ def test_intact_bundle_verifies_folder_zip_and_standalone(
         ),
         ("missing-file", lambda d: d["items"][2].update(file="files/nope"), "is missing"),
         ("unsafe", lambda d: d["items"][2].update(file="../x"), "unsafe path"),
-        ("malformed", lambda d: d["items"][0].pop("sha256"), "malformed bundle"),
+        ("malformed", lambda d: d["items"][0].pop("sha256"), "malformed record"),
         (
             "substituted-input",
             lambda d: d["items"][1].update(inputs=["doc"]),

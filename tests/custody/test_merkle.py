@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from pathlib import Path
 
@@ -13,45 +11,15 @@ from hypothesis import strategies as st
 
 from custody import merkle
 from custody.errors import ProofError
-
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "rfc9162"
-if not VECTORS.is_dir():
-    VECTORS = Path("/work/shared/vectors/rfc9162")
-
-
-def _leaves(n: int) -> list[bytes]:
-    return [merkle.hash_leaf(i.to_bytes(4, "big")) for i in range(n)]
-
-
-# ---- naive recursive reference, straight from RFC 9162 §2.1.1-2.1.4 -------------------
-
-
-def ref_mth(d: list[bytes]) -> bytes:
-    if not d:
-        return hashlib.sha256(b"").digest()
-    if len(d) == 1:
-        return d[0]
-    k = merkle.split_point(len(d))
-    return merkle.hash_children(ref_mth(d[:k]), ref_mth(d[k:]))
-
-
-def ref_path(m: int, d: list[bytes]) -> list[bytes]:
-    if len(d) <= 1:
-        return []
-    k = merkle.split_point(len(d))
-    if m < k:
-        return [*ref_path(m, d[:k]), ref_mth(d[k:])]
-    return [*ref_path(m - k, d[k:]), ref_mth(d[:k])]
-
-
-def ref_subproof(m: int, d: list[bytes], b: bool) -> list[bytes]:
-    if m == len(d):
-        return [] if b else [ref_mth(d)]
-    k = merkle.split_point(len(d))
-    if m <= k:
-        return [*ref_subproof(m, d[:k], b), ref_mth(d[k:])]
-    return [*ref_subproof(m - k, d[k:], False), ref_mth(d[:k])]
-
+from tests.custody.vectors import (
+    b64,
+    leaf_hashes,
+    ref_mth,
+    ref_path,
+    ref_subproof,
+    require_vectors,
+    vector_files,
+)
 
 # ---- known answers ----------------------------------------------------------------------
 
@@ -89,7 +57,7 @@ def test_split_point_needs_two() -> None:
 
 
 def test_generation_rejects_bad_sizes() -> None:
-    fetch = merkle.memory_fetcher(_leaves(4))
+    fetch = merkle.memory_fetcher(leaf_hashes(4))
     with pytest.raises(ProofError):
         merkle.inclusion_proof(4, 4, fetch)
     with pytest.raises(ProofError):
@@ -107,24 +75,15 @@ def test_generation_rejects_bad_sizes() -> None:
 # ---- shared vectors (transparency-dev/merkle), used in place -----------------------------
 
 
-def _vector_files(kind: str) -> list[Path]:
-    folder = VECTORS / kind
-    return sorted(folder.rglob("*.json")) if folder.is_dir() else []
-
-
-def _b64(value: str | None) -> bytes:
-    return base64.b64decode(value or "")
-
-
-@pytest.mark.parametrize("path", _vector_files("inclusion"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", vector_files("inclusion"), ids=lambda p: p.name)
 def test_inclusion_vectors(path: Path) -> None:
     v = json.loads(path.read_text())
     args = {
-        "leaf_hash": _b64(v["leafHash"]),
+        "leaf_hash": b64(v["leafHash"]),
         "index": v["leafIdx"],
         "size": v["treeSize"],
-        "proof": [_b64(p) for p in v["proof"] or []],
-        "root": _b64(v["root"]),
+        "proof": [b64(p) for p in v["proof"] or []],
+        "root": b64(v["root"]),
     }
     if v["wantErr"]:
         with pytest.raises(ProofError):
@@ -133,15 +92,15 @@ def test_inclusion_vectors(path: Path) -> None:
         merkle.verify_inclusion(**args)
 
 
-@pytest.mark.parametrize("path", _vector_files("consistency"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", vector_files("consistency"), ids=lambda p: p.name)
 def test_consistency_vectors(path: Path) -> None:
     v = json.loads(path.read_text())
     args = {
         "first": v["size1"],
         "second": v["size2"],
-        "proof": [_b64(p) for p in v["proof"] or []],
-        "first_root": _b64(v["root1"]),
-        "second_root": _b64(v["root2"]),
+        "proof": [b64(p) for p in v["proof"] or []],
+        "first_root": b64(v["root1"]),
+        "second_root": b64(v["root2"]),
     }
     if v["wantErr"]:
         with pytest.raises(ProofError):
@@ -151,9 +110,8 @@ def test_consistency_vectors(path: Path) -> None:
 
 
 def test_vectors_present_or_skipped() -> None:
-    if not VECTORS.is_dir():
-        pytest.skip("shared RFC 9162 vectors absent")
-    assert len(_vector_files("inclusion")) > 50
+    require_vectors()
+    assert len(vector_files("inclusion")) > 50
 
 
 # ---- properties against the reference ----------------------------------------------------
@@ -164,7 +122,7 @@ sizes = st.integers(min_value=1, max_value=130)
 @settings(max_examples=300, deadline=None)
 @given(size=sizes, data=st.data())
 def test_inclusion_matches_reference(size: int, data: st.DataObject) -> None:
-    leaves = _leaves(size)
+    leaves = leaf_hashes(size)
     index = data.draw(st.integers(0, size - 1))
     fetch = merkle.memory_fetcher(leaves)
     proof = merkle.inclusion_proof(index, size, fetch)
@@ -177,7 +135,7 @@ def test_inclusion_matches_reference(size: int, data: st.DataObject) -> None:
 @settings(max_examples=300, deadline=None)
 @given(second=sizes, data=st.data())
 def test_consistency_matches_reference(second: int, data: st.DataObject) -> None:
-    leaves = _leaves(second)
+    leaves = leaf_hashes(second)
     first = data.draw(st.integers(1, second))
     fetch = merkle.memory_fetcher(leaves)
     proof = merkle.consistency_proof(first, second, fetch)
@@ -194,7 +152,7 @@ def test_consistency_matches_reference(second: int, data: st.DataObject) -> None
 @settings(max_examples=200, deadline=None)
 @given(size=st.integers(0, 70), extra=st.integers(1, 70))
 def test_completed_nodes_are_the_perfect_subtrees(size: int, extra: int) -> None:
-    leaves = _leaves(size + extra)
+    leaves = leaf_hashes(size + extra)
     fetch = merkle.memory_fetcher(leaves)
     frontier_ids = merkle.range_nodes(0, size)
     got = fetch(frontier_ids)
@@ -220,7 +178,7 @@ def _flip(b: bytes, bit: int = 0) -> bytes:
 @settings(max_examples=150, deadline=None)
 @given(size=st.integers(2, 100), data=st.data())
 def test_inclusion_mutations_fail(size: int, data: st.DataObject) -> None:
-    leaves = _leaves(size)
+    leaves = leaf_hashes(size)
     index = data.draw(st.integers(0, size - 1))
     fetch = merkle.memory_fetcher(leaves)
     proof = merkle.inclusion_proof(index, size, fetch)
@@ -254,7 +212,7 @@ def test_inclusion_mutations_fail(size: int, data: st.DataObject) -> None:
 @settings(max_examples=150, deadline=None)
 @given(second=st.integers(3, 100), data=st.data())
 def test_consistency_mutations_fail(second: int, data: st.DataObject) -> None:
-    leaves = _leaves(second)
+    leaves = leaf_hashes(second)
     first = data.draw(st.integers(1, second - 1))
     fetch = merkle.memory_fetcher(leaves)
     proof = merkle.consistency_proof(first, second, fetch)

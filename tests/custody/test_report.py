@@ -15,7 +15,8 @@ from custody.checkpoint import add_cosignature, make_checkpoint
 from custody.keys import load_keys
 from custody.note import COSIGNATURE_V1, Signer, cosign, open_note
 from custody.report import ReportError, ReportItem, custody_report_pdf
-from custody.service import item_custody
+from custody.view import everything, item_custody
+from custody.witnesses import register_witness
 
 OFFICER = Actor(id="u1", name="Айгүл Серікқызы", role="officer", device="bodycam-7")
 
@@ -53,6 +54,7 @@ def test_report_in_three_languages(
     record(session=session, action=Action.ITEM_CONTENT_READ, actor=SYSTEM, item_id="it-1")
     cp = make_checkpoint(session=session, keys=keys, origin="report.test")
     witness = Signer.generate("court.kz", COSIGNATURE_V1)
+    register_witness(session=session, name=witness.name, key=str(witness.verifier), by="test")
     add_cosignature(
         session=session,
         size=cp.size,
@@ -62,7 +64,7 @@ def test_report_in_three_languages(
     record(session=session, action=Action.ITEM_DOWNLOADED, actor=SYSTEM, item_id="it-1")
     item = ReportItem(id="it-1", sha256="ab" * 32, size=1234567, name="видео.mp4", case_number="1")
     pdf = custody_report_pdf(
-        items=[(item, item_custody(session=session, item_id="it-1"))],
+        items=[(item, item_custody(session=session, item_id="it-1", readable=everything))],
         language=language,
         generated_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
@@ -74,7 +76,7 @@ def test_report_in_three_languages(
 
 def test_report_without_checkpoint_and_errors(session: Session, tmp_path: Path) -> None:
     record(session=session, action="custom.action", actor=SYSTEM, item_id="x")  # type: ignore[arg-type]
-    custody = item_custody(session=session, item_id="x")
+    custody = item_custody(session=session, item_id="x", readable=everything)
     item = ReportItem(id="x", sha256="00" * 32, size=0)
     text = " ".join(_text(custody_report_pdf(items=[(item, custody)]), tmp_path).split())
     assert "No signed checkpoint yet." in text and "custom.action" in text

@@ -183,11 +183,31 @@ def test_reply_for_another_request_is_refused(
         request_timestamp(session=session, checkpoint=cp, tsa_url="http://t", client=replay)
 
 
+def _vault_item(session: Session, item_id: str, sha256: str) -> None:
+    from custody.events import utc_now
+    from evidence.models import Blob, Case, Item, Role, User
+
+    now = utc_now()
+    user = User(username="ts", role=Role.ADMIN, password_hash="x", created_at=now)
+    session.add(user)
+    session.flush()
+    case = Case(number="202612010000001", title="t", created_by=user.id, created_at=now)
+    blob = Blob(sha256=sha256, size=1, media_type="text/plain", storage_key="k", created_at=now)
+    session.add_all([case, blob])
+    session.flush()
+    session.add(
+        Item(id=item_id, case_id=case.id, sha256=sha256, original_name="a", uploaded_by=user.id,
+             created_at=now)
+    )  # fmt: skip
+    session.flush()
+
+
 def test_new_checkpoints_are_timestamped_and_bundles_carry_the_tokens(
     session: Session, tmp_path: Path, tsa: tuple[str, x509.Certificate], caplog, capsys
 ) -> None:  # type: ignore[no-untyped-def]
     url, root = tsa
     ledger = LedgerConfig(key_dir=tmp_path / "keys", origin="ts.test", tsa_url=url)
+    _vault_item(session, "a", SHA)  # the signer checks that events name real items
     record(session=session, action=Action.ITEM_CREATED, actor=SYSTEM, item_id="a", sha256=SHA)
     signed = checkpoint(session=session, ledger=ledger)
     [stamp] = session.exec(select(CheckpointTimestamp)).all()
@@ -223,7 +243,9 @@ def test_new_checkpoints_are_timestamped_and_bundles_carry_the_tokens(
 
     # The TSA down: checkpoints are still signed; the failure is logged, and the explicit
     # call (the CLI's) reports it.
-    down = LedgerConfig(key_dir=tmp_path / "keys", origin="ts.test", tsa_url="http://127.0.0.1:9/")
+    down = LedgerConfig(
+        key_dir=tmp_path / "keys", origin="ts.test", tsa_url="http://127.0.0.1:9/", tsa_interval=0
+    )
     record(session=session, action=Action.ITEM_CONTENT_READ, actor=SYSTEM, item_id="a")
     later = checkpoint(session=session, ledger=down)
     assert later.size == signed.size + 1 and "not timestamped" in caplog.text

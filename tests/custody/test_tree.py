@@ -165,7 +165,7 @@ def test_large_batch_with_many_subjects(session: Session) -> None:
 def test_binary_copy_types_match_the_models() -> None:
     from sqlalchemy.dialects import postgresql
 
-    from custody.ledger import _PG_TYPES
+    from custody.ledger import PG_TYPES
 
     names = {
         "BIGINT": "int8",
@@ -178,4 +178,4 @@ def test_binary_copy_types_match_the_models() -> None:
         for column in table.columns:
             compiled = column.type.compile(dialect=postgresql.dialect())
             expected = names.get(compiled, "varchar" if compiled.startswith("VARCHAR") else "?")
-            assert _PG_TYPES[table.name][column.name] == expected, column.name
+            assert PG_TYPES[table.name][column.name] == expected, column.name

@@ -15,19 +15,18 @@ from hypothesis import strategies as st
 from custody import merkle
 from custody import verifier as v
 from custody.note import COSIGNATURE_V1, Signer, cosign, sign_note
+from tests.custody.vectors import b64, leaf_hashes, ref_mth, vector_files
 
-from .test_merkle import _b64, _leaves, _vector_files, ref_mth
 
-
-@pytest.mark.parametrize("path", _vector_files("inclusion"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", vector_files("inclusion"), ids=lambda p: p.name)
 def test_inclusion_vectors(path: Path) -> None:
     d = json.loads(path.read_text())
     args = (
-        _b64(d["leafHash"]),
+        b64(d["leafHash"]),
         d["leafIdx"],
         d["treeSize"],
-        [_b64(p) for p in d["proof"] or []],
-        _b64(d["root"]),
+        [b64(p) for p in d["proof"] or []],
+        b64(d["root"]),
     )
     if d["wantErr"]:
         with pytest.raises(v.Invalid):
@@ -36,15 +35,15 @@ def test_inclusion_vectors(path: Path) -> None:
         v.verify_inclusion(*args)
 
 
-@pytest.mark.parametrize("path", _vector_files("consistency"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", vector_files("consistency"), ids=lambda p: p.name)
 def test_consistency_vectors(path: Path) -> None:
     d = json.loads(path.read_text())
     args = (
         d["size1"],
         d["size2"],
-        [_b64(p) for p in d["proof"] or []],
-        _b64(d["root1"]),
-        _b64(d["root2"]),
+        [b64(p) for p in d["proof"] or []],
+        b64(d["root1"]),
+        b64(d["root2"]),
     )
     if d["wantErr"]:
         with pytest.raises(v.Invalid):
@@ -56,7 +55,7 @@ def test_consistency_vectors(path: Path) -> None:
 @settings(max_examples=200, deadline=None)
 @given(size=st.integers(1, 100), data=st.data())
 def test_agrees_with_merkle_module(size: int, data: st.DataObject) -> None:
-    leaves = _leaves(size)
+    leaves = leaf_hashes(size)
     fetch = merkle.memory_fetcher(leaves)
     index = data.draw(st.integers(0, size - 1))
     root = ref_mth(leaves)

@@ -21,8 +21,9 @@ from evidence.config import Settings
 from evidence.migrations import upgrade
 from evidence.models import Role
 from evidence.policy import Principal
-from ingest import jobs, pipeline, queue
+from ingest import pipeline
 from ingest.config import IngestSettings
+from ingest.runtime import jobs, queue
 from tests.evidence.conftest import PASSWORD, Api, _truncate
 from tests.evidence.conftest import team as team
 

@@ -15,6 +15,7 @@ from evidence import service
 from evidence.models import Role
 from tests.disclosure.conftest import disclose
 from tests.evidence.conftest import Api
+from tests.login_form import session_cookie
 
 READS = {"item.content.read", "item.downloaded"}
 
@@ -71,8 +72,8 @@ def test_defence_reaches_nothing_but_its_served_files(api: Api, team) -> None:  
     ]
     forbidden_marks = [m for k, m in marks.items() if k != "redacted"]
     defence = team["defence"]
-    # Pages read the session cookie (same tokens), the API the bearer header: send both.
-    api.client.cookies.set("dalel_session", defence["Authorization"].split()[1])
+    # Pages read the web session cookie, the API the bearer header: send both.
+    api.client.cookies.set("dalel_session", session_cookie(api.client, "defence"))
     leaks, unrecorded, opened, walked = [], [], [], set()
     for path in _paths(api):
         names = set(re.findall(r"{(\w+)}", path))

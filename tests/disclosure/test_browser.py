@@ -113,6 +113,28 @@ def test_verify_html_accepts_intact_bundle_and_rejects_flipped_byte(  # type: ig
     assert status == "failed" and "no signed heads" in log, log
 
 
+@pytest.mark.parametrize("api", ["sqlite"], indirect=True)
+def test_verify_html_fails_on_any_file_the_statement_does_not_cover(  # type: ignore[no-untyped-def]
+    browser, api: Api, team, material: Material, tmp_path: Path
+) -> None:
+    body = disclose(api, team, [material.original]).json()
+    response = api.client.get(f"/api/v1/disclosures/{body['id']}/bundle", headers=team["defence"])
+    folder = tmp_path / "bundle"
+    zipfile.ZipFile(io.BytesIO(response.content)).extractall(folder)
+    status, log = _verify(browser, folder)
+    assert status == "verified" and "signed file statement: OK" in log, log
+    for name, change in [
+        ("README.txt", lambda p: p.write_bytes(p.read_bytes().replace(b"files/", b"filez/", 1))),
+        ("manifest.json", lambda p: p.write_bytes(p.read_bytes() + b" ")),
+        ("extra.txt", lambda p: p.write_text("not ours")),
+    ]:
+        copy = tmp_path / name
+        shutil.copytree(folder, copy)
+        change(copy / name)
+        status, log = _verify(browser, copy)
+        assert status == "failed" and f"file {name}" in log, (name, log)
+
+
 def test_verify_html_streaming_sha256_matches_hashlib(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Files over 64 MB are hashed in slices by the page's own SHA-256: check it."""
     import hashlib
@@ -135,3 +157,95 @@ def test_verify_html_streaming_sha256_matches_hashlib(browser, tmp_path: Path) -
             )
             assert got == hashlib.sha256(data).hexdigest(), (size, step)
     page.close()
+
+
+@pytest.mark.parametrize("api", ["sqlite"], indirect=True)
+def test_verify_html_names_a_damaged_bundle_and_still_judges_each_item(  # type: ignore[no-untyped-def]
+    browser, api: Api, team, material: Material, tmp_path: Path
+) -> None:
+    """Issue 13, finding 4: a damaged manifest is named as damage; a malformed record
+    is that record's verdict, and every other item still gets its own (it was one
+    TypeError for the whole bundle, no item judged)."""
+    body = disclose(api, team, [material.original]).json()
+    response = api.client.get(f"/api/v1/disclosures/{body['id']}/bundle", headers=team["defence"])
+    folder = tmp_path / "bundle"
+    zipfile.ZipFile(io.BytesIO(response.content)).extractall(folder)
+    cut = tmp_path / "cut"
+    shutil.copytree(folder, cut)
+    raw = (cut / "manifest.json").read_bytes()
+    (cut / "manifest.json").write_bytes(raw[: len(raw) // 2])
+    status, log = _verify(browser, cut)
+    assert status == "failed" and "bundle damaged: manifest.json is not valid JSON" in log, log
+    broken = tmp_path / "broken"
+    shutil.copytree(folder, broken)
+    manifest = json.loads(raw)
+    manifest["items"].insert(0, None)
+    manifest["events"].insert(0, 7)
+    (broken / "manifest.json").write_text(json.dumps(manifest))
+    status, log = _verify(browser, broken)
+    assert status == "failed", log
+    assert "FAIL  item #0: malformed record" in log and "FAIL  entry undefined" in log, log
+    assert log.count("OK    item") == 1, log
+
+
+def _verify_zip(browser, page_folder: Path, bundle: Path) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    try:
+        page.goto((page_folder / "verify.html").as_uri())
+        page.set_input_files("#zip", str(bundle))
+        page.wait_for_selector(
+            '#result[data-status="verified"], #result[data-status="failed"]', timeout=30_000
+        )
+        return page.get_attribute("#result", "data-status") or "", page.inner_text("#log")
+    finally:
+        page.close()
+
+
+def _member_data(raw: bytes, name: str) -> range:
+    """Where a member's compressed bytes lie in the archive."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        info = archive.getinfo(name)
+    header = info.header_offset
+    name_len = int.from_bytes(raw[header + 26 : header + 28], "little")
+    extra_len = int.from_bytes(raw[header + 28 : header + 30], "little")
+    start = header + 30 + name_len + extra_len
+    return range(start, start + info.compress_size)
+
+
+@pytest.mark.parametrize("api", ["sqlite"], indirect=True)
+def test_verify_html_opens_the_bundle_zip_itself_damaged_or_not(  # type: ignore[no-untyped-def]
+    browser, api: Api, team, material: Material, tmp_path: Path
+) -> None:
+    """Issue 13, finding 4, in the browser: the ZIP as downloaded is verified without
+    unzipping; a flipped byte in one evidence file's compressed data is that file's
+    damage (the other item still verified), a ZIP cut short is 'not a readable ZIP'."""
+    api.client.post(
+        f"/api/v1/items/{material.unredacted}/disclosure-flags",
+        json={"disclosable_original": True},
+        headers=team["prosecutor"],
+    )
+    body = disclose(api, team, [material.original, material.unredacted]).json()
+    response = api.client.get(f"/api/v1/disclosures/{body['id']}/bundle", headers=team["defence"])
+    raw = response.content
+    folder = tmp_path / "page"
+    zipfile.ZipFile(io.BytesIO(raw)).extractall(folder)
+    intact = tmp_path / "bundle.zip"
+    intact.write_bytes(raw)
+    status, log = _verify_zip(browser, folder, intact)
+    assert status == "verified", log
+    assert log.count("OK    item") == 2 and "signed file statement: OK" in log, log
+    manifest = json.loads((folder / "manifest.json").read_text())
+    damaged_item = manifest["items"][0]
+    where = _member_data(raw, damaged_item["file"])
+    flipped = bytearray(raw)
+    flipped[where.start + len(where) // 2] ^= 0x55
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(bytes(flipped))
+    status, log = _verify_zip(browser, folder, damaged)
+    assert status == "failed", log
+    assert f"FAIL  item {damaged_item['id']}: bundle damaged: {damaged_item['file']}" in log, log
+    assert log.count("OK    item") == 1 and "bundle damaged: 1 file(s) cannot be read" in log, log
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(raw[: len(raw) * 2 // 3])
+    status, log = _verify_zip(browser, folder, cut)
+    assert status == "failed" and "bundle damaged: cut.zip is not a readable ZIP" in log, log

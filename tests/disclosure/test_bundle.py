@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+from evidence.models import Item
 from tests.disclosure.conftest import Material, disclose
 from tests.evidence.conftest import Api
 
@@ -37,12 +39,17 @@ def test_bundle_holds_files_manifest_and_verifiers(
     chain = item["derivation_chain"]
     assert [step["derivative_kind"] for step in chain] == ["watermarked", "redacted", None]
     assert chain[-1]["id"] == material.original and item["redaction_plans"] == ["p1"]
-    withheld = {w["id"]: w["sha256"] for w in manifest["withheld"]}
+    withheld = {w["id"]: w["commitment"] for w in manifest["withheld"]}
     assert withheld.keys() == {material.original, material.redacted}
-    assert withheld[material.original] == chain[-1]["sha256"]
+    assert withheld[material.original] == chain[-1]["commitment"] and chain[-1]["sha256"] is None
+    with api.session() as session:  # the plain hashes of what is withheld appear nowhere
+        hidden = {session.get(Item, i).sha256.encode() for i in withheld}  # type: ignore[union-attr]
+    assert not any(h in archive.read(n) for h in hidden for n in names)
     assert manifest["checkpoints"] and manifest["log_keys"]
     actions = [
-        json.loads(__import__("base64").b64decode(e["leaf"]))["action"] for e in manifest["events"]
+        json.loads(__import__("base64").b64decode(e["leaf"]))["action"]
+        for e in manifest["events"]
+        if "leaf" in e
     ]
     assert "item.derived" in actions and "item.downloaded" in actions  # its own delivery
     assert not any(name.startswith("files/") and material.original in name for name in names)
@@ -70,3 +77,24 @@ def test_offline_verifier_py_accepts_intact_and_rejects_flipped_byte(
     path.write_bytes(bytes(raw))
     result = run_verifier(tmp_path / "bundle")
     assert result.returncode == 1 and "altered" in result.stdout
+
+
+def test_every_file_of_the_bundle_is_covered_by_the_signed_statement(
+    api: Api, team, material: Material, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A flipped byte in manifest.json or README.txt, or a file slipped in, fails
+    verifier.py (it passed before: only bundle.json and the evidence were checked)."""
+    _, data, _ = fetch_bundle(api, team, material)
+    zipfile.ZipFile(io.BytesIO(data)).extractall(tmp_path / "bundle")
+    statement = (tmp_path / "bundle" / "statement.txt").read_text()
+    assert "release verify.html " in statement and "release verifier.py " in statement
+    for name in ["manifest.json", "README.txt", "extra.txt"]:
+        copy = tmp_path / name.replace(".", "-")
+        shutil.copytree(tmp_path / "bundle", copy)
+        path = copy / name
+        raw = bytearray(path.read_bytes() if path.exists() else b"slipped in")
+        raw[len(raw) // 2] ^= 1
+        path.write_bytes(bytes(raw))
+        result = run_verifier(copy)
+        assert result.returncode == 1, (name, result.stdout)
+        assert f"file {name}" in result.stdout and "signed statement" in result.stdout, name

@@ -23,6 +23,7 @@ from evidence.service.totp import enrol_totp
 from tests.disclosure.conftest import PASSWORD, Material
 from tests.disclosure.test_browser import browser as browser
 from tests.evidence.conftest import Api
+from tests.login_form import session_cookie
 from tests.storage_fixtures import free_port
 
 pytestmark = pytest.mark.browser
@@ -63,7 +64,7 @@ def test_prosecutor_discloses_defence_signs_in_with_totp_downloads_receipt_revoc
 ) -> None:
     # The prosecutor chooses the item and discloses it, in the browser.
     prosecutor = browser.new_context()
-    token = team["prosecutor"]["Authorization"].split()[1]
+    token = session_cookie(api.client, "prosecutor")
     prosecutor.add_cookies([{"name": "dalel_session", "value": token, "url": live}])
     view = prosecutor.new_page()
     view.goto(f"{live}/portal/cases/{team['case']['id']}/disclose?lang=ru")

@@ -16,10 +16,11 @@ from sqlmodel import col, select, text
 from custody.models import LedgerEntry
 from disclosure.models import DisclosureEntry
 from evidence.models import Item
-from ingest import jobs
-from ingest.models import Job, JobState
+from ingest.runtime import jobs
+from ingest.runtime.models import Job, JobState
 from tests.disclosure.conftest import disclose, job_settings
 from tests.evidence.conftest import Api
+from tests.login_form import session_cookie
 
 pytestmark = pytest.mark.skipif(not shutil.which("ffmpeg"), reason="ffmpeg not installed")
 
@@ -171,7 +172,7 @@ def test_not_ready_is_answered_at_once_and_served_when_the_job_ran(
         api.client.get(f"/api/v1/items/{video}/content", headers=team["defence"]).status_code == 403
     )
     # The portal says so plainly, in each language, with no bundle link yet.
-    api.client.cookies.set("dalel_session", team["defence"]["Authorization"].split()[1])
+    api.client.cookies.set("dalel_session", session_cookie(api.client, "defence"))
     for lang, words in [("ru", "готовится"), ("kk", "дайындалуда"), ("en", "being prepared")]:
         page = api.client.get(f"/portal/disclosures/{did}?lang={lang}", headers=team["defence"])
         assert page.status_code == 200 and words in page.text, lang
@@ -214,7 +215,7 @@ def test_failed_preparation_is_reported_and_can_be_queued_again(
     (job,) = _wmark_jobs(api)
     assert job.attempts == 2
     # The prosecution's page shows the failure and offers the same, as a form.
-    api.client.cookies.set("dalel_session", team["prosecutor"]["Authorization"].split()[1])
+    api.client.cookies.set("dalel_session", session_cookie(api.client, "prosecutor"))
     page = api.client.get(f"/portal/disclosures/{did}?lang=en", headers=team["prosecutor"])
     assert "could not be prepared" in page.text and 'id="prepare"' in page.text
     csrf = re.search(r'id="prepare">\s*<input type="hidden" name="csrf" value="([^"]+)"', page.text)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,9 +83,16 @@ class Api:
 
 
 def _truncate(engine: Engine) -> None:
+    """Empty every table of the shared PostgreSQL test database, then close the pool.
+
+    The app's shutdown has already disposed its pool; truncating opens one connection
+    again, and module-level hooks keep the engine alive, so without the second dispose
+    every PostgreSQL test leaked a connection until a worker ran out of them.
+    """
     names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -100,7 +108,7 @@ def api(request: pytest.FixtureRequest, tmp_path) -> Iterator[Api]:  # type: ign
         data_dir=tmp_path,
         database_url=url,
         max_upload_bytes=8 * 1024 * 1024,
-        login_slowdown_after=3,
+        login_refusal_delay_seconds=0,
     )
     app = create_app(settings)
     with TestClient(app) as client:
@@ -202,3 +210,37 @@ def server(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     yield url, env
     process.terminate()
     process.wait(timeout=10)
+
+
+@contextmanager
+def jobs_inline(api: Api) -> Iterator[None]:
+    """Jobs run inline (DALEL_JOBS=off in tests): an approved purge's `purge` job runs at
+    once, through the job runtime; uploads still start no media processing."""
+    from evidence import hooks
+    from ingest import pipeline
+    from ingest.config import IngestSettings
+    from ingest.runtime import jobs, queue
+
+    app = api.client.app
+    jobs.configure(
+        engine=app.state.engine,  # type: ignore[attr-defined]
+        store=app.state.store,  # type: ignore[attr-defined]
+        settings=IngestSettings(jobs="sync", redis_url=None, job_retries=0, retry_intervals=[0]),
+    )
+    hooked = pipeline.on_item_added in hooks._item_added
+    if hooked:
+        hooks._item_added.remove(pipeline.on_item_added)
+    try:
+        yield
+    finally:
+        if hooked:
+            hooks.on_item_added(pipeline.on_item_added)
+        queue.shutdown(wait=True)
+        jobs._runtime = None
+
+
+@pytest.fixture()
+def purge_jobs(api: Api) -> Iterator[None]:
+    """`jobs_inline` for a test."""
+    with jobs_inline(api):
+        yield

@@ -5,24 +5,6 @@ from __future__ import annotations
 from tests.evidence.conftest import PASSWORD, Api
 
 
-def test_wrong_password_slows_then_locks(api: Api, team) -> None:  # type: ignore[no-untyped-def]
-    api.settings.login_lock_after = 4
-    for _ in range(4):
-        bad = api.client.post(
-            "/api/v1/auth/token", data={"username": "officer", "password": "nope"}
-        )
-        assert bad.status_code == 401
-        assert bad.headers["content-type"] == "application/problem+json"
-    locked = api.client.post(
-        "/api/v1/auth/token", data={"username": "officer", "password": PASSWORD}
-    )
-    assert locked.status_code == 423
-    assert len(api.events("user.locked")) == 1
-    unlocked = api.client.post("/api/v1/users/officer/unlock", headers=team["admin"])
-    assert unlocked.status_code == 200
-    assert api.token("officer")
-
-
 def test_unknown_user_and_missing_token(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     assert (
         api.client.post(

@@ -26,7 +26,9 @@ def test_item_custody_proofs_verify_against_published_key(api: Api, team) -> Non
     assert actions == ["item.created", "item.content.read", "item.custody.read"]
     for event in body["events"]:
         leaf = base64.b64decode(event["leaf"])
-        served = api.client.get(f"/api/v1/ledger/entries/{event['index']}")
+        served = api.client.get(
+            f"/api/v1/ledger/entries/{event['index']}", headers=team["prosecutor"]
+        )
         assert served.content == leaf
         proof = [base64.b64decode(h) for h in event["inclusion_proof"]]
         merkle.verify_inclusion(
@@ -46,10 +48,15 @@ def test_item_custody_proofs_verify_against_published_key(api: Api, team) -> Non
             )
 
 
-def test_ledger_endpoints_are_public_and_errors_are_problems(api: Api, team) -> None:  # type: ignore[no-untyped-def]
-    assert api.client.get("/api/v1/ledger/entries/999999").status_code == 404
-    bad = api.client.get("/api/v1/ledger/proof/inclusion", params={"index": 5, "tree_size": 2})
-    assert bad.status_code in {400, 404}
+def test_ledger_entry_errors_are_problems(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    auditor = team["auditor"]
+    assert api.client.get("/api/v1/ledger/entries/999999", headers=auditor).status_code == 404
+    huge = api.client.get(f"/api/v1/ledger/entries/{2**63}", headers=auditor)
+    assert huge.status_code == 422
+    bad = api.client.get(
+        "/api/v1/ledger/proof/inclusion", params={"index": 0, "tree_size": 999}, headers=auditor
+    )
+    assert bad.status_code == 400
     assert bad.headers["content-type"] == "application/problem+json"
 
 

@@ -14,6 +14,12 @@ from evidence.models import UploadSession
 from tests.evidence.conftest import Api
 
 
+def staged(api: Api) -> list[str]:
+    """What the object folder holds in staging: an upload's parts live there now."""
+    folder = api.settings.data_dir / "objects" / ".staging"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
 def begin(api: Api, team, data: bytes, **extra):  # type: ignore[no-untyped-def]
     body = {"filename": "shift.mp4", "size": len(data), "source_kind": "bodycam", **extra}
     response = api.client.post(
@@ -51,7 +57,7 @@ def test_chunked_upload_with_resume(api: Api, team) -> None:  # type: ignore[no-
     assert done.json()["sha256"] == digest and done.json()["device"] == "CAM-1"
     content = api.client.get(f"/api/v1/items/{done.json()['id']}/content", headers=team["officer"])
     assert content.content == data
-    assert not list(api.settings.spool_dir.iterdir())
+    assert staged(api) == []
     assert (
         api.client.get(f"/api/v1/uploads/{upload_id}", headers=team["officer"]).status_code == 404
     )
@@ -79,7 +85,7 @@ def test_mismatched_hash_keeps_nothing(api: Api, team) -> None:  # type: ignore[
     assert api.events("item.created") == []
     assert len(api.events("upload.rejected")) == 1
     assert not [p for p in (api.settings.data_dir / "objects").rglob("*") if p.is_file()]
-    assert not list(api.settings.spool_dir.iterdir())
+    assert staged(api) == []
     assert (
         api.client.get(f"/api/v1/uploads/{upload_id}", headers=team["officer"]).status_code == 404
     )
@@ -96,6 +102,24 @@ def test_other_users_cannot_touch_a_session(api: Api, team) -> None:  # type: ig
     upload_id = begin(api, team, b"x" * 100)
     other = api.client.get(f"/api/v1/uploads/{upload_id}", headers=team["investigator"])
     assert other.status_code == 404
+
+
+def test_the_parts_wait_in_the_object_folder_and_nowhere_else(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    """No spool: the bytes of a half-sent upload are in the store's staging, and the
+    session row carries the hash so far."""
+    data = os.urandom(300_000)
+    upload_id = begin(api, team, data)
+    assert chunk(api, team, upload_id, 0, data[:100_000]).status_code == 200
+    assert not (api.settings.data_dir / "uploads").exists()
+    (name,) = staged(api)
+    assert name.endswith(".parts")
+    parts = api.settings.data_dir / "objects" / ".staging" / name
+    assert parts.read_bytes() == data[:100_000]
+    with api.session() as session:
+        row = session.get(UploadSession, upload_id)
+        assert row is not None and row.received == 100_000
+        assert row.hash_state and row.hash_state.startswith("sha256-v1:")
+        assert row.head == data[:8192]
 
 
 def test_too_large_and_bad_sessions(api: Api, team) -> None:  # type: ignore[no-untyped-def]
@@ -133,9 +157,10 @@ def test_abandoned_sessions_expire(api: Api, team) -> None:  # type: ignore[no-u
         row.expires_at = utc_now() - timedelta(minutes=1)
         session.add(row)
         session.commit()
-        assert service.expire_uploads(session=session, spool_dir=api.settings.spool_dir) == 1
+        store = api.client.app.state.store  # type: ignore[attr-defined]
+        assert service.expire_uploads(session=session, store=store) == 1
         assert session.exec(select(UploadSession)).all() == []
-    assert not list(api.settings.spool_dir.iterdir())
+    assert staged(api) == []
     assert len(api.events("upload.abandoned")) == 1
 
 
@@ -145,4 +170,27 @@ def test_abort_removes_session(api: Api, team) -> None:  # type: ignore[no-untyp
         api.client.delete(f"/api/v1/uploads/{upload_id}", headers=team["officer"]).status_code
         == 204
     )
-    assert not list(api.settings.spool_dir.iterdir())
+    assert staged(api) == []
+
+
+def test_a_resumable_upload_of_bytes_already_in_the_case_names_the_first_item(
+    api: Api, team
+) -> None:  # type: ignore[no-untyped-def]
+    """The browser sends every file through the resumable path: a duplicate must answer
+    200 with the item already there (it was a 500: the item was read after the session's
+    rollback had expired it)."""
+    data = os.urandom(50_000)
+    digest = hashlib.sha256(data).hexdigest()
+    first = begin(api, team, data)
+    chunk(api, team, first, 0, data)
+    created = finalize(api, team, first, digest)
+    assert created.status_code == 201, created.text
+    for copy in ("copy.mp4", "again.mp4"):  # repeatable: every later copy answers alike
+        again = begin(api, team, data, filename=copy)
+        chunk(api, team, again, 0, data)
+        duplicate = finalize(api, team, again, digest)
+        assert duplicate.status_code == 200, duplicate.text
+        body = duplicate.json()
+        assert body["duplicate"] is True and body["id"] == created.json()["id"]
+        assert body["original_name"] == "shift.mp4"
+        assert staged(api) == []

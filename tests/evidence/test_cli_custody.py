@@ -95,9 +95,52 @@ def test_witness_cosigns_and_the_server_serves_it(server, tmp_path: Path) -> Non
     _upload_two(url)
     dalel(env, "ledger", "checkpoint")
     state = tmp_path / "witness"
-    first = dalel(env, "witness", "--server", url, "--state", str(state), "--name", "court.kz")
+    witness = ("witness", "--server", url, "--state", str(state), "--name", "court.kz")
+    # Not registered: refused, and the witness is told which key to hand over.
+    refused = dalel(env, *witness, check=False)
+    assert refused.returncode != 0 and "dalel witness add court.kz" in refused.stderr
+    key = refused.stderr.strip().rsplit(" ", 1)[-1]
+    assert key.startswith("court.kz+")
+    assert "no witnesses registered" in dalel(env, "witness", "list").stdout
+    assert "registered" in dalel(env, "witness", "add", "court.kz", key).stdout
+    assert dalel(env, "witness", "add", "court.kz", key, check=False).returncode != 0
+    assert key in dalel(env, "witness", "list").stdout
+    first = dalel(env, *witness)
     assert first.stdout.startswith("cosigned")
     note = httpx.get(f"{url}/api/v1/ledger/checkpoint").text
     assert "— court.kz " in note
-    again = dalel(env, "witness", "--server", url, "--state", str(state), "--name", "court.kz")
+    again = dalel(env, *witness)
     assert again.returncode == 0
+    # Removed: its cosignature is no longer served, and the history keeps the row.
+    assert "removed" in dalel(env, "witness", "remove", "court.kz").stdout
+    assert "— court.kz " not in httpx.get(f"{url}/api/v1/ledger/checkpoint").text
+    assert "no witnesses registered" in dalel(env, "witness", "list").stdout
+    assert "removed" in dalel(env, "witness", "list", "--removed").stdout
+    assert dalel(env, "witness", "remove", "court.kz", check=False).returncode != 0
+    lost = dalel(env, "witness", "--server", url, check=False)
+    assert lost.returncode != 0 and "--state, --name" in lost.stderr
+
+
+def test_a_failed_export_leaves_no_zip_and_says_the_reads_stopped(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13, finding 5: an export whose object is missing exits non-zero and leaves
+    no ZIP (it left a 232-byte one without bundle.json); the reads it recorded before the
+    first byte are each followed by a record that the delivery stopped."""
+    url, env = server
+    items = _upload_two(url)
+    data_dir = Path(env["DALEL_DATA_DIR"])
+    obj = next(p for p in (data_dir / "objects" / "sha256").rglob(items[1]["sha256"]))
+    obj.chmod(0o644)
+    obj.unlink()
+    out = tmp_path / "case.zip"
+    failed = dalel(env, "custody", "export", "--case", "202611210000777", "--out", str(out),
+                   check=False)  # fmt: skip
+    assert failed.returncode != 0 and "Traceback" not in failed.stderr, failed.stderr
+    assert list(tmp_path.glob("*.zip")) == [] and list(tmp_path.glob(".*partial*")) == []
+    with sqlite3.connect(data_dir / "dalel.sqlite3") as db:
+        rows = db.execute(
+            "SELECT item_id, action FROM ledger_entry WHERE item_id IN (?, ?) ORDER BY idx",
+            (items[0]["id"], items[1]["id"]),
+        ).fetchall()
+    for item in items:
+        actions = [action for item_id, action in rows if item_id == item["id"]]
+        assert actions[-2:] == ["item.downloaded", "access.denied"], actions

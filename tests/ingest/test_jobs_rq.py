@@ -20,7 +20,7 @@ import pytest
 from sqlmodel import Session, select
 
 from evidence.models import Item
-from ingest.models import Job
+from ingest.runtime.models import Job
 from tests.ingest.conftest_integration import Api, build_api, ingest_settings, make_team
 
 pytest_plugins = ["tests.ingest.conftest_integration"]
@@ -216,7 +216,7 @@ def test_sigkill_mid_job_retries_and_makes_one_derivative(
     from rq import Queue
     from rq.registry import StartedJobRegistry
 
-    from ingest.queue import redis_connection
+    from ingest.runtime.queue import redis_connection
 
     api = rq_api
     team = make_team(api)

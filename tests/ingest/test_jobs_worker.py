@@ -1,11 +1,11 @@
-"""`dalel worker` (ingest.worker) refuses clearly when it has nothing to work."""
+"""`dalel worker` (ingest.runtime.worker) refuses clearly when it has nothing to work."""
 
 from __future__ import annotations
 
 import pytest
 
-from ingest import worker
 from ingest.config import get_ingest_settings
+from ingest.runtime import worker
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from docx.enum.text import WD_BREAK
 from tests.evidence.conftest import PASSWORD, Api
 from tests.ingest.conftest_integration import build_api, ingest_settings, make_team
 from tests.ingest.test_office import ODT, odf
+from tests.login_form import post_login
 
 pytest_plugins = ["tests.ingest.conftest_integration"]
 
@@ -95,7 +96,7 @@ def test_office_documents_become_searchable_text(office_api: Api, tmp_path: Path
     ]
     assert _get(api, f"/api/v1/items/{report}/text", pro)["text"] == "Рапорт"
     # The item page has its text section, filled from /text by the page's script.
-    signed_in = api.client.post("/login", data={"username": "prosecutor", "password": PASSWORD})
+    signed_in = post_login(api.client, {"username": "prosecutor", "password": PASSWORD})
     assert signed_in.status_code == 200, signed_in.text
     for item in (word, excel, report):
         page = api.client.get(f"/items/{item}")

@@ -138,7 +138,7 @@ def test_missing_extra_dir_is_a_config_error(tmp_path) -> None:
 
 
 def test_exclusion_needs_two_words_for_long_names() -> None:
-    from redaction.policy import is_excluded_name
+    from redaction.overlaps import is_excluded_name
 
     assert is_excluded_name(value="Ахметов Ерлан Маратович", exclude_names=["Ахметов Ерлан"])
     assert is_excluded_name(value="Ахметову Е.М.", exclude_names=["Ахметов Ерлан"])
@@ -247,7 +247,7 @@ def test_configured_officials_excluded(tmp_path, monkeypatch) -> None:
 
 
 def test_resolve_overlaps_rules() -> None:
-    from redaction.policy import resolve_overlaps
+    from redaction.overlaps import resolve_overlaps
 
     text = "x" * 60
     spans = [

@@ -1,7 +1,7 @@
 """Plans for media items over HTTP (SQLite): a PDF (OCR word boxes) and an audio item
 with an ingest transcript, both analysed and rendered in the request. Video (face
 tracks, a manual box over a time range) is analysed and rendered by jobs: see
-test_background.py."""
+test_stages.py."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.evidence.conftest import PASSWORD, Api, team  # noqa: F401  (fixture)
+from tests.login_form import post_login
 from tests.redaction.test_api import IIN, TEXT, api  # noqa: F401  (fixture)
 
 sqlite_only = pytest.mark.parametrize("api", ["sqlite"], indirect=True)
@@ -25,9 +26,7 @@ def test_review_page_flow(api: Api, team) -> None:  # noqa: F811
     web = api.client
     web.cookies.clear()
     web.get("/lang/en")
-    assert (
-        web.post("/login", data={"username": "prosecutor", "password": PASSWORD}).status_code == 200
-    )
+    assert post_login(web, {"username": "prosecutor", "password": PASSWORD}).status_code == 200
     start = web.get(f"/items/{item_id}/redaction")
     assert start.status_code == 200 and "Analyse" in start.text
     r = web.post(f"/items/{item_id}/redaction", data={"csrf": "0" * 64})
@@ -59,9 +58,9 @@ def test_review_page_flow(api: Api, team) -> None:  # noqa: F811
 
     web.cookies.clear()
     web.get("/lang/en")
-    web.post("/login", data={"username": "investigator", "password": PASSWORD})
+    post_login(web, {"username": "investigator", "password": PASSWORD})
     page = web.get(str(r.url))
     assert page.status_code == 200 and "Approve and render" not in page.text
     web.cookies.clear()
-    web.post("/login", data={"username": "outsider", "password": PASSWORD})
+    post_login(web, {"username": "outsider", "password": PASSWORD})
     assert web.get(str(r.url)).status_code == 403

@@ -158,9 +158,9 @@ def test_video_plate_tracked_and_filled(tmp_path: Path) -> None:
 
 
 def test_frames_between_samples_get_the_hull_of_both_boxes() -> None:
-    from redaction.render.video import _Track, rects_at
+    from redaction.render.video import Track, rects_at
 
-    track = _Track(
+    track = Track(
         [{"t": 0.0, "left": 0, "top": 0, "width": 10, "height": 10},
          {"t": 0.2, "left": 100, "top": 20, "width": 10, "height": 10}],
         carry=0.24,

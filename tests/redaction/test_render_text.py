@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from redaction.errors import RedactionError
-from redaction.render_text import render_text
+from redaction.render.text import render_text
 
 
 @dataclass

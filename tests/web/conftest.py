@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.evidence.conftest import PASSWORD, Api, api, team  # noqa: F401  (fixtures)
+from tests.login_form import post_login
 from tests.web.server import wire
 
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
@@ -25,7 +26,7 @@ def sign_in(app_api: Api, name: str, **extra: str) -> str:
     """Sign `name` in through the form; returns a CSRF token of the new session."""
     client = app_api.client
     client.cookies.delete("dalel_session")
-    response = client.post("/login", data={"username": name, "password": PASSWORD, **extra})
+    response = post_login(client, {"username": name, "password": PASSWORD, **extra})
     assert response.status_code == 200, response.text
     return csrf_of(client.get("/account").text)
 

@@ -9,6 +9,7 @@ import pyotp
 import pytest
 
 from tests.evidence.conftest import PASSWORD, Api
+from tests.login_form import post_login
 from tests.web.conftest import csrf_of, sign_in
 
 
@@ -30,9 +31,9 @@ def _enrol(api: Api, name: str) -> str:
 
 
 def test_cookie_flags_and_csrf(web: Api, team) -> None:  # type: ignore[no-untyped-def]
-    response = web.client.post(
-        "/login",
-        data={"username": "investigator", "password": PASSWORD},
+    response = post_login(
+        web.client,
+        {"username": "investigator", "password": PASSWORD},
         follow_redirects=False,
     )
     cookie = response.headers["set-cookie"].lower()
@@ -47,8 +48,8 @@ def test_cookie_flags_and_csrf(web: Api, team) -> None:  # type: ignore[no-untyp
 
 def test_secure_cookie_behind_https(web: Api, team) -> None:  # type: ignore[no-untyped-def]
     web.client.app.state.settings.base_url = "https://dalel.example"  # type: ignore[attr-defined]
-    response = web.client.post(
-        "/login", data={"username": "investigator", "password": PASSWORD}, follow_redirects=False
+    response = post_login(
+        web.client, {"username": "investigator", "password": PASSWORD}, follow_redirects=False
     )
     assert "secure" in response.headers["set-cookie"].lower()
 
@@ -58,19 +59,15 @@ def test_totp_enrolment_and_sign_in(web: Api, team) -> None:  # type: ignore[no-
     totp = pyotp.TOTP(secret)
     client = web.client
     client.cookies.delete("dalel_session")
-    asked = client.post("/login", data={"username": "prosecutor", "password": PASSWORD})
+    asked = post_login(client, {"username": "prosecutor", "password": PASSWORD})
     assert asked.status_code == 401 and "6-digit code" in asked.text
-    wrong = client.post(
-        "/login", data={"username": "prosecutor", "password": PASSWORD, "totp": "123456"}
-    )
+    wrong = post_login(client, {"username": "prosecutor", "password": PASSWORD, "totp": "123456"})
     assert wrong.status_code == 401
     # The code used at enrolment cannot be replayed: use the next one (±1 step is valid).
     code = totp.at(time.time() + 30)
-    ok = client.post("/login", data={"username": "prosecutor", "password": PASSWORD, "totp": code})
+    ok = post_login(client, {"username": "prosecutor", "password": PASSWORD, "totp": code})
     assert ok.status_code == 200 and "202611210000001" in ok.text
-    replay = client.post(
-        "/login", data={"username": "prosecutor", "password": PASSWORD, "totp": code}
-    )
+    replay = post_login(client, {"username": "prosecutor", "password": PASSWORD, "totp": code})
     assert replay.status_code == 401
     # The API password grant takes the code in `totp` (or `client_secret`).
     form = {"username": "prosecutor", "password": PASSWORD}
@@ -108,7 +105,7 @@ def test_required_role_is_held_at_enrolment_without_grace(
     form = {"username": "prosecutor", "password": PASSWORD}
     assert web.client.post("/api/v1/auth/token", data=form).status_code == 401
     web.client.cookies.delete("dalel_session")
-    landed = web.client.post("/login", data=form)
+    landed = post_login(web.client, form)
     assert landed.url.path == "/account" and "must use two-factor" in landed.text
     held = web.client.get(f"/cases/{team['case']['id']}", follow_redirects=False)
     assert held.status_code == 303 and held.headers["location"] == "/account"
@@ -131,3 +128,56 @@ def test_language_switch_is_a_safe_redirect(web: Api) -> None:
     bounced = web.client.get("/lang/ru?next=https://evil.example/", follow_redirects=False)
     assert bounced.headers["location"] == "/cases"
     assert "dalel_lang=ru" in bounced.headers["set-cookie"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "wrong"),
+    [
+        ("en-GB,en;q=0.9", "Wrong username, password or code."),
+        ("ru-RU,ru;q=0.9,en;q=0.5", "Неверное имя пользователя, пароль или код."),
+        ("de-DE,de;q=0.9", "Пайдаланушы аты, құпиясөз немесе код қате."),
+    ],
+)
+def test_sign_in_error_speaks_the_browsers_language(
+    web: Api, team, accept: str, wrong: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Before any choice (no cookie) the page and its error follow `Accept-Language`
+    (Kazakh when the browser asks for none of ours); a chosen language wins over it."""
+    web.client.cookies.delete("dalel_lang")
+    headers = {"Accept-Language": accept}
+    refused = post_login(
+        web.client, {"username": "investigator", "password": "wrong"}, headers=headers
+    )
+    assert refused.status_code == 401
+    lang = {"en": "en", "ru": "ru"}.get(accept[:2], "kk")
+    assert f'<html lang="{lang}">' in refused.text
+    assert wrong in refused.text
+    web.client.cookies.set("dalel_lang", "ru")
+    chosen = post_login(
+        web.client, {"username": "investigator", "password": "wrong"}, headers=headers
+    )
+    assert '<html lang="ru">' in chosen.text
+
+
+def test_the_chosen_language_follows_the_account(web: Api, team) -> None:  # type: ignore[no-untyped-def]
+    """Switching while signed in saves the language on the account; signing in from a
+    new browser (no cookie, an English Accept-Language) brings it back."""
+    sign_in(web, "investigator")
+    web.client.get("/lang/ru?next=/cases")
+    web.client.cookies.clear()
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+    assert '<html lang="en">' in web.client.get("/login", headers=english).text
+    landed = post_login(
+        web.client, {"username": "investigator", "password": PASSWORD}, headers=english
+    )
+    assert landed.status_code == 200
+    assert '<html lang="ru">' in landed.text
+    assert web.client.cookies.get("dalel_lang") == "ru"
+    # A browser that chose a language on the sign-in page keeps it, and the account too.
+    web.client.cookies.clear()
+    web.client.get("/lang/kk?next=/login")
+    kept = post_login(web.client, {"username": "investigator", "password": PASSWORD})
+    assert '<html lang="kk">' in kept.text
+    web.client.cookies.clear()
+    again = post_login(web.client, {"username": "investigator", "password": PASSWORD})
+    assert '<html lang="kk">' in again.text

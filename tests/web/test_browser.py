@@ -27,7 +27,7 @@ from evidence.migrations import upgrade
 from evidence.models import Role
 from evidence.policy import Principal
 from tests.evidence.conftest import PASSWORD
-from tests.ingest.conftest import tiny_whisper_dir  # noqa: F401  (fixture)
+from tests.ingest.conftest import default_model_dir, tiny_whisper_dir  # noqa: F401  (fixtures)
 from tests.storage_fixtures import free_port
 
 pytestmark = pytest.mark.browser
@@ -173,10 +173,12 @@ def test_review_workspace_in_a_browser(server, tmp_path: Path) -> None:  # type:
 
         # 3. Upload through the case page; watch processing finish.
         page.click(f"text={NUMBER}")
-        page.set_input_files("input[type=file]", str(clip))
+        page.set_input_files("#pick-files", str(clip))
         page.select_option("select[name=source_kind]", "bodycam")
-        page.fill("input[name=captured_at]", "2026-11-21T09:30:00+05:00")
-        page.click("form[enctype] button[type=submit]")
+        page.fill("#captured-at", "2026-11-21T09:30")
+        page.select_option("#time-zone", "+05:00")
+        page.click("#upload-start")
+        page.click("#upload-files li.done .name a")
         expect(page.locator("h1")).to_have_text("bodycam.mp4")
         item_url = page.url
         item_id = item_url.rsplit("/", 1)[1]
@@ -243,15 +245,18 @@ def test_review_workspace_in_a_browser(server, tmp_path: Path) -> None:  # type:
         page.press("#new-tag", "Enter")
         expect(page.locator("#tags .tag")).to_have_text(["suspect"])
 
-        # 7. Search the case: the hit links to the time in the item.
+        # 7. Search the case (typed on a Russian keyboard): the hit links to the time in the
+        # item, and the word found is marked there too.
         page.goto(f"{case_url}/search")
-        page.fill("input[name=q]", "қайда")
+        page.fill("input[name=q]", "кайда")
         page.press("input[name=q]", "Enter")
+        expect(page.locator("ol.hits mark")).to_have_text(["қайда"])
         hit = page.locator("ol.hits a").first
-        expect(hit).to_have_attribute("href", re.compile(rf"/items/{item_id}\?t=0\.2"))
+        expect(hit).to_have_attribute("href", re.compile(rf"/items/{item_id}\?t=0\.2&mark="))
         shot("05-search")
         hit.click()
         _until(page, f"{PLAYER}.currentTime > 0.1")
+        expect(page.locator("#transcript mark")).to_have_text(["қайда"])
 
         # 8. Switch language: Kazakh, then Russian.
         page.click("nav.langs a[hreflang=kk]")

@@ -1,5 +1,5 @@
 """Video redaction through RQ on the real Redis, worked by a real `dalel worker --queues
-media` process (it finds redaction's stages in ingest's registry by itself)."""
+media` process (its entry point registers every package's stages, as `dalel worker` does)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from sqlmodel import SQLModel
 from evidence import hooks
 from evidence.app import create_app
 from evidence.config import Settings
-from ingest import jobs, pipeline, queue
+from ingest import pipeline
 from ingest.config import IngestSettings
+from ingest.runtime import jobs, queue
 from tests.evidence.conftest import Api, _truncate, team  # noqa: F401  (fixture)
 from tests.redaction.test_render_media import make_video
 

@@ -26,11 +26,13 @@ from evidence.app import create_app
 from evidence.config import Settings
 from evidence.migrations import upgrade
 from evidence.models import Blob, Item
-from ingest import jobs, pipeline, queue
+from ingest import pipeline
 from ingest.config import IngestSettings
-from ingest.models import Job, JobState
+from ingest.runtime import jobs, queue
+from ingest.runtime.models import Job, JobState
 from redaction.models import PlanStatus, RedactionPlan
 from tests.evidence.conftest import PASSWORD, Api, _truncate, team  # noqa: F401  (fixture)
+from tests.login_form import post_login
 from tests.redaction.test_api_review import _csrf
 from tests.redaction.test_render_media import make_video
 
@@ -304,9 +306,7 @@ def test_review_page_shows_the_states(api: Api, team, tmp_path: Path) -> None:  
     web = api.client
     web.cookies.clear()
     web.get("/lang/ru")
-    assert (
-        web.post("/login", data={"username": "prosecutor", "password": PASSWORD}).status_code == 200
-    )
+    assert post_login(web, {"username": "prosecutor", "password": PASSWORD}).status_code == 200
     item_id = _upload(
         api, team, make_video(tmp_path / "clip.mp4", size="320x240", seconds=1).read_bytes()
     )

@@ -1,0 +1,290 @@
+"""The purge job on SQLite and PostgreSQL, the local store and moto's S3: crashes at every
+step leave either the object and no `item.purged`, or no object and the purge's marker
+(never bytes readable under a purged record); running again finishes once. The store's
+own lock refuses early deletes; shared bytes outlive a purged item; fsck agrees."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from evidence import hooks, service
+from evidence.app import create_app
+from evidence.config import Settings
+from evidence.migrations import upgrade
+from evidence.models import Role
+from evidence.retention_models import ItemRetention
+from evidence.service.purge import decide_purge, propose_purge
+from evidence.service.purge_run import run_purge
+from evidence.storage import ObjectStore, blob_key
+from tests.evidence.conftest import Api, _truncate
+from tests.evidence.conftest import team as team
+from tests.storage_fixtures import s3_url
+
+LONG_AGO = "2015-03-10T09:00:00+05:00"
+
+
+@pytest.fixture(
+    params=[("sqlite", "local"), ("sqlite", "s3"), ("postgresql", "local"), ("postgresql", "s3")],
+    ids=lambda p: "-".join(p),
+)
+def api(request: pytest.FixtureRequest, tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
+    db, storage = request.param
+    if db == "sqlite":
+        url = f"sqlite:///{tmp_path / 'dalel.sqlite3'}"
+        upgrade(url)
+    else:
+        url = str(request.getfixturevalue("pg_url"))
+        request.getfixturevalue("pg_engine")
+    storage_url = s3_url(request.getfixturevalue("s3_endpoint")) if storage == "s3" else None
+    settings = Settings(data_dir=tmp_path, database_url=url, storage_url=storage_url)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        yield Api(client=client, engine=app.state.engine, settings=settings)
+    if db == "postgresql":
+        _truncate(app.state.engine)
+
+
+class Crash(BaseException):
+    """The process dies here (BaseException: no `except Exception` handler sees it)."""
+
+
+class CrashingStore:
+    """The real store, except that the process dies around a delete."""
+
+    def __init__(self, inner: ObjectStore, when: str) -> None:
+        self.inner, self.when = inner, when
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def delete(self, key: str) -> None:
+        if self.when == "before-delete":
+            raise Crash
+        self.inner.delete(key)
+        if self.when == "after-delete":
+            raise Crash
+
+
+def _store(api: Api) -> ObjectStore:
+    return api.client.app.state.store  # type: ignore[attr-defined,no-any-return]
+
+
+def _approved(api: Api, team: dict[str, Any], *, data: bytes | None = None) -> tuple[str, str]:
+    """An old item in an 'administrative' case, proposed and approved for purging by two
+    prosecutors through the services (so no background job runs it)."""
+    case_id = team["case"]["id"]
+    second = api.user("second", Role.PROSECUTOR)
+    assert api.client.post(
+        f"/api/v1/cases/{case_id}/members", json={"username": "second"},
+        headers=team["prosecutor"],
+    ).status_code == 201  # fmt: skip
+    item = api.upload(case_id, team["officer"], data or os.urandom(4096), collected_at=LONG_AGO)
+    assert item.status_code == 201, item.text
+    assert api.client.put(
+        f"/api/v1/cases/{case_id}/retention", json={"category": "administrative"},
+        headers=team["prosecutor"],
+    ).status_code == 200  # fmt: skip
+    with api.session() as session:
+        proposer = service.authenticate(
+            session=session, secret=team["prosecutor"]["Authorization"].split()[1]
+        )
+        request = propose_purge(
+            session=session, principal=proposer, case_id=case_id, reason="period over",
+            item_ids=[item.json()["id"]],
+        )  # fmt: skip
+        decide_purge(session=session, principal=second, purge_id=request.id, approve=True)
+    return request.id, item.json()["id"]
+
+
+def _state(api: Api, item_id: str) -> tuple[bool, int, bool]:
+    """(object stored, item.purged events, purge marker set)."""
+    with api.session() as session:
+        own = session.get(ItemRetention, item_id)
+        item = session.get(service.items.Item, item_id)  # type: ignore[attr-defined]
+        assert own is not None and item is not None
+        stored = _store(api).exists(blob_key(item.sha256))
+        marker = own.purging_at is not None
+    return stored, len(api.events("item.purged")), marker
+
+
+@pytest.mark.parametrize("when", ["before-delete", "after-delete", "before-record"])
+def test_a_crash_mid_purge_leaves_one_of_two_states_and_a_rerun_finishes_once(
+    api: Api, team, when: str
+) -> None:  # type: ignore[no-untyped-def]
+    purge_id, item_id = _approved(api, team)
+    store: Any = CrashingStore(_store(api), when)
+    crashed_hook = None
+    if when == "before-record":
+        # The database dies while recording: the deletion happened, the record did not.
+        def crashed_hook(session: Any, purged: str) -> None:
+            raise Crash
+
+        hooks.on_item_purged(crashed_hook)
+    try:
+        with api.session() as session, pytest.raises(Crash):
+            run_purge(session=session, store=store, purge_id=purge_id)
+    finally:
+        if crashed_hook is not None:
+            hooks._item_purged.remove(crashed_hook)
+    stored, purged_events, marker = _state(api, item_id)
+    # Never a purged record while the bytes remain; never deleted bytes without a record
+    # of the purge in progress (the marker, under the approvals already in the ledger).
+    assert purged_events == 0
+    assert stored is (when == "before-delete")
+    assert marker
+    if stored:  # the marker already keeps everyone from reading it
+        response = api.client.get(f"/api/v1/items/{item_id}/content", headers=team["prosecutor"])
+        assert response.status_code == 410
+    with api.session() as session:
+        report = service.fsck(session=session, store=_store(api))
+    assert [f.kind for f in report.findings] == ["purge-pending"]
+    for _ in range(2):  # the job again (twice): it finishes, and only once
+        with api.session() as session:
+            request = run_purge(session=session, store=_store(api), purge_id=purge_id)
+        assert str(request.state) == "done"
+    assert _state(api, item_id) == (False, 1, True)
+    with api.session() as session:
+        report = service.fsck(session=session, store=_store(api))
+    assert report.ok and report.purged == 1, report.findings
+
+
+def test_storage_refuses_an_early_delete_and_the_item_stays(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    """The database says due; the store was locked longer (the category was longer when
+    it was applied): the delete is refused by the store and nothing is recorded."""
+    purge_id, item_id = _approved(api, team)
+    with api.session() as session:
+        item = session.get(service.items.Item, item_id)  # type: ignore[attr-defined]
+        from datetime import UTC, datetime, timedelta
+
+        _store(api).set_retention(
+            blob_key(item.sha256), until=datetime.now(UTC) + timedelta(days=30)
+        )
+        request = run_purge(session=session, store=_store(api), purge_id=purge_id)
+    assert str(request.state) == "approved"
+    assert "retains the object until" in (request.error or "")
+    assert _state(api, item_id) == (True, 0, False)
+    content = api.client.get(f"/api/v1/items/{item_id}/content", headers=team["prosecutor"])
+    assert content.status_code == 200
+
+
+def test_shared_bytes_stay_for_the_other_item(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    data = os.urandom(3000)
+    other_case = api.case(team["prosecutor"], number="202611210000099")
+    other = api.upload(other_case, team["prosecutor"], data).json()
+    purge_id, item_id = _approved(api, team, data=data)
+    with api.session() as session:
+        request = run_purge(session=session, store=_store(api), purge_id=purge_id)
+    assert str(request.state) == "done"
+    with api.engine.connect() as conn:
+        leaf = conn.execute(
+            text("SELECT leaf FROM ledger_entry WHERE action = 'item.purged'")
+        ).scalar_one()
+    assert b"other item" in bytes(leaf)
+    assert _store(api).exists(blob_key(other["sha256"]))
+    assert (
+        api.client.get(f"/api/v1/items/{other['id']}/content", headers=team["prosecutor"]).content
+        == data
+    )
+    assert (
+        api.client.get(f"/api/v1/items/{item_id}/content", headers=team["prosecutor"]).status_code
+        == 410
+    )
+
+
+def test_storage_follows_dates_and_holds(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    """Applying retention: locks extended to the dates (never shortened), hold flags
+    mirrored; a direct delete is refused by the store itself."""
+    from datetime import UTC, datetime
+
+    from evidence.service.object_locks import sync_objects
+    from evidence.storage import ObjectLocked
+
+    case_id = team["case"]["id"]
+    item = api.upload(case_id, team["officer"], os.urandom(500)).json()  # collected now
+    key = blob_key(item["sha256"])
+    assert api.client.put(
+        f"/api/v1/cases/{case_id}/retention", json={"category": "administrative"},
+        headers=team["prosecutor"],
+    ).status_code == 200  # fmt: skip
+    until = _store(api).lock_state(key).retain_until
+    assert until is not None and until.year == datetime.now(UTC).year + 3
+    with pytest.raises(ObjectLocked):
+        _store(api).delete(key)
+    shorter = api.client.put(
+        f"/api/v1/items/{item['id']}/retention",
+        json={"category": "incidental-recording", "reason": "unrelated footage"},
+        headers=team["prosecutor"],
+    )
+    assert shorter.status_code == 200
+    assert shorter.json()["retain_until"] < until.isoformat()
+    assert _store(api).lock_state(key).retain_until == until  # never shortened
+    hold = api.client.post(
+        f"/api/v1/cases/{case_id}/holds", json={"reason": "court order"},
+        headers=team["prosecutor"],
+    )  # fmt: skip
+    assert hold.status_code == 201
+    assert _store(api).lock_state(key).legal_hold
+    with api.session() as session:
+        report = sync_objects(session=session, store=_store(api))
+    assert (report.extended, report.holds_changed) == (0, 0)  # nothing left to move
+
+
+def test_what_ingest_derived_goes_with_the_bytes(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    """The item's text, transcript and search entries are content too: the purge's
+    transaction removes them; reading them afterwards is 410 like the bytes."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import col, select
+
+    from ingest.models import SearchEntry, TextPage
+    from ingest.search.index import replace_entries
+
+    purge_id, item_id = _approved(api, team)
+    with api.session() as session:
+        session.add(
+            TextPage(item_id=item_id, page=1, source="text", text="Айгерім Сапарова",
+                     created_at=datetime.now(UTC))
+        )  # fmt: skip
+        replace_entries(
+            session=session, case_id=team["case"]["id"], item_id=item_id, source="text",
+            entries=[("Айгерім Сапарова, тел. 8 701 555 1234", {"page": 1})],
+        )  # fmt: skip
+        session.commit()
+    found = api.client.get(
+        f"/api/v1/cases/{team['case']['id']}/search?q=Сапарова", headers=team["prosecutor"]
+    )
+    assert found.status_code == 200 and item_id in found.text
+    with api.session() as session:
+        run_purge(session=session, store=_store(api), purge_id=purge_id)
+    with api.session() as session:
+        assert session.exec(select(TextPage).where(col(TextPage.item_id) == item_id)).all() == []
+        assert session.exec(select(SearchEntry).where(SearchEntry.item_id == item_id)).all() == []
+    found = api.client.get(
+        f"/api/v1/cases/{team['case']['id']}/search?q=Сапарова", headers=team["prosecutor"]
+    )
+    assert item_id not in found.text
+    text_read = api.client.get(f"/api/v1/items/{item_id}/text", headers=team["prosecutor"])
+    assert text_read.status_code == 410
+
+
+def test_undated_objects_keep_a_rolling_lock_when_asked(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from evidence.service.object_locks import sync_objects
+
+    item = api.upload(team["case"]["id"], team["officer"], os.urandom(300)).json()
+    key = blob_key(item["sha256"])
+    assert _store(api).lock_state(key).retain_until is None  # undetermined: no date yet
+    with api.session() as session:
+        first = sync_objects(session=session, store=_store(api), horizon_days=30)
+        again = sync_objects(session=session, store=_store(api), horizon_days=30)
+    until = _store(api).lock_state(key).retain_until
+    assert until is not None
+    assert abs(until - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=5)
+    assert (first.extended, again.extended) == (1, 0)  # extended again only past half-way
