@@ -25,7 +25,6 @@ from evidence.service.export import plan_export
 from evidence.service.ledger import LedgerConfig
 from evidence.service.retention_info import report_facts
 from evidence.storage import ObjectStore
-from redaction.exemptions import log_files
 
 
 def court_export(
@@ -74,11 +73,8 @@ def court_export(
         ],
         language=language,
     )  # fmt: skip
+    # The exemption log of redacted items joins it in `plan.write` (evidence.hooks).
     extra = {"custody-report.pdf": report}
-    # Why each hidden region of a redacted item was withheld (never the value itself).
-    plans_by_item = {b.id: list(b.redaction_plans) for b in plan.bundle_items if b.redaction_plans}
-    if plans_by_item:
-        extra |= log_files(session=session, plans_by_item=plans_by_item)
     folder = scratch.mkdtemp(prefix="dalel-court-")
     out = folder / f"court-export-{case.number}.zip"
     try:

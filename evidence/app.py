@@ -60,7 +60,7 @@ DOMAIN_ROUTERS = (
 )
 WEB_ROUTERS = ("evidence.web.views", "redaction.views", "redaction.inbox", "disclosure.views")
 # Each package's job stages (`ingest.runtime.stages.Stage` lists), registered with the
-# job runtime by `register_stages`: by the app, and by the worker that runs them.
+# job runtime by `install_domains`: by the app, the worker and the CLI.
 STAGE_TABLES = (
     "ingest.stages:STAGES",
     "redaction.stages:STAGES",
@@ -86,12 +86,30 @@ def _attribute(path: str) -> Any:
     return getattr(importlib.import_module(module), name or "router")
 
 
-def register_stages() -> None:
-    """Register every package's job stages with the job runtime (safe to call again)."""
+def install_domains() -> None:
+    """Register every package's job stages with the job runtime and install the hooks
+    through which the vault hears the domain packages (safe to call again). Every
+    process that runs stages or writes bundles calls it: the app, the worker, the CLI;
+    a purge run by a worker must forget the item's text as one run by the app does."""
+    from disclosure.service import ever_disclosed, is_disclosed
+    from evidence import hooks
+    from ingest import service as ingest_service
+    from ingest.retention import forget_item, submit_purge
     from ingest.runtime.stages import register
+    from redaction.exemptions import log_files
+    from redaction.retention import forget_item as forget_redactions
 
     for table in _unique(STAGE_TABLES):
         register(_attribute(table))
+    hooks.set_disclosure_lookup(is_disclosed)
+    hooks.set_duration_lookup(ingest_service.media_duration)
+    hooks.set_release_lookup(ever_disclosed)
+    hooks.on_item_purged(forget_item)
+    hooks.on_item_purged(forget_redactions)
+    hooks.set_purge_runner(submit_purge)
+    hooks.set_exemption_files(
+        lambda session, plans: log_files(session=session, plans_by_item=plans)
+    )
 
 
 def _unique(names: tuple[str, ...]) -> list[str]:
@@ -103,25 +121,15 @@ def _install_domains(app: FastAPI) -> None:
     and the policy learns what was disclosed to whom."""
     from disclosure import listing
     from disclosure.notify import send_mail
-    from disclosure.service import ever_disclosed, is_disclosed
     from evidence import hooks
     from evidence.web import nav
     from ingest import pipeline
-    from ingest import service as ingest_service
     from ingest.pages import IngestPages
-    from ingest.retention import forget_item, submit_purge
     from redaction import inbox
-    from redaction.retention import forget_item as forget_redactions
 
-    register_stages()
+    install_domains()
     pipeline.install(engine=app.state.engine, store=app.state.store)
     app.state.media = IngestPages()
-    hooks.set_disclosure_lookup(is_disclosed)
-    hooks.set_duration_lookup(ingest_service.media_duration)
-    hooks.set_release_lookup(ever_disclosed)
-    hooks.on_item_purged(forget_item)
-    hooks.on_item_purged(forget_redactions)
-    hooks.set_purge_runner(submit_purge)
     hooks.set_mailer(lambda to, subject, body: send_mail(to=to, subject=subject, body=body))
     # The navigation's counts (evidence.web.nav): work waiting, news unread.
     nav.register_counter("notifications", listing.unread_count)

@@ -300,11 +300,11 @@ def cmd_uploads_expire(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """Process media jobs from Redis (DALEL_REDIS_URL); queues split by cost."""
     from evidence import logs
-    from evidence.app import register_stages
+    from evidence.app import install_domains
     from ingest.runtime.worker import run_worker
 
     logs.configure(settings.log_format)
-    register_stages()
+    install_domains()
     run_worker(args.queues or None, burst=args.burst)
     return 0
 

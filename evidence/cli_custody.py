@@ -131,10 +131,12 @@ def _release() -> dict[str, str] | None:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
+    from evidence.app import install_domains
     from evidence.storage import open_store
 
     if not args.case and not args.item:
         raise CliError("name a case (--case NUMBER) or items (--item ID ...)")
+    install_domains()  # redacted items bring their exemption log
     with open_session(settings) as session:
         result = service.export_custody(
             session=session,

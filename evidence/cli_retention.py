@@ -75,14 +75,14 @@ def cmd_apply(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     """Run (or finish) an approved purge: its `purge` job, by hand, in this process."""
-    from evidence.app import register_stages
+    from evidence.app import install_domains
     from evidence.errors import EvidenceError
     from evidence.retention_models import PurgeRequest
     from evidence.storage import open_store
     from ingest.retention import run_purge_now
     from ingest.runtime import jobs
 
-    register_stages()
+    install_domains()
     engine = migrated_engine(settings)
     jobs.configure(engine=engine, store=open_store(settings.storage_url or ""))
     try:

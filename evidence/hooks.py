@@ -7,7 +7,7 @@ start processing them; the app registers its callbacks here at start-up.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from sqlmodel import Session
@@ -298,3 +298,22 @@ def send_mail(to: str, subject: str, body: str) -> bool:
     except Exception:
         log.exception("e-mail to %s failed", to)
         return False
+
+
+# (session, {item id: its redaction plan ids}) -> the files that explain why each hidden
+# region was withheld (the redaction package's exemption log, JSON and PDFs).
+ExemptionFiles = Callable[[Any, Mapping[str, Sequence[str]]], dict[str, bytes]]
+_exemption_files: list[ExemptionFiles] = []
+
+
+def set_exemption_files(writer: ExemptionFiles | None) -> None:
+    """Install the redaction package's exemption log for bundles."""
+    _exemption_files[:] = [writer] if writer else []
+
+
+def exemption_files(session: Any, plans_by_item: Mapping[str, Sequence[str]]) -> dict[str, bytes]:
+    """The exemption log of a bundle's redacted items; nothing when none is redacted.
+    Without a redaction package there are no plans, so a redacted item cannot arise."""
+    if not plans_by_item or not _exemption_files:
+        return {}
+    return _exemption_files[0](session, plans_by_item)

@@ -41,11 +41,11 @@ def requeue(settings_vault: Any, *, run: bool) -> int:
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from evidence.app import load_all_models, register_stages
+    from evidence.app import install_domains, load_all_models
     from ingest.job_service import requeue_not_configured
     from ingest.runtime import jobs, queue
 
-    register_stages()
+    install_domains()
     if jobs._runtime is None:  # a CLI process: the database and store of its settings
         from evidence.db import make_engine
         from evidence.storage import open_store

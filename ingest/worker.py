@@ -6,9 +6,9 @@ Like the CLI, this entry point registers every package's job stages first.
 
 from __future__ import annotations
 
-from evidence.app import register_stages
+from evidence.app import install_domains
 from ingest.runtime.worker import main
 
 if __name__ == "__main__":
-    register_stages()
+    install_domains()
     raise SystemExit(main())

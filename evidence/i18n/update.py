@@ -252,11 +252,11 @@ def problems(template: Catalog, tables: Tables | None = None, root: Path = ROOT)
 def missing_labels() -> Iterator[Problem]:
     """Codes the pages show by a label (custody actions, job stages) that have none."""
     from custody.events import Action
-    from evidence.app import register_stages
+    from evidence.app import install_domains
     from evidence.web import labels
     from ingest.runtime.stages import stages
 
-    register_stages()
+    install_domains()
     for code in sorted({a.value for a in Action} - set(labels.ACTIONS)):
         yield Problem(
             f"no label: custody action {code!r}: add it to evidence/web/labels.py ACTIONS"

@@ -32,6 +32,7 @@ from custody.export import BundleItem, ExportResult, export_bundle
 from custody.models import Checkpoint
 from custody.note import NoteSigner
 from custody.view import Readable
+from evidence import hooks
 from evidence.errors import NotFound
 from evidence.models import Blob, Case, Item
 from evidence.policy import Perm, Principal
@@ -100,8 +101,11 @@ class ExportPlan:
         """Write the custody bundle to `out` (a folder, or a ZIP when it ends in .zip),
         all or nothing: it appears under its name only when complete. `extra_files` (a
         report) join it, covered like every file by the signed statement, which names
-        `release` (the release's verifier hashes). On failure nothing is left behind
-        and every file's delivery is recorded as stopped."""
+        `release` (the release's verifier hashes). Redacted items bring their exemption
+        log (the verifier refuses a redacted item without one). On failure nothing is
+        left behind and every file's delivery is recorded as stopped."""
+        plans = {b.id: list(b.redaction_plans) for b in self.bundle_items if b.redaction_plans}
+        extra_files = {**(extra_files or {}), **hooks.exemption_files(session, plans)}
         partial = out.with_name(f".{out.stem}.partial{out.suffix}")  # same kind: ZIP or folder
         _remove(partial)
         try:

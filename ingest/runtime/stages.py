@@ -3,7 +3,7 @@
 Ingest's media stages live in `ingest.stages` (one module per family); redaction and
 disclosure contribute per-subject stages of their own (a plan's analysis and rendering,
 a disclosure's watermarking), so that their slow work runs on the same queues with the
-same retries. Each package lists its stages in `STAGES`; `evidence.app.register_stages`
+same retries. Each package lists its stages in `STAGES`; `evidence.app.install_domains`
 (called by `create_app` and by the worker's entry points) registers them all here, the
 way the app includes each package's router.
 
@@ -136,7 +136,7 @@ _STAGES: dict[str, Stage] = {}
 
 
 def register(contributed: Iterable[Stage]) -> None:
-    """Add a package's stages to the registry (`evidence.app.register_stages` calls this
+    """Add a package's stages to the registry (`evidence.app.install_domains` calls this
     for ingest, redaction and disclosure, as it includes their routers).
 
     Registering the same stage again is harmless (every `create_app` registers); a

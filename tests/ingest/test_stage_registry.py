@@ -34,10 +34,10 @@ def test_the_runtime_alone_has_no_stages_and_the_app_registers_every_package(
 
 
 def test_a_taken_name_is_refused_and_registering_again_is_harmless() -> None:
-    from evidence.app import register_stages
+    from evidence.app import install_domains
 
-    register_stages()
-    register_stages()
+    install_domains()
+    install_domains()
     detect = stages()["detect"]
     register([detect])
     other = Stage(name="detect", queue="fast", run=detect.run, fingerprint=lambda s: {})

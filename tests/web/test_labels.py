@@ -29,10 +29,10 @@ def test_every_custody_action_has_a_label() -> None:
 def test_every_job_stage_has_a_label() -> None:
     """The item page names a job by its stage: each registered stage (ingest's,
     redaction's, disclosure's) has a label, translated."""
-    from evidence.app import register_stages
+    from evidence.app import install_domains
     from ingest.runtime.stages import stages
 
-    register_stages()
+    install_domains()
     assert set(labels.STAGES) == set(stages()), (
         "add the new stage to evidence/web/labels.py STAGES and translate it"
     )
