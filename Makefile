@@ -67,7 +67,7 @@ typecheck: venv
 
 test: system-deps venv assets services lint typecheck
 	# One worker per core; a test module stays on one worker (module fixtures, servers).
-	$(BIN)/pytest -n auto --dist loadfile --cov --cov-report=term-missing:skip-covered -p no:cacheprovider
+	$(BIN)/pytest -n auto --dist loadfile --durations=25 --cov --cov-report=term-missing:skip-covered -p no:cacheprovider
 
 bench: system-deps venv assets services
 	$(BIN)/pytest -m bench tests/benchmarks -s -p no:cacheprovider --no-cov -q
