@@ -141,3 +141,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_evidence_request_token_hash"), table_name="evidence_request")
     op.drop_index(op.f("ix_evidence_request_case_id"), table_name="evidence_request")
     op.drop_table("evidence_request")
+    # Dropping the table leaves PostgreSQL's enum type behind; the next upgrade makes it
+    # again. ('CITIZEN' stays in sourcekind: PostgreSQL cannot remove an enum label, and
+    # the upgrade adds it only if missing.)
+    sa.Enum(name="submissionstate").drop(op.get_bind(), checkfirst=True)
