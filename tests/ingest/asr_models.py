@@ -27,12 +27,13 @@ WHISPER_DIMS = {
 }  # fmt: skip
 
 
-def tiny_openai_whisper(folder: Path, *, seed: int = 4) -> Path:
+def tiny_openai_whisper(folder: Path, *, seed: int = 3) -> Path:
     """A random-initialised Whisper saved as `folder/tiny.pt` (14 MB)."""
     import torch
     from whisper.model import ModelDimensions, Whisper
 
-    # A seed whose random model stops decoding quickly and gives words with both engines.
+    # A seed whose random model stops decoding quickly and gives words with both engines
+    # (of seeds 0-15 only 3 and 15 do with ctranslate2 4.8.5; the earlier seed 4 no longer).
     torch.manual_seed(seed)
     dims = ModelDimensions(**WHISPER_DIMS)
     model = Whisper(dims)
