@@ -254,6 +254,17 @@ def redis_problem(settings: IngestSettings) -> Exception | None:
     return None
 
 
+# RQ forks a work horse per job from the process this thread runs in. A fork while a
+# pass holds a lock (a module's import lock, the connection pool's, psycopg's) gives the
+# child a lock nobody will ever release: the horse hung at 0 % CPU on a futex, right
+# after its fork, when the first pass (importing rq.registry, connecting) met the first
+# job under load. So a fork waits for the pass under way, and passes wait for the fork.
+_passing = threading.Lock()
+os.register_at_fork(
+    before=_passing.acquire, after_in_parent=_passing.release, after_in_child=_passing.release
+)
+
+
 def start(*, engine: Engine, settings: IngestSettings) -> threading.Event | None:
     """Run `sweep` every `sweep_seconds` in a daemon thread (RQ backend); returns the
     event that stops it. A pass that fails (Redis or the database away) is logged and
@@ -268,7 +279,8 @@ def start(*, engine: Engine, settings: IngestSettings) -> threading.Event | None
         failing = False
         while True:
             try:
-                report = sweep(engine=engine, settings=settings)
+                with _passing:
+                    report = sweep(engine=engine, settings=settings)
             except Exception as exc:
                 if not failing:
                     log.warning("job sweeper: %s (will retry)", exc)
