@@ -53,6 +53,7 @@ class Uploader:
         self.served, self.headers, self.case_id = served, headers, case_id
         self.acknowledged: dict[str, str] = {}
         self.lock = threading.Lock()
+        self.first = threading.Event()  # set on the first acknowledgement
 
     def __call__(self, number: int, body: bytes) -> None:
         url = f"{self.served.url}/api/v1"
@@ -70,6 +71,7 @@ class Uploader:
         if item is not None and item.status_code in (200, 201):
             with self.lock:
                 self.acknowledged[hashlib.sha256(body).hexdigest()] = item.json()["id"]
+            self.first.set()
 
     def _resumable(self, client: httpx.Client, number: int, body: bytes) -> httpx.Response | None:
         begun = client.post(
@@ -130,15 +132,21 @@ def crash_run(tmp_path: Path, database: str | None, *, rounds: int, largest: int
         for _ in range(rounds):
             landed = set(uploader.acknowledged)
             waiting = [n for n, sha in enumerate(shas) if sha not in landed]
+            uploader.first.clear()
             with ThreadPoolExecutor(len(waiting)) as pool:
                 for n in waiting:
                     pool.submit(uploader, n, bodies[n])
-                delay = rng.uniform(0.2, 2.0)
+                # The kill comes a random time after the first upload landed, not after
+                # the start: on a loaded machine (CI) a fixed clock killed the server
+                # before anything could land, and the run tested nothing.
+                uploader.first.wait(timeout=60)
+                delay = rng.uniform(0.0, 1.0)
                 time.sleep(delay)
                 served.kill()
                 kills.append(round(delay, 2))
             served.start()
-        context = f"seed {seed}, kills after {kills} s, {len(uploader.acknowledged)} acknowledged"
+        count = len(uploader.acknowledged)
+        context = f"seed {seed}, kills {kills} s after a round's first upload, {count} acknowledged"
         assert uploader.acknowledged, context  # the kills came late enough for some to land
         by_sha = {hashlib.sha256(b).hexdigest(): b for b in bodies}
         with httpx.Client(base_url=f"{served.url}/api/v1", headers=headers, timeout=60) as api:
