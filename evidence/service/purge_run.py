@@ -5,7 +5,8 @@ Per item, three steps, each committed before the next starts:
 1. mark the item as being purged (`purging_at`): from now on no one may read it, and
    the approvals are already in the ledger (`purge.approved` names the item);
 2. delete every version of its object, unless other items still use the same bytes;
-3. record `item.purged` with the approvals and keep the rows as a tombstone.
+3. record `item.purged` with the approvals and keep the rows as a tombstone; what
+   people wrote about the content (notes, clip titles, tags only it carried) goes too.
 
 A crash after step 1 leaves the object (and no `item.purged`); after step 2, no object
 and the step-1 marker; running the job again finishes the item, once. If the store
@@ -18,6 +19,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy import delete, exists
 from sqlmodel import Session, col, select
 
 import custody
@@ -26,6 +28,7 @@ from evidence import hooks
 from evidence.errors import Conflict, NotFound
 from evidence.models import Blob, Case, Item
 from evidence.retention_models import ItemRetention, PurgeItem, PurgeRequest, PurgeState
+from evidence.review_models import Clip, ItemTag, Note, Tag
 from evidence.service.derive import WORKER
 from evidence.service.holds import holds_covering
 from evidence.service.item_events import record_item_event
@@ -128,6 +131,7 @@ def _purge_one(
     own.purged_at = now
     session.add(own)
     _finish_row(session, request.id, item_id, "purged")
+    _forget_annotations(session, item.id)
     hooks.item_purged(session, item.id)
     record_item_event(
         session=session,
@@ -146,6 +150,20 @@ def _purge_one(
     )
     session.commit()
     return True
+
+
+def _forget_annotations(session: Session, item_id: str) -> None:
+    """Notes and clips on the item, and the tags no other item carries: free text about
+    the content ("the woman at 01:23 is Aigerim S.") is personal data like the content.
+    Their events stay in the ledger, which is never rewritten: those of notes and clips
+    never held their text; a tag's event names the tag (need-to-know custody, never
+    public)."""
+    tag_ids = session.exec(select(ItemTag.tag_id).where(ItemTag.item_id == item_id)).all()
+    for model in (Note, Clip, ItemTag):
+        session.execute(delete(model).where(col(model.item_id) == item_id))
+    if tag_ids:
+        others = select(ItemTag.id).where(col(ItemTag.tag_id) == col(Tag.id))
+        session.execute(delete(Tag).where(col(Tag.id).in_(tag_ids), ~exists(others)))
 
 
 def _still_kept(session: Session, item: Item, own: ItemRetention) -> str | None:

@@ -273,6 +273,47 @@ def test_what_ingest_derived_goes_with_the_bytes(api: Api, team) -> None:  # typ
     assert text_read.status_code == 410
 
 
+def test_what_people_wrote_about_the_content_goes_too(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    """Notes and clips on a purged item go with its bytes, and so do the tags only it
+    carried; a tag another item carries stays, on that item."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from evidence.review_models import Clip, Note
+
+    purge_id, item_id = _approved(api, team)
+    case_id, prosecutor = team["case"]["id"], team["prosecutor"]
+    other = api.upload(case_id, team["officer"], os.urandom(2048), collected_at=LONG_AGO)
+    assert other.status_code == 201, other.text
+    for target, tags in ((item_id, ["Сапарова", "witness"]), (other.json()["id"], ["witness"])):
+        tagged = api.client.post(f"/api/v1/items/{target}/tags", json={"tags": tags},
+                                 headers=prosecutor)  # fmt: skip
+        assert tagged.status_code == 200, tagged.text
+    noted = api.client.post(f"/api/v1/items/{item_id}/notes",
+                            json={"body": "Айгерім Сапарова, 8 701 555 1234"},
+                            headers=prosecutor)  # fmt: skip
+    assert noted.status_code == 201, noted.text
+    me = api.client.get("/api/v1/users/me", headers=prosecutor).json()["id"]
+    with api.session() as session:  # a clip needs media; the row is what matters here
+        session.add(Clip(item_id=item_id, case_id=case_id, author_id=me,
+                         title="Сапарова enters", start=1.0, end=2.0,
+                         created_at=datetime.now(UTC)))  # fmt: skip
+        session.commit()
+    assert api.client.get(f"/api/v1/cases/{case_id}/tags", headers=prosecutor).json() == {
+        "сапарова": 1, "witness": 2
+    }  # fmt: skip
+    with api.session() as session:
+        run_purge(session=session, store=_store(api), purge_id=purge_id)
+    with api.session() as session:
+        assert session.exec(select(Note).where(Note.item_id == item_id)).all() == []
+        assert session.exec(select(Clip).where(Clip.item_id == item_id)).all() == []
+    tags = api.client.get(f"/api/v1/cases/{case_id}/tags", headers=prosecutor)
+    assert tags.json() == {"witness": 1}
+    kept = api.client.get(f"/api/v1/items/{other.json()['id']}/annotations", headers=prosecutor)
+    assert kept.status_code == 200 and kept.json()["tags"] == ["witness"]
+
+
 def test_undated_objects_keep_a_rolling_lock_when_asked(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime, timedelta
 
