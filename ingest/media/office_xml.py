@@ -1,6 +1,6 @@
 """DOCX, ODT and ODS for `ingest.media.office`: ZIP guards and streaming XML readers.
 
-Parts are parsed with lxml's iterparse (no DTD loading, no entity expansion, no network,
+Parts are parsed with lxml's pull parser (no DTD loading, no entity expansion, no network,
 huge-tree off) and each paragraph or table row is freed once read, so a document of
 any length is read in bounded memory. Word paragraphs and rows, OpenDocument
 paragraphs, rows and sheets all go through `_flow`; the per-format parts are how a
@@ -73,6 +73,7 @@ def open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
 
 
 Handler = Callable[[str, Any], None]
+_CHUNK = 64 * 1024  # bytes fed to the parser at a time
 
 
 def _parse(
@@ -81,8 +82,11 @@ def _parse(
     """`handle(event, element)` over one part's tags, with lxml's network, DTD and
     entity loading off. A damaged part keeps what was read before the damage."""
     info = zf.getinfo(name)
-    events = etree.iterparse(
-        _Capped(zf.open(info), info.file_size, name),
+    stream = _Capped(zf.open(info), info.file_size, name)
+    # A pull parser, not iterparse: since lxml 6, iterparse raises on damage before it
+    # hands out the events already parsed in the same chunk, so a small damaged part
+    # lost all its text. read_events() after the error still gives them.
+    parser = etree.XMLPullParser(
         events=("start", "end"),
         tag=tags,
         resolve_entities=False,
@@ -93,10 +97,18 @@ def _parse(
         remove_pis=True,
     )
     try:
-        for event, el in events:
-            handle(event, el)
+        while chunk := stream.read(_CHUNK):
+            parser.feed(chunk)
+            for event, el in parser.read_events():
+                handle(event, el)
+        parser.close()
     except (etree.XMLSyntaxError, zipfile.BadZipFile, EOFError) as exc:
+        for event, el in parser.read_events():
+            handle(event, el)
         notes.append(f"{name}: {exc}; the text after this point is missing")
+    else:
+        for event, el in parser.read_events():
+            handle(event, el)
 
 
 def _drop(el: Any) -> None:
