@@ -253,7 +253,10 @@ def test_two_people_purge_and_the_tombstone(api: Api, team) -> None:  # type: ig
             {"s": f"item:{item_id}"},
         ).all()
         after = conn.execute(
-            text("SELECT subject FROM ledger_entry WHERE item_id = :i AND action = :a"),
+            text(
+                "SELECT subject FROM ledger_entry WHERE item_id = :i AND action = :a"
+                " ORDER BY idx"  # PostgreSQL returns rows in any order without it
+            ),
             {"i": item_id, "a": "item.metadata.read"},
         ).all()
     # The chain ends with the purge: the tombstone's later reads go to the case's chain.

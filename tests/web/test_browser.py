@@ -178,7 +178,8 @@ def test_review_workspace_in_a_browser(server, tmp_path: Path) -> None:  # type:
         page.fill("#captured-at", "2026-11-21T09:30")
         page.select_option("#time-zone", "+05:00")
         page.click("#upload-start")
-        page.click("#upload-files li.done .name a")
+        # Hashing in the page and the upload: over 30 s on a loaded 2-core machine.
+        page.click("#upload-files li.done .name a", timeout=120_000)
         expect(page.locator("h1")).to_have_text("bodycam.mp4")
         item_url = page.url
         item_id = item_url.rsplit("/", 1)[1]
