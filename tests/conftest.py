@@ -4,10 +4,15 @@ per test where it fits, and a per-run PostgreSQL database so concurrent runs nev
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
+import sqlite3
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -34,6 +39,30 @@ def _pg_available() -> bool:
             return True
     except psycopg.OperationalError:
         return False
+
+
+_template: list[Path] = []  # this process's migrated SQLite file, made on first use
+
+
+def migrated_sqlite(path: Path) -> str:
+    """A SQLite database at `path` with the schema of the migrations; returns its URL.
+
+    The migrations run once per test process into a template that each call copies
+    (SQLite's backup API, so nothing in a WAL file is missed): running them for every
+    test cost most of a second each, minutes over the suite. The migrations themselves
+    are tested on their own (tests/evidence/test_migrations.py and others).
+    """
+    from evidence.migrations import upgrade
+
+    if not _template:
+        folder = Path(tempfile.mkdtemp(prefix="dalel-schema-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        upgrade(f"sqlite:///{folder / 'template.sqlite3'}")
+        _template.append(folder / "template.sqlite3")
+    source, target = sqlite3.connect(_template[0]), sqlite3.connect(path)
+    with contextlib.closing(source), contextlib.closing(target):
+        source.backup(target)
+    return f"sqlite:///{path}"
 
 
 @contextlib.contextmanager

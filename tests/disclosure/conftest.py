@@ -18,12 +18,12 @@ from disclosure.service import is_disclosed
 from evidence import app as app_module
 from evidence import hooks, problems, service
 from evidence.config import Settings
-from evidence.migrations import upgrade
 from evidence.models import Role
 from evidence.policy import Principal
 from ingest import pipeline
 from ingest.config import IngestSettings
 from ingest.runtime import jobs, queue
+from tests.conftest import migrated_sqlite
 from tests.evidence.conftest import PASSWORD, Api, _truncate
 from tests.evidence.conftest import team as team
 
@@ -32,8 +32,7 @@ from tests.evidence.conftest import team as team
 def api(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Iterator[Api]:  # type: ignore[no-untyped-def]
     """Like tests/evidence's `api`, with disclosure mounted and its tables created."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'dalel.sqlite3'}"
-        upgrade(url)
+        url = migrated_sqlite(tmp_path / "dalel.sqlite3")
     else:
         url = str(request.getfixturevalue("pg_url"))
         request.getfixturevalue("pg_engine")

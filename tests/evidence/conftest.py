@@ -20,9 +20,9 @@ from sqlmodel import Session, SQLModel
 from evidence import service
 from evidence.app import create_app
 from evidence.config import Settings
-from evidence.migrations import upgrade
 from evidence.models import Role
 from evidence.policy import Principal
+from tests.conftest import migrated_sqlite
 from tests.storage_fixtures import free_port
 
 PASSWORD = "correct horse battery"
@@ -99,8 +99,7 @@ def _truncate(engine: Engine) -> None:
 def api(request: pytest.FixtureRequest, tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
     """The whole application; on SQLite the schema comes from the migrations."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'dalel.sqlite3'}"
-        upgrade(url)
+        url = migrated_sqlite(tmp_path / "dalel.sqlite3")
     else:
         url = str(request.getfixturevalue("pg_url"))
         request.getfixturevalue("pg_engine")  # tables exist

@@ -16,12 +16,12 @@ from sqlalchemy import text
 from evidence import hooks, service
 from evidence.app import create_app
 from evidence.config import Settings
-from evidence.migrations import upgrade
 from evidence.models import Role
 from evidence.retention_models import ItemRetention
 from evidence.service.purge import decide_purge, propose_purge
 from evidence.service.purge_run import run_purge
 from evidence.storage import ObjectStore, blob_key
+from tests.conftest import migrated_sqlite
 from tests.evidence.conftest import Api, _truncate
 from tests.evidence.conftest import team as team
 from tests.storage_fixtures import s3_url
@@ -36,8 +36,7 @@ LONG_AGO = "2015-03-10T09:00:00+05:00"
 def api(request: pytest.FixtureRequest, tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
     db, storage = request.param
     if db == "sqlite":
-        url = f"sqlite:///{tmp_path / 'dalel.sqlite3'}"
-        upgrade(url)
+        url = migrated_sqlite(tmp_path / "dalel.sqlite3")
     else:
         url = str(request.getfixturevalue("pg_url"))
         request.getfixturevalue("pg_engine")

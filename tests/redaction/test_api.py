@@ -18,9 +18,9 @@ with contextlib.suppress(ImportError):
 from evidence import problems
 from evidence.app import create_app
 from evidence.config import Settings
-from evidence.migrations import upgrade
 from redaction import numbers as n
 from redaction.residual import is_releasable
+from tests.conftest import migrated_sqlite
 from tests.evidence.conftest import Api, _truncate, team  # noqa: F401  (fixture)
 
 IIN = n.make_iin(rng=random.Random(7))
@@ -47,8 +47,7 @@ def _wire(app) -> None:  # type: ignore[no-untyped-def]
 @pytest.fixture(params=["sqlite", "postgresql"])
 def api(request: pytest.FixtureRequest, tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'dalel.sqlite3'}"
-        upgrade(url)
+        url = migrated_sqlite(tmp_path / "dalel.sqlite3")
     else:
         url = str(request.getfixturevalue("pg_url"))
         request.getfixturevalue("pg_engine")

@@ -19,12 +19,12 @@ from sqlmodel import Session, SQLModel, col, select
 import redaction.models  # noqa: F401  (tables on the shared metadata)
 from evidence.app import create_app
 from evidence.config import Settings
-from evidence.migrations import upgrade
 from evidence.models import Role
 from ingest.config import IngestSettings
 from ingest.runtime import jobs, queue
 from redaction import numbers as n
 from redaction.models import RedactionPlan, RedactionProposal, RedactionSource
+from tests.conftest import migrated_sqlite
 from tests.evidence.conftest import Api, _truncate, team  # noqa: F401  (fixture)
 from tests.redaction.test_api import _wire
 
@@ -47,8 +47,7 @@ def api(request: pytest.FixtureRequest, tmp_path) -> Iterator[Api]:  # type: ign
     """The whole application with jobs run inline: uploads go through ingest (detection,
     text, search index), analyses, renderings and purges through their jobs."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'dalel.sqlite3'}"
-        upgrade(url)
+        url = migrated_sqlite(tmp_path / "dalel.sqlite3")
     else:
         url = str(request.getfixturevalue("pg_url"))
         request.getfixturevalue("pg_engine")

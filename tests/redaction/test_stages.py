@@ -24,13 +24,13 @@ import redaction.models  # noqa: F401  (tables on the shared metadata)
 from evidence import hooks
 from evidence.app import create_app
 from evidence.config import Settings
-from evidence.migrations import upgrade
 from evidence.models import Blob, Item
 from ingest import pipeline
 from ingest.config import IngestSettings
 from ingest.runtime import jobs, queue
 from ingest.runtime.models import Job, JobState
 from redaction.models import PlanStatus, RedactionPlan
+from tests.conftest import migrated_sqlite
 from tests.evidence.conftest import PASSWORD, Api, _truncate, team  # noqa: F401  (fixture)
 from tests.login_form import post_login
 from tests.redaction.test_api_review import _csrf
@@ -49,8 +49,7 @@ def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
     """The whole application with jobs on; only redaction queues any (no item hook)."""
     mode, backend = request.param
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'dalel.sqlite3'}"
-        upgrade(url)
+        url = migrated_sqlite(tmp_path / "dalel.sqlite3")
     else:
         url = str(request.getfixturevalue("pg_url"))
         request.getfixturevalue("pg_engine")
