@@ -148,7 +148,7 @@ def _people(execute: object) -> None:
     run = execute  # a DB-API `execute` of either driver (both take plain SQL here)
     run(  # type: ignore[operator]
         'INSERT INTO "user" (id, username, full_name, role, password_hash, failed_logins,'
-        " created_at) VALUES ('bench-user', 'bench', '', 'PROSECUTOR', 'x', 0,"
+        " lock_count, created_at) VALUES ('bench-user', 'bench', '', 'PROSECUTOR', 'x', 0, 0,"
         " '2026-01-01 00:00:00')"
     )
     run(  # type: ignore[operator]
