@@ -96,19 +96,22 @@ def _parse(
         remove_comments=True,
         remove_pis=True,
     )
+    damage: Exception | None = None
     try:
         while chunk := stream.read(_CHUNK):
             parser.feed(chunk)
-            for event, el in parser.read_events():
-                handle(event, el)
+            _drain(parser, handle)
         parser.close()
     except (etree.XMLSyntaxError, zipfile.BadZipFile, EOFError) as exc:
-        for event, el in parser.read_events():
-            handle(event, el)
-        notes.append(f"{name}: {exc}; the text after this point is missing")
-    else:
-        for event, el in parser.read_events():
-            handle(event, el)
+        damage = exc
+    _drain(parser, handle)
+    if damage is not None:
+        notes.append(f"{name}: {damage}; the text after this point is missing")
+
+
+def _drain(parser: Any, handle: Handler) -> None:
+    for event, el in parser.read_events():
+        handle(event, el)
 
 
 def _drop(el: Any) -> None:
