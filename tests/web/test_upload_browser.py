@@ -416,3 +416,35 @@ def test_bad_input_through_the_page_is_refused_in_its_language_and_changes_nothi
     expect(_row(page, "огромный.mp4").locator(".status")).to_contain_text("больше, чем принимает")
     _shot(page, "08-server-refuses-too-large-ru")
     assert srv.items() == []
+
+
+def test_what_was_chosen_before_the_page_script_ran_is_kept(
+    server: tuple[Server, str], browser: Any, tmp_path: Path
+) -> None:
+    """On a slow connection the form is usable before its script arrives: a file and a
+    zone chosen then are listed and uploaded, not silently dropped (CI's loaded machine
+    once lost the file this way and the upload never started)."""
+    from playwright.sync_api import expect
+
+    srv, case_id = server
+    page = _sign_in(browser, srv.base, "en")
+    held: list[Any] = []
+    page.route("**/static/dist/upload.js", lambda route: held.append(route))
+    page.goto(f"{srv.base}/cases/{case_id}", wait_until="commit")
+    statement = tmp_path / "early-statement.txt"
+    statement.write_text("Statement typed before the page was ready\n" * 10)
+    page.set_input_files("#single-file input", str(statement))
+    page.select_option("#time-zone", "+06:00")
+    deadline = time.time() + 30
+    while not held:
+        assert time.time() < deadline, "the page never asked for its upload script"
+        page.wait_for_timeout(100)
+    expect(page.locator("#dropzone")).to_be_hidden()  # the script has not run yet
+    held[0].continue_()
+    expect(page.locator("#dropzone")).to_be_visible()
+    expect(_row(page, "early-statement.txt")).to_have_class("upload-file ready")
+    expect(page.locator("#time-zone")).to_have_value("+06:00")
+    page.click("#upload-start")
+    _until(page, FINISHED)
+    expect(_row(page, "early-statement.txt")).to_have_class("upload-file done")
+    assert [item.original_name for item in srv.items()] == ["early-statement.txt"]

@@ -30,25 +30,30 @@ function enhance(form) {
   // ---- the enhanced form: drop zone and pickers instead of the one-file input --------
   $("dropzone").hidden = false;
   const single = $("single-file");
+  // On a slow connection a person may choose files and a zone before this script runs:
+  // what they chose is kept, not silently dropped or overwritten.
+  const early = [
+    ...picked(single.querySelector("input")), ...picked($("pick-files")), ...picked($("pick-folder")),
+  ];
   single.querySelector("input").disabled = true;
   single.hidden = true;
   const zone = $("time-zone");
+  const zoneDefault = Math.max(0, [...zone.options].findIndex((o) => o.defaultSelected));
+  const zoneChosen = zone.selectedIndex !== zoneDefault;
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
   const local = el("option", { value: "local" }, template(T.browserzone, {
     zone: browserZone, offset: offsetText(-new Date().getTimezoneOffset()),
   }));
   zone.prepend(local);
-  zone.value = "local";
+  if (!zoneChosen) zone.value = "local";
   form.addEventListener("input", () => { form.dataset.dirty = "1"; });
 
-  $("pick-files").addEventListener("change", (ev) => {
-    add([...ev.target.files].map((f) => ({ file: f, path: f.name })));
-    ev.target.value = "";
-  });
-  $("pick-folder").addEventListener("change", (ev) => {
-    add([...ev.target.files].map((f) => ({ file: f, path: f.webkitRelativePath || f.name })));
-    ev.target.value = "";
-  });
+  for (const id of ["pick-files", "pick-folder"]) {
+    $(id).addEventListener("change", (ev) => {
+      add(picked(ev.target));
+      ev.target.value = "";
+    });
+  }
   const drop = $("dropzone");
   ["dragenter", "dragover"].forEach((name) => drop.addEventListener(name, (ev) => {
     ev.preventDefault();
@@ -380,6 +385,15 @@ function enhance(form) {
     }));
     return { id: saved.id, offset };
   }
+
+  if (early.length) add(early);
+}
+
+// The files chosen in an input, each with the path it is listed under.
+function picked(input) {
+  const files = [...input.files].map((f) => ({ file: f, path: f.webkitRelativePath || f.name }));
+  input.value = "";
+  return files;
 }
 
 async function read(file, at, end) {
