@@ -309,6 +309,11 @@ function enhance(form) {
     box.scrollIntoView({ behavior: "smooth", block: "start" });
   }
   if (received > 0) showReceipt();
+  // Files chosen before this script ran (a slow phone, or a form the browser restored).
+  if ($("citizen-files").files.length) {
+    add([...$("citizen-files").files]);
+    $("citizen-files").value = "";
+  }
 }
 
 function percent(n, total) {
