@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
-from ingest.search import fuzzy, postgres, sqlite
+from ingest.search import fuzzy, postgres, sqlite, sqlite_rank
 from ingest.search.analyzer import DEFAULT, Analyzer
 from ingest.search.document import scope_term
 from ingest.search.filters import Filters, sql
@@ -86,15 +86,24 @@ class _Run:
             return sqlite.excluding(expression, other)
         return postgres.excluding(expression, other)
 
-    def ids(self, expression: str, limit: int, offset: int = 0) -> list[tuple[int, float]]:
+    def ids(
+        self, expression: str, ranked_by: Parsed, sender: list[Word], limit: int, offset: int = 0
+    ) -> list[tuple[int, float]]:
+        """(entry id, rank) of the best `limit` matches of `expression` after `offset`;
+        `ranked_by` is the query whose phrases rank them (SQLite ranks here)."""
         if limit <= 0:
             return []
         params = {**self.params, "q": expression, "limit": limit, "offset": offset}
-        if not self.lite:
-            # psycopg prepares repeated statements; a generic plan cannot see how common
-            # the words are and may bitmap-scan every match of a frequent word.
-            self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         statement = text(self.sql).bindparams(bindparam("cand"), *self.binds)
+        if self.lite:
+            rows = self.session.execute(statement, params).all()
+            terms = sqlite.terms(ranked_by, sender=sender)
+            ranked = sqlite_rank.scores(self.session, expression, rows, terms)
+            ranked.sort(key=lambda r: (-r[1], r[0]))
+            return ranked[offset : offset + limit]
+        # psycopg prepares repeated statements; a generic plan cannot see how common the
+        # words are and may bitmap-scan every match of a frequent word.
+        self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         return [(int(r[0]), float(r[1])) for r in self.session.execute(statement, params)]
 
     def similar(self, word: Word) -> list[str]:
@@ -124,14 +133,17 @@ def query(
         return []
     run = _Run(session, case_id, owner, filters)
     main = run.match(parsed, sender)
-    found = [(i, r, False) for i, r in run.ids(main, offset + limit)]
+    found = [(i, r, False) for i, r in run.ids(main, parsed, sender, offset + limit)]
     widened = parsed
     if len(found) < offset + limit and parsed.required:
         names = {w.surface: run.similar(w) for w in name_words(parsed)}
         widened = with_names(parsed, names, analyzer)
         if widened.required:
             extra = run.ids(
-                run.excluding(run.match(widened, sender), main), offset + limit - len(found)
+                run.excluding(run.match(widened, sender), main),
+                widened,
+                sender,
+                offset + limit - len(found),
             )
             found += [(i, r, True) for i, r in extra]
     page = found[offset : offset + limit]

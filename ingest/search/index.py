@@ -193,11 +193,7 @@ def forget_item(
     lite = is_sqlite(session)
     if lite:
         sqlite.ensure(session)
-        session.execute(
-            text("DELETE FROM search_fts WHERE rowid IN "
-                 "(SELECT id FROM search_entry WHERE item_id = :item)"),
-            {"item": item_id},
-        )  # fmt: skip
+        sqlite.delete_item(session, item_id=item_id)
     session.execute(text("DELETE FROM search_entry WHERE item_id = :item"), {"item": item_id})
     unused = [
         name

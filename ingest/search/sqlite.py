@@ -2,8 +2,8 @@
 
 `search_fts` holds each entry's forms (see `document`), rowid = search_entry.id;
 `search_fts_term` is a trigram table over the fuzzy vocabulary (`search_term`), kept by
-a trigger. Queries are FTS5 MATCH expressions built from the parsed query, ranked by
-BM25 with the surface column weighing most.
+a trigger. Queries are FTS5 MATCH expressions built from the parsed query; their
+candidates are ranked by BM25 (`sqlite_rank`) with the surface column weighing most.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from ingest.search import fuzzy
+from ingest.search.sqlite_rank import Term, written
 from ingest.search.syntax import AllOf, Atom, Parsed, Phrase, Word
 
 DDL = (
@@ -24,8 +25,8 @@ DDL = (
     "CREATE TRIGGER IF NOT EXISTS search_term_fts AFTER INSERT ON search_term BEGIN "
     "INSERT INTO search_fts_term(rowid, key) VALUES (new.id, '  ' || new.key || ' '); END",
 )
-# bm25 weights of f, x, who, scope: a word as written counts most.
-RANK = "bm25(search_fts, 2.0, 1.0, 1.0, 0.0)"
+WORD_COLUMNS = ("f", "x", "who")  # a word matches as written, in its other forms, as a sender
+PHRASE_COLUMNS = ("f", "who")  # positional columns only
 
 
 def ensure(session: Session) -> None:
@@ -35,12 +36,25 @@ def ensure(session: Session) -> None:
 
 
 def delete(session: Session, *, item_id: str, source: str) -> None:
+    written(session)
     session.execute(
         text(
             "DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_entry "
             "WHERE item_id = :item AND source = :source)"
         ),
         {"item": item_id, "source": source},
+    )
+
+
+def delete_item(session: Session, *, item_id: str) -> None:
+    """Every entry of an item leaves the FTS5 table (before its rows go)."""
+    written(session)
+    session.execute(
+        text(
+            "DELETE FROM search_fts WHERE rowid IN "
+            "(SELECT id FROM search_entry WHERE item_id = :item)"
+        ),
+        {"item": item_id},
     )
 
 
@@ -65,6 +79,7 @@ def optimize(session: Session) -> None:
 def insert(session: Session, rows: list[dict[str, Any]]) -> None:
     """rows: {"id", "f", "x", "who", "scope"}."""
     if rows:
+        written(session)
         session.execute(
             text(
                 "INSERT INTO search_fts(rowid, f, x, who, scope) VALUES (:id, :f, :x, :who, :scope)"
@@ -100,26 +115,51 @@ def _quote(term: str, prefix: bool = False) -> str:
     return '"' + term + '"' + ("*" if prefix else "")
 
 
-def _word(word: Word, columns: str = "{f x who}") -> str:
+def _columns(names: tuple[str, ...]) -> str:
+    return "{" + " ".join(names) + "}"
+
+
+def _word(word: Word, columns: tuple[str, ...] = WORD_COLUMNS) -> str:
     terms = " OR ".join(_quote(t, word.prefix) for t in sorted(word.forms))
-    return f"{columns} : ({terms})"
+    return f"{_columns(columns)} : ({terms})"
 
 
 def _atom(atom: Atom) -> str:
     if isinstance(atom, Word):
         return _word(atom)
     if isinstance(atom, Phrase):
-        return "{f who} : " + _quote(" ".join(atom.forms))
+        return f"{_columns(PHRASE_COLUMNS)} : " + _quote(" ".join(atom.forms))
     if isinstance(atom, AllOf):
         return "(" + " AND ".join(_word(w) for w in atom.words) + ")"
     raise TypeError(atom)
+
+
+def _word_terms(word: Word, columns: tuple[str, ...] = WORD_COLUMNS) -> list[Term]:
+    return [Term.of(t, columns, word.prefix) for t in sorted(word.forms)]
+
+
+def _atom_terms(atom: Atom) -> list[Term]:
+    if isinstance(atom, Word):
+        return _word_terms(atom)
+    if isinstance(atom, Phrase):
+        return [Term.of(" ".join(atom.forms), PHRASE_COLUMNS)]
+    if isinstance(atom, AllOf):
+        return [t for w in atom.words for t in _word_terms(w)]
+    raise TypeError(atom)
+
+
+def terms(parsed: Parsed, *, sender: list[Word]) -> list[Term]:
+    """The phrases of `match`'s expression that rank a row: every required one and the
+    sender's (the scope weighs nothing; excluded phrases are absent from every hit)."""
+    found = [t for clause in parsed.required for atom in clause for t in _atom_terms(atom)]
+    return found + [t for w in sender for t in _word_terms(w, ("who",))]
 
 
 def match(parsed: Parsed, *, sender: list[Word], scope: list[str]) -> str:
     """The FTS5 expression: scope terms AND every clause AND the sender, NOT excluded."""
     parts = [f"scope : {_quote(s)}" for s in scope]
     parts += ["(" + " OR ".join(_atom(a) for a in clause) + ")" for clause in parsed.required]
-    parts += [_word(w, "who") for w in sender]
+    parts += [_word(w, ("who",)) for w in sender]
     expression = " AND ".join(parts)
     if parsed.excluded:
         expression = f"({expression}) NOT ({' OR '.join(_atom(a) for a in parsed.excluded)})"
@@ -131,12 +171,12 @@ def excluding(expression: str, other: str) -> str:
 
 
 def candidates_sql(filter_sql: str, join_item: bool) -> str:
-    """Best `limit` of the first CANDIDATES matches (FTS5 yields them in rowid order, so
-    a common word costs CANDIDATES rows, not every match)."""
+    """The first CANDIDATES matches with the columns `sqlite_rank` scores them by (FTS5
+    yields matches in rowid order, so a common word costs CANDIDATES rows, not every
+    match)."""
     join = " JOIN item i ON i.id = e.item_id" if join_item else ""
     return (
-        f"SELECT id, rank FROM (SELECT e.id AS id, -{RANK} AS rank FROM search_fts "  # noqa: S608
-        f"JOIN search_entry e ON e.id = search_fts.rowid{join} "
-        f"WHERE search_fts MATCH :q AND e.case_id = :case{filter_sql} LIMIT :cand) "
-        "ORDER BY rank DESC, id LIMIT :limit OFFSET :offset"
+        "SELECT e.id, search_fts.f, search_fts.x, search_fts.who, search_fts.scope "  # noqa: S608
+        f"FROM search_fts JOIN search_entry e ON e.id = search_fts.rowid{join} "
+        f"WHERE search_fts MATCH :q AND e.case_id = :case{filter_sql} LIMIT :cand"
     )
