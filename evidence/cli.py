@@ -7,7 +7,6 @@ Operator commands (user, case, ledger, fsck, custody export) work on the local d
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import secrets
 import sys
@@ -15,27 +14,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from custody.errors import CustodyError
-from evidence.cli_common import CliError, migrated_engine, open_session
+from evidence.cli_common import CliError, migrated_engine, open_session, password, principal_named
 from evidence.config import Settings, get_settings
 from evidence.errors import EvidenceError
 from ingest.errors import IngestError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
-
-
-def _principal(session: Session, username: str | None):  # type: ignore[no-untyped-def]
-    from evidence.models import User
-    from evidence.policy import Principal
-
-    if not username:
-        raise CliError("say who acts: --by USERNAME (or set DALEL_USER)")
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is None:
-        raise CliError(f"no user {username}")
-    return Principal(user_id=user.id, username=user.username, role=user.role)
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -101,108 +88,11 @@ def serve_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _password() -> str:
-    password = os.environ.get("DALEL_PASSWORD")
-    if password:
-        return password
-    if not sys.stdin.isatty():
-        raise CliError("set DALEL_PASSWORD or run interactively to be prompted")
-    first = getpass.getpass("Password: ")
-    if first != getpass.getpass("Repeat password: "):
-        raise CliError("the passwords differ")
-    return first
-
-
-def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
-    from evidence import service
-    from evidence.models import Role
-
-    with open_session(settings) as session:
-        user = service.create_user(
-            session=session,
-            principal=None,
-            username=args.name,
-            password=_password(),
-            role=Role(args.role),
-            full_name=args.full_name or "",
-        )
-    print(f"created {user.role} {user.username} ({user.id})")
-    return 0
-
-
-def cmd_user_unlock(args: argparse.Namespace, settings: Settings) -> int:
-    from evidence import service
-
-    with open_session(settings) as session:
-        service.unlock_user(session=session, principal=None, username=args.name)
-    print(f"unlocked {args.name}")
-    return 0
-
-
-def cmd_user_reset_totp(args: argparse.Namespace, settings: Settings) -> int:
-    from evidence import service
-
-    with open_session(settings) as session:
-        service.reset_totp(session=session, principal=None, username=args.name, reason=args.reason)
-    print(f"two-factor sign-in of {args.name} reset; all its sessions ended")
-    return 0
-
-
-def cmd_apikey_add(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import timedelta
-
-    from evidence import service
-    from evidence.models import KeyScope
-
-    days = settings.api_key_ttl_days if args.days is None else args.days
-    if not 0 <= days <= 3650:  # as the API's expires_in_days
-        raise CliError("--days is between 0 (never expires) and 3650")
-    with open_session(settings) as session:
-        admin = _principal(session, args.by)
-        secret, key = service.create_api_key(
-            session=session,
-            principal=admin,
-            username=args.user,
-            device=args.device,
-            scope=KeyScope(args.scope),
-            ttl=timedelta(days=days) if days else None,
-        )
-    print(f"device key {key.id} for {args.device}, scope {key.scope} (shown once): {secret}")
-    return 0
-
-
-def cmd_apikey_list(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import UTC, datetime
-
-    from evidence import service
-
-    with open_session(settings) as session:
-        rows = service.list_api_keys(session=session, principal=None)
-    now = datetime.now(UTC)
-    for key, username in rows:
-        # An expired key is refused by the server like a revoked one: say so.
-        expired = key.expires_at is not None and key.expires_at <= now
-        state = "revoked" if key.revoked_at else "expired" if expired else "active"
-        used = key.last_used_at.isoformat(timespec="minutes") if key.last_used_at else "never"
-        until = key.expires_at.date().isoformat() if key.expires_at else "no expiry"
-        print(f"{key.id}  {username}  {key.device}  {key.scope}  {state}  used {used}  {until}")
-    return 0
-
-
-def cmd_apikey_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    from evidence import service
-
-    with open_session(settings) as session:
-        key = service.revoke_api_key(session=session, principal=None, key_id=args.id)
-    print(f"device key {key.id} ({key.device}) revoked")
-    return 0
-
-
 def cmd_case_create(args: argparse.Namespace, settings: Settings) -> int:
     from evidence import service
 
     with open_session(settings) as session:
-        principal = _principal(session, args.by)
+        principal = principal_named(session, args.by)
         case = service.create_case(
             session=session, principal=principal, number=args.number, title=args.title
         )
@@ -215,7 +105,7 @@ def cmd_withheld_reveal(args: argparse.Namespace, settings: Settings) -> int:
     from disclosure import blinding
 
     with open_session(settings) as session:
-        principal = _principal(session, args.by) if args.by else None
+        principal = principal_named(session, args.by) if args.by else None
         revealed = blinding.reveal(
             session=session, principal=principal, disclosure_id=args.disclosure,
             item_id=args.item, order=args.order,
@@ -237,7 +127,7 @@ def cmd_upload(args: argparse.Namespace, settings: Settings) -> int:
             user = os.environ.get("DALEL_USER")
             if not user:
                 raise CliError("set DALEL_TOKEN, DALEL_API_KEY or DALEL_USER + DALEL_PASSWORD")
-            form = {"username": user, "password": _password()}
+            form = {"username": user, "password": password()}
             if os.environ.get("DALEL_TOTP"):  # the one-time code of an enrolled account
                 form["totp"] = os.environ["DALEL_TOTP"]
             try:
@@ -336,7 +226,6 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from evidence.models import Role
 
     parser = argparse.ArgumentParser(prog="dalel", description="Dalel evidence management")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -357,40 +246,6 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--queues", nargs="*", choices=["fast", "default", "ocr", "media", "asr"])
     worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     add("demo", cmd_demo, "prepare a demo: schema and an administrator account")
-
-    users = sub.add_parser("user", help="manage accounts").add_subparsers(dest="sub", required=True)
-    user_add = add(
-        "add", cmd_user_add, "create an account (password from DALEL_PASSWORD or prompt)", users
-    )
-    user_add.add_argument("name")
-    user_add.add_argument(
-        "--role",
-        required=True,
-        choices=[str(role) for role in Role],
-    )
-    user_add.add_argument("--full-name")
-    unlock = add("unlock", cmd_user_unlock, "unlock an account after failed sign-ins", users)
-    unlock.add_argument("name")
-    reset = add(
-        "reset-totp", cmd_user_reset_totp, "remove an account's authenticator (lost phone)", users
-    )
-    reset.add_argument("name")
-    reset.add_argument("--reason", required=True, help="recorded in custody, e.g. a ticket")
-
-    keys = sub.add_parser("apikey", help="device keys").add_subparsers(dest="sub", required=True)
-    key_add = add("add", cmd_apikey_add, "issue a device API key bound to an officer", keys)
-    key_add.add_argument("--user", required=True, help="the officer")
-    key_add.add_argument("--device", required=True)
-    key_add.add_argument("--by", default=os.environ.get("DALEL_USER"), help="administrator")
-    key_add.add_argument(
-        "--scope", choices=["upload", "officer"], default="upload", help="default: upload only"
-    )
-    key_add.add_argument(
-        "--days", type=int, help="expiry (default DALEL_API_KEY_TTL_DAYS; 0 never)"
-    )
-    add("list", cmd_apikey_list, "list device keys with their last use", keys)
-    key_revoke = add("revoke", cmd_apikey_revoke, "revoke a device key at once", keys)
-    key_revoke.add_argument("id")
 
     cases = sub.add_parser("case", help="manage cases").add_subparsers(dest="sub", required=True)
     case_create = add("create", cmd_case_create, "open a case by its 15-digit ЕРДР number", cases)
@@ -442,9 +297,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("expire", cmd_uploads_expire, "remove abandoned resumable upload sessions", uploads)
 
-    from evidence import cli_custody, cli_ops, cli_retention
+    from evidence import cli_accounts, cli_custody, cli_ops, cli_retention
     from ingest.search import cli as search_cli
 
+    cli_accounts.register(sub, add)
     cli_custody.register(sub, add)
     cli_ops.register(sub, add)
     cli_retention.register(sub, add)

@@ -7,8 +7,13 @@ take these from here, so none reaches into another's private helpers.
 
 from __future__ import annotations
 
+import getpass
+import os
+import sys
+from typing import Any
+
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from evidence.config import Settings
 
@@ -31,3 +36,29 @@ def migrated_engine(settings: Settings) -> Engine:
 def open_session(settings: Settings) -> Session:
     """A session on the migrated database (objects stay readable after commit)."""
     return Session(migrated_engine(settings), expire_on_commit=False)
+
+
+def principal_named(session: Session, username: str | None) -> Any:
+    """The Principal of the user named by --by (or DALEL_USER)."""
+    from evidence.models import User
+    from evidence.policy import Principal
+
+    if not username:
+        raise CliError("say who acts: --by USERNAME (or set DALEL_USER)")
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        raise CliError(f"no user {username}")
+    return Principal(user_id=user.id, username=user.username, role=user.role)
+
+
+def password() -> str:
+    """DALEL_PASSWORD, else asked twice at the terminal."""
+    password = os.environ.get("DALEL_PASSWORD")
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise CliError("set DALEL_PASSWORD or run interactively to be prompted")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Repeat password: "):
+        raise CliError("the passwords differ")
+    return first
