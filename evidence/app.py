@@ -29,7 +29,17 @@ from evidence.csrf import require_csrf
 from evidence.db import make_engine
 from evidence.headers import SecurityHeaders
 from evidence.logs import RequestContext
-from evidence.routers import auth, batch, cases, citizen, items, operations, retention, uploads
+from evidence.routers import (
+    auth,
+    batch,
+    cases,
+    citizen,
+    items,
+    operations,
+    purges,
+    retention,
+    uploads,
+)
 from evidence.routers import ledger as ledger_routes
 from evidence.service.ledger import LedgerConfig, checkpoint
 from evidence.storage import open_store
@@ -226,7 +236,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # header and refuses forgeable cookie-authenticated ones before the body is read.
     csrf = [Depends(require_csrf)]
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, cases, batch, items, uploads, citizen, ledger_routes, retention):
+    for module in (auth, cases, batch, items, uploads, citizen, ledger_routes, retention, purges):
         api.include_router(module.router)
     for name in _unique(DOMAIN_ROUTERS):
         api.include_router(_attribute(name))
