@@ -17,26 +17,19 @@ from disclosure import (
     blinding,
     bundle,
     court_router,
-    notify,
     portal,
-    receipts,
+    recipient_router,
     selection,
     service,
 )
 from disclosure.errors import WatermarkPending
-from disclosure.models import Receipt, ReceiptKey
 from disclosure.schemas import (
     DisclosureCreate,
     DisclosurePublic,
     FlagPublic,
     FlagUpdate,
-    KeyCreate,
-    KeyPublic,
     NoteCreate,
     NotePublic,
-    NotificationPublic,
-    ReceiptPublic,
-    SignatureCreate,
     TrancheCreate,
     TranchePublic,
 )
@@ -72,20 +65,6 @@ def _pending(exc: WatermarkPending, request: Request) -> Response:
 
 class RevokeRequest(BaseModel):
     reason: str = Field(default="", max_length=500)
-
-
-class AddressRequest(BaseModel):
-    email: str = Field(max_length=254)
-
-
-def receipt_public(receipt: Receipt, key: ReceiptKey | None = None) -> ReceiptPublic:
-    return ReceiptPublic(
-        id=receipt.id, disclosure_id=receipt.disclosure_id, what=receipt.what,
-        item_id=receipt.item_id, sha256=receipt.sha256, size=receipt.size,
-        downloaded_at=receipt.downloaded_at, statement=receipts.statement(receipt),
-        signed=receipt.signature is not None, signature=receipt.signature,
-        key=key.public_key if key else None, signed_at=receipt.signed_at,
-    )  # fmt: skip
 
 
 @router.post(
@@ -282,47 +261,6 @@ def disclosure_bundle(
 
 
 @router.get(
-    "/disclosures/{disclosure_id}/receipts",
-    response_model=list[ReceiptPublic],
-    summary="Receipts of a disclosure",
-)
-def list_receipts(
-    disclosure_id: str, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
-) -> list[ReceiptPublic]:
-    """What was delivered and when, with the recipient's signature where given."""
-    rows = receipts.list_receipts(
-        session=session, principal=principal, disclosure_id=disclosure_id, client=client
-    )
-    return [receipt_public(r, k) for r, k in rows]
-
-
-@router.post("/receipts/keys", response_model=KeyPublic, status_code=201, summary="Register key")
-def register_key(
-    body: KeyCreate, principal: CurrentPrincipal, session: SessionDep, client: ClientDep
-) -> KeyPublic:
-    """A defence lawyer's Ed25519 public key (replaces any earlier one)."""
-    key = receipts.register_key(
-        session=session, principal=principal, public_key=body.public_key, client=client
-    )
-    return KeyPublic(id=key.id, public_key=key.public_key, created_at=key.created_at)
-
-
-@router.post(
-    "/receipts/{receipt_id}/signature", response_model=ReceiptPublic, summary="Sign a receipt"
-)
-def sign_receipt(
-    receipt_id: str, body: SignatureCreate, principal: CurrentPrincipal, session: SessionDep,
-    client: ClientDep,
-) -> ReceiptPublic:  # fmt: skip
-    """Ed25519 signature (hex or base64) over the receipt's `statement` (UTF-8)."""
-    receipt = receipts.sign_receipt(
-        session=session, principal=principal, receipt_id=receipt_id, signature=body.signature,
-        client=client,
-    )  # fmt: skip
-    return receipt_public(receipt, receipts.current_key(session, principal.user_id))
-
-
-@router.get(
     "/disclosures/{disclosure_id}/access-trail",
     summary="The recipient's access trail (auditors)",
 )
@@ -412,25 +350,7 @@ def reveal_withheld(
     return RevealPublic.model_validate(revealed)
 
 
-@router.get("/notifications", response_model=list[NotificationPublic], summary="Notifications")
-def notifications(
-    principal: CurrentPrincipal, session: SessionDep, unread: bool = False
-) -> list[NotificationPublic]:
-    rows = notify.list_notifications(session=session, user_id=principal.user_id, unread=unread)
-    return [NotificationPublic.model_validate(n, from_attributes=True) for n in rows]
-
-
-@router.post("/notifications/{notification_id}/read", status_code=204)
-def mark_read(notification_id: str, principal: CurrentPrincipal, session: SessionDep) -> Response:
-    notify.mark_read(session=session, user_id=principal.user_id, notification_id=notification_id)
-    return Response(status_code=204)
-
-
-@router.put("/notifications/address", status_code=204, summary="E-mail for notifications")
-def set_address(body: AddressRequest, principal: CurrentPrincipal, session: SessionDep) -> Response:
-    notify.set_address(session=session, user_id=principal.user_id, email=body.email)
-    return Response(status_code=204)
-
-
-# Court export and public verification live in their own module, mounted here.
+# Court export and public verification, and the recipient's receipts and notifications,
+# live in their own modules, mounted here.
 router.include_router(court_router.router)
+router.include_router(recipient_router.router)
