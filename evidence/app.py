@@ -34,6 +34,7 @@ from evidence.routers import (
     batch,
     cases,
     citizen,
+    citizen_link,
     items,
     operations,
     purges,
@@ -78,7 +79,7 @@ STAGE_TABLES = (
 )
 # Each domain package's table of error class -> HTTP status, "module:attribute".
 ERROR_TABLES = (
-    "evidence.routers.citizen:ERROR_STATUS",
+    "evidence.routers.citizen_link:ERROR_STATUS",
     "ingest.router:ERROR_STATUS",
     "redaction.router:PROBLEM_STATUSES",
     "disclosure.errors:STATUS",
@@ -236,7 +237,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # header and refuses forgeable cookie-authenticated ones before the body is read.
     csrf = [Depends(require_csrf)]
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, cases, batch, items, uploads, citizen, ledger_routes, retention, purges):
+    for module in (
+        auth,
+        cases,
+        batch,
+        items,
+        uploads,
+        citizen,
+        citizen_link,
+        ledger_routes,
+        retention,
+        purges,
+    ):
         api.include_router(module.router)
     for name in _unique(DOMAIN_ROUTERS):
         api.include_router(_attribute(name))

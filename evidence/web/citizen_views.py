@@ -25,7 +25,7 @@ from evidence.deps import ClientDep, SessionDep
 from evidence.errors import InvalidInput, NotFound
 from evidence.i18n import N_
 from evidence.models import Case
-from evidence.routers.citizen import GuardDep
+from evidence.routers.citizen_link import GuardDep
 from evidence.service import citizen_link, citizen_receipts
 from evidence.service.citizen_link import LinkClosed, parse_receipt_text
 from evidence.throttle import Throttled
