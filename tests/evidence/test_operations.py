@@ -25,8 +25,7 @@ from evidence.service.ledger import LedgerConfig
 from ingest.runtime.models import Job, JobState
 from tests.evidence.conftest import Api
 from tests.storage_fixtures import s3_url
-from tests.switch_proxy import SwitchProxy
-from tests.tcp_proxy import StallingProxy
+from tests.tcp_proxy import TcpProxy
 
 TOKEN = "scrape-1b6f0c2e9a"
 
@@ -46,9 +45,9 @@ def proxied(tmp_path, pg_url, pg_engine, s3_endpoint) -> Iterator[tuple[TestClie
     """The app on PostgreSQL, Redis and moto S3, each through a proxy that can go down."""
     host, port = s3_endpoint.split(":")
     proxies = {
-        "database": SwitchProxy(("127.0.0.1", 5432)),
-        "redis": SwitchProxy(("127.0.0.1", 6379)),
-        "object_store": SwitchProxy((host, int(port))),
+        "database": TcpProxy(("127.0.0.1", 5432)),
+        "redis": TcpProxy(("127.0.0.1", 6379)),
+        "object_store": TcpProxy((host, int(port))),
     }
     settings = Settings(
         data_dir=tmp_path,
@@ -109,8 +108,8 @@ def test_readyz_names_the_component_that_is_down_and_recovers(
 
 
 def test_readyz_answers_within_its_timeout_when_a_backend_hangs(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    proxy = StallingProxy(("127.0.0.1", 6379))
-    proxy.stalled.set()
+    proxy = TcpProxy(("127.0.0.1", 6379))
+    proxy.stall()
     settings = Settings(
         data_dir=tmp_path, redis_url=f"redis://127.0.0.1:{proxy.port}/15",
         readiness_timeout_seconds=1, checkpoint_interval_seconds=0,
@@ -127,7 +126,6 @@ def test_readyz_answers_within_its_timeout_when_a_backend_hangs(tmp_path) -> Non
             assert time.monotonic() - started < 3
             assert answer.status_code == 503 and answer.json()["down"] == ["redis"]
     finally:
-        proxy.stalled.clear()
         proxy.close()
         app.state.engine.dispose()
 

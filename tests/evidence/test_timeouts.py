@@ -28,7 +28,7 @@ from evidence.models import Role
 from tests.conftest import PG_ADMIN_URL
 from tests.evidence.conftest import Api
 from tests.storage_fixtures import free_port, s3_endpoint  # noqa: F401 - fixture
-from tests.tcp_proxy import StallingProxy
+from tests.tcp_proxy import TcpProxy
 
 LIMIT = 10.0  # seconds a stalled dependency may hold a request (the settings say ~1-3)
 
@@ -67,7 +67,7 @@ def pg_database() -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _through(url: str, proxy: StallingProxy) -> str:
+def _through(url: str, proxy: TcpProxy) -> str:
     scheme, rest = url.split("://", 1)
     auth, _, tail = rest.rpartition("@")
     path = tail.split("/", 1)[1]
@@ -75,7 +75,7 @@ def _through(url: str, proxy: StallingProxy) -> str:
 
 
 def test_a_stalled_database_is_a_503_within_seconds(pg_database: str, tmp_path: Path) -> None:
-    proxy = StallingProxy(("127.0.0.1", 5432))
+    proxy = TcpProxy(("127.0.0.1", 5432))
     settings = Settings(
         data_dir=tmp_path, database_url=_through(pg_database, proxy),
         db_connect_timeout_seconds=1, db_statement_timeout_seconds=2,
@@ -119,7 +119,7 @@ def test_a_stalled_object_store_is_a_503_and_no_read_is_recorded(
     tmp_path: Path,
 ) -> None:
     host, port = s3_endpoint.split(":")
-    proxy = StallingProxy((host, int(port)))
+    proxy = TcpProxy((host, int(port)))
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     upgrade(url)
     settings = Settings(
@@ -166,7 +166,7 @@ def test_a_stalled_redis_never_holds_an_upload(tmp_path: Path) -> None:
         Redis.from_url("redis://127.0.0.1:6379/15", socket_connect_timeout=2).ping()
     except Exception:
         pytest.skip("Redis not reachable")
-    proxy = StallingProxy(("127.0.0.1", 6379))
+    proxy = TcpProxy(("127.0.0.1", 6379))
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     upgrade(url)
     settings = Settings(data_dir=tmp_path, database_url=url, checkpoint_interval_seconds=0)

@@ -71,7 +71,6 @@ def test_each_engine_transcribes_each_language(
     assert result["language"] == language
     assert result["duration"] == pytest.approx(1.5, abs=0.05)
     assert_well_formed(result, 1.5)
-    assert any(seg["words"] for seg in result["segments"]), "the engine gave words"
     derivation = result["derivation"]
     assert derivation["engine"] == engine.name and derivation["tool"] == engine.tool
     assert derivation["version"] == engine.version and derivation["version"][0].isdigit()
@@ -82,6 +81,21 @@ def test_each_engine_transcribes_each_language(
     assert {"compute_type", "beam_size", "vad", "windows", "speech_seconds"} <= set(parameters)
     assert parameters["vad"]["enabled"] is True and parameters["vad"]["threshold"] == 0.5
     assert 0 < parameters["speech_seconds"] <= 1.5
+
+
+def test_each_engine_gives_timed_words(engine: Engine, speech: dict[str, Path]) -> None:
+    """Words with times from some language: whether a random model says anything for one
+    clip hangs on the last bits of the audio and the libraries (a Debian update of
+    espeak-ng or of the decoder turned CTranslate2's Kazakh clip into no words at all),
+    so one language each may stay silent; `test_asr_real` checks real text."""
+    words = [
+        word
+        for language in ("kk", "ru", "en")
+        for seg in transcribe(audio=speech[language], engine=engine, language=language)["segments"]
+        for word in seg["words"]
+    ]
+    assert words, "the engine gave no words in any language"
+    assert all(w["word"] and w["end"] >= w["start"] for w in words)
 
 
 def test_derivations_name_the_weights_exactly(tiny_whisper_dir: Path, tiny_onnx_dir: Path) -> None:
