@@ -44,23 +44,12 @@ from evidence.routers import (
 from evidence.routers import ledger as ledger_routes
 from evidence.service.ledger import LedgerConfig, checkpoint
 from evidence.storage import open_store
+from evidence.tables import load_all_models
 from evidence.throttle import InFlightLimit
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
-# Modules whose import registers tables on the shared metadata (order is irrelevant).
-MODEL_MODULES = (
-    "evidence.models",
-    "evidence.citizen_models",
-    "evidence.review_models",
-    "evidence.retention_models",
-    "custody.models",
-    "ingest.models",
-    "ingest.runtime.models",
-    "redaction.models",
-    "disclosure.models",
-)
 # Routers mounted under /api/v1, and the web pages (no prefix).
 DOMAIN_ROUTERS = (
     "evidence.routers.review",
@@ -84,12 +73,6 @@ ERROR_TABLES = (
     "redaction.router:PROBLEM_STATUSES",
     "disclosure.errors:STATUS",
 )
-
-
-def load_all_models() -> None:
-    """Import every package's tables so metadata (create_all, Alembic) sees them all."""
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
 
 
 def _attribute(path: str) -> Any:

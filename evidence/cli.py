@@ -298,15 +298,14 @@ def build_parser() -> argparse.ArgumentParser:
     add("expire", cmd_uploads_expire, "remove abandoned resumable upload sessions", uploads)
 
     from evidence import cli_accounts, cli_custody, cli_ops, cli_retention
-    from ingest.search import cli as search_cli
 
     cli_accounts.register(sub, add)
     cli_custody.register(sub, add)
     cli_ops.register(sub, add)
     cli_retention.register(sub, add)
-    search_cli.register(sub, add)
-    from ingest import cli_models
+    from ingest import cli_models, cli_search
 
+    cli_search.register(sub, add)
     cli_models.register(sub, add)
     return parser
 

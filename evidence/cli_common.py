@@ -1,7 +1,7 @@
 """What every `dalel` command module shares: the error it reports, and the database.
 
 `evidence.cli` builds the parser; `cli_custody`, `cli_retention` and the packages' own
-command modules (`ingest.search.cli`, `ingest.cli_models`) add their commands to it and
+command modules (`ingest.cli_search`, `ingest.cli_models`) add their commands to it and
 take these from here, so none reaches into another's private helpers.
 """
 
@@ -24,9 +24,9 @@ class CliError(Exception):
 
 def migrated_engine(settings: Settings) -> Engine:
     """The database engine, its schema brought up to date first."""
-    from evidence.app import load_all_models
     from evidence.db import make_engine
     from evidence.migrations import upgrade
+    from evidence.tables import load_all_models
 
     load_all_models()
     upgrade(settings.database_url or "")

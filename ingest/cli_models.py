@@ -41,7 +41,8 @@ def requeue(settings_vault: Any, *, run: bool) -> int:
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from evidence.app import install_domains, load_all_models
+    from evidence.app import install_domains
+    from evidence.tables import load_all_models
     from ingest.job_service import requeue_not_configured
     from ingest.runtime import jobs, queue
 

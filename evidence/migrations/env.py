@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from evidence.app import load_all_models
 from evidence.db import make_engine
 from evidence.migrations import include_object
+from evidence.tables import load_all_models
 
 load_all_models()
 target_metadata = SQLModel.metadata

@@ -13,7 +13,7 @@ from evidence.cli_common import CliError, open_session
 
 
 def cmd_reindex(args: argparse.Namespace, settings: Any) -> int:
-    from ingest.search import reindex
+    from ingest.search import reindex  # the search package loads only for this command
 
     with open_session(settings) as session:
         if args.case:
