@@ -193,7 +193,7 @@ def forget_item(
     lite = is_sqlite(session)
     if lite:
         sqlite.ensure(session)
-        sqlite.delete_item(session, item_id=item_id)
+        sqlite.delete(session, item_id=item_id)
     session.execute(text("DELETE FROM search_entry WHERE item_id = :item"), {"item": item_id})
     unused = [
         name

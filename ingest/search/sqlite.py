@@ -35,26 +35,17 @@ def ensure(session: Session) -> None:
         session.execute(text(statement))
 
 
-def delete(session: Session, *, item_id: str, source: str) -> None:
+def delete(session: Session, *, item_id: str, source: str | None = None) -> None:
+    """The item's entries (of one source, when given) leave the FTS5 table, before
+    their search_entry rows go."""
     written(session)
+    where = " AND source = :source" if source else ""
     session.execute(
         text(
-            "DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_entry "
-            "WHERE item_id = :item AND source = :source)"
+            "DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_entry "  # noqa: S608
+            f"WHERE item_id = :item{where})"
         ),
         {"item": item_id, "source": source},
-    )
-
-
-def delete_item(session: Session, *, item_id: str) -> None:
-    """Every entry of an item leaves the FTS5 table (before its rows go)."""
-    written(session)
-    session.execute(
-        text(
-            "DELETE FROM search_fts WHERE rowid IN "
-            "(SELECT id FROM search_entry WHERE item_id = :item)"
-        ),
-        {"item": item_id},
     )
 
 
