@@ -49,10 +49,7 @@ function enhance(form) {
   form.addEventListener("input", () => { form.dataset.dirty = "1"; });
 
   for (const id of ["pick-files", "pick-folder"]) {
-    $(id).addEventListener("change", (ev) => {
-      add(picked(ev.target));
-      ev.target.value = "";
-    });
+    $(id).addEventListener("change", (ev) => add(picked(ev.target)));
   }
   const drop = $("dropzone");
   ["dragenter", "dragover"].forEach((name) => drop.addEventListener(name, (ev) => {
@@ -389,7 +386,8 @@ function enhance(form) {
   if (early.length) add(early);
 }
 
-// The files chosen in an input, each with the path it is listed under.
+// The files chosen in an input, each with the path it is listed under; the input is
+// emptied so that choosing the same file again is noticed.
 function picked(input) {
   const files = [...input.files].map((f) => ({ file: f, path: f.webkitRelativePath || f.name }));
   input.value = "";
