@@ -1,8 +1,9 @@
-"""What every `dalel` command module shares: the error it reports, and the database.
+"""What every `dalel` command module shares: the error it reports, the database, who
+acts (`--by`) and the password prompt.
 
-`evidence.cli` builds the parser; `cli_custody`, `cli_retention` and the packages' own
-command modules (`ingest.cli_search`, `ingest.cli_models`) add their commands to it and
-take these from here, so none reaches into another's private helpers.
+`evidence.cli` builds the parser; `cli_accounts`, `cli_custody`, `cli_retention` and the
+packages' own command modules (`ingest.cli_search`, `ingest.cli_models`) add their
+commands to it and take these from here, so none reaches into another's private helpers.
 """
 
 from __future__ import annotations
