@@ -84,9 +84,9 @@ def status(settings: IngestSettings, engine: AsrEngine) -> Status:
         found = [c for c in _whisper_candidates(settings) if c.is_file()]
         detail = str(found[0]) if found else settings.whisper_model or "(no model named)"
         return Status(engine, bool(found), "DALEL_WHISPER_MODEL", detail)
-    folder = settings.onnx_asr_dir
-    ok = bool(folder) and Path(str(folder)).is_dir()
-    return Status(engine, ok, "DALEL_ONNX_ASR_DIR", str(folder or "(unset)"))
+    onnx_folder = settings.onnx_asr_dir
+    ok = bool(onnx_folder) and Path(str(onnx_folder)).is_dir()
+    return Status(engine, ok, "DALEL_ONNX_ASR_DIR", str(onnx_folder or "(unset)"))
 
 
 def transcription_status(settings: IngestSettings) -> Status:

@@ -49,7 +49,7 @@ class JobCollector:
                 .group_by(col(Job.queue), col(Job.stage), col(Job.state))
             ).all()
             durations = session.exec(
-                select(  # type: ignore[call-overload]
+                select(
                     col(Job.stage),
                     col(Job.state),
                     func.count(),
@@ -71,7 +71,9 @@ class JobCollector:
             "Run time of finished jobs, by stage and outcome",
             labels=["stage", "outcome"],
         )
-        for stage, state, count, total, *counts in durations:
+        for row in durations:
+            stage, state, count, total = row[:4]
+            counts: list[Any] = list(row[4:])
             cumulative = [(str(b), float(n or 0)) for b, n in zip(BUCKETS, counts, strict=True)]
             histogram.add_metric(
                 [stage, str(state)], [*cumulative, ("+Inf", float(count))], float(total or 0)

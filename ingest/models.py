@@ -174,7 +174,7 @@ Index(
 event.listen(
     SearchTerm.__table__,  # type: ignore[attr-defined]
     "before_create",
-    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),  # type: ignore[no-untyped-call]  # SQLAlchemy leaves DDL() unannotated
 )
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import inspect
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from evidence.errors import InvalidInput
@@ -50,7 +51,8 @@ def _ask(call: Callable[..., Any], unsupported: InvalidInput, **kwargs: Any) -> 
 
 def _facts(probe: dict[str, Any]) -> dict[str, Any]:
     """The page's summary of a probe (exiftool for images, ffprobe for audio/video)."""
-    device = probe.get("device") if isinstance(probe.get("device"), dict) else {}
+    found = probe.get("device")
+    device: dict[str, Any] = found if isinstance(found, dict) else {}
     camera = " ".join(str(device[k]) for k in ("make", "model") if device.get(k))
     facts: dict[str, Any] = {
         "camera": camera or None,
@@ -80,7 +82,7 @@ class IngestPages:
         """True once the model's table exists (ingest may be installed before its tables
         are migrated); positive answers are cached per database."""
         name = str(model.__tablename__)
-        key = (str(session.get_bind().url), name)
+        key = (str(session.get_bind().engine.url), name)
         if key in self._ready:
             return True
         # Inspect through the session's own connection: on SQLite a second connection would
@@ -201,12 +203,19 @@ class IngestPages:
         server, else None."""
         if not self._table(session, Job):
             return None
+        # SQLAlchemy's own select: SQLModel's is typed for at most four columns.
         rows = list(
-            session.exec(
-                select(Job.stage, Job.subject, Job.state, Job.progress, Job.result)
-                .where(Job.item_id == item_id, col(Job.stage).in_(SPEECH_STAGES))
+            session.execute(
+                sa_select(
+                    col(Job.stage),
+                    col(Job.subject),
+                    col(Job.state),
+                    col(Job.progress),
+                    col(Job.result),
+                )
+                .where(col(Job.item_id) == item_id, col(Job.stage).in_(SPEECH_STAGES))
                 .order_by(col(Job.created_at))
-            )
+            ).tuples()
         )
         for stage, subject, state, progress, _result in reversed(rows):
             if state in RUNNING:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from redaction.config import load_data
 from redaction.engine import LANGUAGES, get_analyzer
@@ -55,7 +56,7 @@ def default_entities() -> list[str]:
 def reason_code(*, entity_type: str) -> str:
     """Legal-basis code for an entity type (``data/reasons.yaml``)."""
     reasons = load_data("reasons.yaml")
-    return reasons["codes"].get(entity_type, reasons["default"])
+    return cast(str, reasons["codes"].get(entity_type, reasons["default"]))
 
 
 def split_chunks(*, text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:

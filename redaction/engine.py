@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
 
 from redaction.config import load_data
 from redaction.nlp import BlankSpacyNlpEngine, FastLemmaContextAwareEnhancer
@@ -27,7 +27,7 @@ LANGUAGES = ("kk", "ru", "en")
 REGEX_FLAGS = re.DOTALL | re.MULTILINE
 
 
-def build_recognizers(*, language: str, use_natasha: bool = True) -> list:
+def build_recognizers(*, language: str, use_natasha: bool = True) -> list[EntityRecognizer]:
     """Return every recognizer for ``language``."""
     recognizers = [
         KzIdentifierRecognizer(language=language),

@@ -23,7 +23,9 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from redaction import numbers as n
 
@@ -55,7 +57,7 @@ def _group(value: str, sizes: tuple[int, ...]) -> str:
     return " ".join(parts)
 
 
-def _bad(valid_fn, make_fn, rng: random.Random) -> str:
+def _bad(valid_fn: Callable[[str], bool], make_fn: Callable[[], str], rng: random.Random) -> str:
     # Mutate the check digit until the number no longer validates.
     while True:
         value = make_fn()
@@ -66,7 +68,7 @@ def _bad(valid_fn, make_fn, rng: random.Random) -> str:
 
 def generate(*, kind: str, valid: bool, rng: random.Random) -> tuple[str, str]:
     """Return ``(entity type, text)`` for a ``{{KIND}}`` placeholder."""
-    makers = {
+    makers: dict[str, tuple[str, Callable[[], str], Callable[[str], bool], tuple[int, ...]]] = {
         "IIN": ("KZ_IIN", lambda: n.make_iin(rng=rng), n.is_valid_iin, (12,)),
         "IIN_SP": ("KZ_IIN", lambda: n.make_iin(rng=rng), n.is_valid_iin, (6, 6)),
         "BIN": ("KZ_BIN", lambda: n.make_bin(rng=rng), n.is_valid_bin, (12,)),
@@ -91,7 +93,7 @@ def generate(*, kind: str, valid: bool, rng: random.Random) -> tuple[str, str]:
     return entity, _group(value, sizes)
 
 
-def parse_line(*, line: str, rng: random.Random, split: str = "dev") -> dict:
+def parse_line(*, line: str, rng: random.Random, split: str = "dev") -> dict[str, Any]:
     """Turn one marked-up source line into ``{"text", "entities"}``."""
     text, entities, pos = [], [], 0
     length = 0
@@ -114,7 +116,7 @@ def parse_line(*, line: str, rng: random.Random, split: str = "dev") -> dict:
     return {"text": "".join(text), "entities": entities, "split": split}
 
 
-def build(*, seed: int = 20261121) -> dict[str, list[dict]]:
+def build(*, seed: int = 20261121) -> dict[str, list[dict[str, Any]]]:
     """Parse every source file; returns records per language."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     out = {}
@@ -130,7 +132,7 @@ def build(*, seed: int = 20261121) -> dict[str, list[dict]]:
     return out
 
 
-def load(*, language: str) -> list[dict]:
+def load(*, language: str) -> list[dict[str, Any]]:
     """Read the committed ``data/eval/<language>.jsonl`` records."""
     path = EVAL_DIR / f"{language}.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]

@@ -16,6 +16,8 @@ from redaction.analyzer import analyze_text
 from redaction.evalset import LANGUAGES, SHORT, load
 
 EVAL_TYPES = tuple(sorted(set(SHORT.values())))
+# (entity type, start, end) of a labelled or predicted span.
+Span = tuple[str, int, int]
 
 
 @dataclass
@@ -61,8 +63,10 @@ class Report:
         return out
 
 
-def _score(gold: list[tuple[str, int, int]], pred: list[tuple[str, int, int]], *, exact: bool):
-    def match(g, p) -> bool:
+def _score(
+    gold: list[Span], pred: list[Span], *, exact: bool
+) -> tuple[list[Span], list[Span], list[Span]]:
+    def match(g: Span, p: Span) -> bool:
         if g[0] != p[0]:
             return False
         return g[1:] == p[1:] if exact else g[1] < p[2] and p[1] < g[2]

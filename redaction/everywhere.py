@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -227,4 +227,4 @@ def forms_of(needle: str) -> list[list[str]]:
     return [sorted(russian_forms(w)) for w in needle.split()]
 
 
-__all__: Iterable[str] = ("find_forms", "forms_of", "redact_everywhere", "russian_forms")
+__all__: Sequence[str] = ("find_forms", "forms_of", "redact_everywhere", "russian_forms")

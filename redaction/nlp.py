@@ -12,6 +12,7 @@ from bisect import bisect_right
 import spacy
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, SlimSpacyNlpEngine
+from spacy.tokens import Doc
 
 # Presidio language code → spaCy blank pipeline.
 SPACY_LANG = {"kk": "xx", "ru": "ru", "en": "en"}
@@ -26,9 +27,11 @@ class BlankSpacyNlpEngine(SlimSpacyNlpEngine):
 
     def load(self) -> None:
         """Create the blank pipelines; no model files are read."""
-        self.nlp = {lang: spacy.blank(SPACY_LANG[lang]) for lang in self._languages}
+        # Presidio's __init__ sets ``self.nlp = None`` unannotated, so mypy types the
+        # attribute as None; its own load() assigns a dict the same way.
+        self.nlp = {lang: spacy.blank(SPACY_LANG[lang]) for lang in self._languages}  # type: ignore[assignment]
 
-    def _doc_to_nlp_artifact(self, doc, language: str) -> NlpArtifacts:
+    def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
         return NlpArtifacts(
             entities=[],
             tokens=doc,
@@ -50,7 +53,9 @@ class FastLemmaContextAwareEnhancer(LemmaContextAwareEnhancer):
     """
 
     @staticmethod
-    def _find_index_of_match_token(word: str, start: int, tokens, tokens_indices: list[int]) -> int:
+    def _find_index_of_match_token(
+        word: str, start: int, tokens: Doc, tokens_indices: list[int]
+    ) -> int:
         j = bisect_right(tokens_indices, start) - 1
         if j >= 0 and (tokens_indices[j] == start or start < tokens_indices[j] + len(tokens[j])):
             return j

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+from collections.abc import Callable
 
 _FIRST_WEIGHTS = tuple(range(1, 12))
 _SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
@@ -116,7 +117,7 @@ def is_valid_kz_iban(iban: str) -> bool:
 # --- generators (tests and the evaluation set) --------------------------------------------
 
 
-def _with_check(rng: random.Random, prefix_fn) -> str:
+def _with_check(rng: random.Random, prefix_fn: Callable[[], str]) -> str:
     while True:
         first11 = prefix_fn()
         check = kz_check_digit(first11)

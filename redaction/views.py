@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from evidence import i18n
+from evidence.csrf import csrf_token
 from evidence.deps import ClientDep, SessionDep, StoreDep
 from evidence.errors import InvalidInput
 from evidence.policy import Perm
@@ -53,7 +54,7 @@ def _render(
     lang = core.language(request)
     i18n.activate(lang)
     context |= {
-        "principal": me, "csrf": core.csrf_token(request), "lang": lang,
+        "principal": me, "csrf": csrf_token(request), "lang": lang,
         "path": request.url.path, "request": request, "enrol_due": False,
         "nav": core.navigation(request, me),
     }  # fmt: skip

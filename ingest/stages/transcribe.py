@@ -22,7 +22,7 @@ from sqlmodel import select
 
 from custody.events import utc_now
 from ingest import asr
-from ingest.config import IngestSettings
+from ingest.config import AsrEngine, IngestSettings
 from ingest.media import transcribe as speech
 from ingest.media.model_store import MANIFEST, read_manifest
 from ingest.models import Transcript, TranscriptOrigin
@@ -89,7 +89,7 @@ def run_chosen(ctx: Context) -> dict[str, Any]:
     return run(ctx, language=ctx.job.subject or "auto")
 
 
-def _detector(settings: IngestSettings) -> str:
+def _detector(settings: IngestSettings) -> AsrEngine:
     # onnx-asr models have no language token: Whisper (the default model) detects.
     return "ctranslate2" if settings.asr_engine == "onnx-asr" else settings.asr_engine
 

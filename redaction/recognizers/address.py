@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from redaction.config import load_data
 from redaction.recognizers.base import CYR_UPPER, Candidate, CandidateRecognizer
@@ -62,7 +63,7 @@ def _compile() -> list[re.Pattern[str]]:
     ]
 
 
-def _places(data: dict) -> str:
+def _places(data: dict[str, Any]) -> str:
     """Settlements, districts and regions before a street, each followed by a comma or
     space: «Шымкент қаласы, », «г. Алматы, », «Сайрам ауданы », "Almaty, " is not
     (English puts the city after the street)."""

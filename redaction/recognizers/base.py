@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from redaction.config import load_data
 
@@ -51,6 +52,9 @@ class CandidateRecognizer(EntityRecognizer):
     """Base: subclasses implement ``candidates(text)``; this turns them into results."""
 
     ENTITIES: tuple[str, ...] = ()
+    # Presidio first assigns ``name`` in a branch mypy deems unreachable (``name: str =
+    # None``), so mypy never infers its type; declared here, set by Presidio's __init__.
+    name: str
 
     def __init__(self, *, language: str, context: list[str] | None = None) -> None:
         if context is None:
@@ -69,7 +73,9 @@ class CandidateRecognizer(EntityRecognizer):
         """Yield candidate spans found in ``text``."""
         raise NotImplementedError
 
-    def analyze(self, text: str, entities: list[str], nlp_artifacts=None) -> list:
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
         return list(self._results(text, set(entities)))
 
     def _results(self, text: str, wanted: set[str]) -> Iterator[RecognizerResult]:

@@ -7,6 +7,7 @@ snapshot bundled with tldextract and never touches the network.
 
 from __future__ import annotations
 
+from presidio_analyzer import EntityRecognizer
 from presidio_analyzer.predefined_recognizers import EmailRecognizer, IpRecognizer
 
 _EMAIL_CONTEXT = {
@@ -17,7 +18,7 @@ _EMAIL_CONTEXT = {
 _IP_CONTEXT = {"kk": ["ip", "мекенжай"], "ru": ["ip", "адрес"], "en": ["ip", "address"]}
 
 
-def contact_recognizers(*, language: str) -> list:
+def contact_recognizers(*, language: str) -> list[EntityRecognizer]:
     """Return e-mail and IP recognizers for ``language``."""
     return [
         EmailRecognizer(supported_language=language, context=_EMAIL_CONTEXT[language]),
