@@ -126,11 +126,13 @@ def prepare(
     stage: str,
     rerun: bool = False,
     subject: str | None = None,
+    commit: bool = True,
 ) -> Job | None:
     """Create (or, with `rerun`, reset) the job row; None when it needs no run.
 
     An existing job that is queued, running or done is left alone, so the item-added
-    hook firing twice never processes an item twice.
+    hook firing twice never processes an item twice. Without `commit` the row is only
+    added to the session (a finished job's follow-ups commit with it).
     """
     from ingest.runtime.stages import stages
 
@@ -160,7 +162,8 @@ def prepare(
     job.state, job.error, job.progress, job.updated_at = JobState.QUEUED, None, 0.0, now
     job.finished_at = None
     session.add(job)
-    session.commit()
+    if commit:
+        session.commit()
     return job
 
 
@@ -215,7 +218,7 @@ def submit_many(*, item_ids: list[str], stage: str) -> list[str]:
         if rows:
             # A Core insert: an ORM object per job cost more than the job row itself.
             session.execute(insert(Job.__table__), rows)  # type: ignore[attr-defined]
-        prepared = [(row["id"], row["queue"]) for row in rows]
+        prepared = [(str(row["id"]), str(row["queue"])) for row in rows]
         session.commit()
     for job_id, queue_name in prepared:
         queue.dispatch(job_id=job_id, queue_name=queue_name, stage=stage, settings=rt.settings)
@@ -298,13 +301,34 @@ def _run_job(job_id: str) -> dict[str, Any]:
             state = JobState.FAILED if is_final_attempt() else JobState.QUEUED
             _finish(session, job, state, error=_reason(exc))
             raise
+        # The follow-ups' rows commit with this job's end: in between, every job of the
+        # item was done and its page said so, then "processing" again.
+        follow_ups = _follow_ups(session, job, result.get("next", []))
         _finish(session, job, JobState.DONE, result=result, progress=1.0, error=None)
-    for stage in result.get("next", []):
+    from ingest.runtime import queue
+
+    for follow in follow_ups:
         try:
-            submit(item_id=job.item_id, stage=stage)
+            queue.dispatch(
+                job_id=follow.id, queue_name=follow.queue, stage=follow.stage, settings=rt.settings
+            )
+        except Exception:  # queued in the database: the sweeper hands it out later
+            log.exception("could not hand %s to the queue", follow.id)
+    return result
+
+
+def _follow_ups(session: Session, job: Job, names: list[str]) -> list[Job]:
+    """The job rows of a finished job's next stages, added to its session uncommitted."""
+    found = []
+    for stage in names:
+        try:
+            follow = prepare(session=session, item_id=job.item_id, stage=stage, commit=False)
         except Exception:  # one follow-up failing to queue must not undo this job
             log.exception("could not queue %s for %s", stage, job.item_id)
-    return result
+            continue
+        if follow is not None:
+            found.append(follow)
+    return found
 
 
 def cancel(*, session: Session, job: Job) -> Job:

@@ -29,21 +29,13 @@ from tests.evidence.conftest import team as team
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def api(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Iterator[Api]:  # type: ignore[no-untyped-def]
+def api(request: pytest.FixtureRequest, tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
     """Like tests/evidence's `api`, with disclosure mounted and its tables created."""
     if request.param == "sqlite":
         url = migrated_sqlite(tmp_path / "dalel.sqlite3")
     else:
         url = str(request.getfixturevalue("pg_url"))
         request.getfixturevalue("pg_engine")
-    # Wire the package the way evidence/app.py will; once the lead has wired it, skip
-    # whatever is already there so nothing is mounted twice.
-    if "disclosure.router" not in app_module.DOMAIN_ROUTERS:
-        routers = (*app_module.DOMAIN_ROUTERS, "disclosure.router")
-        monkeypatch.setattr(app_module, "DOMAIN_ROUTERS", routers)
-    if "disclosure.models" not in app_module.MODEL_MODULES:
-        models = (*app_module.MODEL_MODULES, "disclosure.models")
-        monkeypatch.setattr(app_module, "MODEL_MODULES", models)
     settings = Settings(data_dir=tmp_path, database_url=url, max_upload_bytes=8 * 1024 * 1024)
     application = app_module.create_app(settings)
     problems.register(application, extra=errors.STATUS)

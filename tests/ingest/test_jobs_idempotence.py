@@ -209,3 +209,36 @@ def test_thread_backend_retries_on_a_timer(
     assert job is not None and job.state is JobState.DONE and job.attempts == 2
     kinds = sorted(d.derivative_kind or "" for d in _derived(api, item))
     assert kinds.count("thumbnail") == 1 and kinds.count("proxy") == 1
+
+
+def test_a_finished_job_commits_with_its_next_stages(sqlite_api: Api, photo_jpeg: Path) -> None:
+    """A job's end and its follow-ups' rows are one commit: in between, every job of the
+    item was done, so its page said "done" and then "processing" again (a loaded CI
+    machine caught the case page in that gap, before the thumbnail job existed)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as OrmSession
+
+    ended: list[tuple[str, set[str]]] = []
+
+    def check(session: OrmSession) -> None:
+        done = [
+            obj
+            for obj in [*session.dirty, *session.new]
+            if isinstance(obj, Job)
+            and obj.state is JobState.DONE
+            and (obj.result or {}).get("next")
+        ]
+        for job in done:  # what this commit will leave in the database for the item
+            stages = set(session.scalars(select(Job.stage).where(Job.item_id == job.item_id)))
+            ended.append((job.stage, set(job.result["next"]) - stages))
+
+    api = sqlite_api
+    team = make_team(api)
+    event.listen(OrmSession, "before_commit", check)
+    try:
+        item = _upload(api, team, photo_jpeg.read_bytes(), "photo.jpg")
+    finally:
+        event.remove(OrmSession, "before_commit", check)
+    assert ended, "the detect job should have ended with next stages"
+    assert [(stage, missing) for stage, missing in ended if missing] == []
+    assert _job(api, item, "thumbnail").state is JobState.DONE
