@@ -215,7 +215,7 @@ class IngestPages:
                 )
                 .where(col(Job.item_id) == item_id, col(Job.stage).in_(SPEECH_STAGES))
                 .order_by(col(Job.created_at))
-            ).tuples()
+            )
         )
         for stage, subject, state, progress, _result in reversed(rows):
             if state in RUNNING:
