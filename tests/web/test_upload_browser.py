@@ -230,6 +230,9 @@ def test_officer_uploads_a_folder_with_a_large_file_cut_and_resumed(
     page.click("#upload-start")
     _until(page, FINISHED)
     expect(_row(page, "statement.txt")).to_have_class("upload-file done")
+    # The case's list above shows it without a reload.
+    expect(page.locator("table.items tbody")).to_contain_text("statement.txt")
+    expect(page.locator(".count-line")).to_have_text("1 материал")
 
     # 2. The folder: 20 files; the large one's connection is cut twice in the middle.
     cut: list[int] = []
@@ -257,6 +260,7 @@ def test_officer_uploads_a_folder_with_a_large_file_cut_and_resumed(
     _shot(page, "01-connection-lost-kk")
     _until(page, FINISHED, timeout=600)
     elapsed = time.time() - started
+    expect(page.locator(".count-line")).to_have_text("20 материал")  # the duplicate is one
     _shot(page, "02-folder-done-kk")
     page.unroute("**/api/v1/uploads/*")
     assert cut == [16 * MiB, 32 * MiB]

@@ -216,16 +216,33 @@ function enhance(form) {
       }
     };
     await Promise.all(Array.from({ length: PARALLEL }, worker));
+    const count = (s) => entries.filter((e) => e.state === s).length;
+    if (count("done")) await refreshList();
     running = false;
     delete form.dataset.busy;
     $("upload-start").disabled = false;
-    const count = (s) => entries.filter((e) => e.state === s).length;
     summary.textContent = template(T.finished, {
       uploaded: count("done"), duplicates: count("duplicate"),
       failed: count("failed") + count("refused"),
     });
     $("upload-done").hidden = !(count("done") + count("duplicate"));
     $("upload-clear").hidden = false;
+  }
+
+  // The case's list above the form, as the server now renders it: an officer who has
+  // just uploaded twenty files should not read "0 items" there.
+  async function refreshList() {
+    try {
+      const response = await fetch(location.href, {
+        credentials: "same-origin", signal: AbortSignal.timeout(10000),
+      });
+      if (!response.ok) return;
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      for (const selector of ["table.items tbody", ".count-line", ".bulk > span"]) {
+        const mine = document.querySelector(selector), theirs = fresh.querySelector(selector);
+        if (mine && theirs) mine.replaceWith(document.importNode(theirs, true));
+      }
+    } catch (err) { /* offline again: the link under the summary still shows them */ }
   }
 
   class Refused extends Error {}
