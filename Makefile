@@ -29,12 +29,17 @@ $(STAMP): pyproject.toml
 
 # Front-end libraries (package.json/package-lock.json) from npm, bundled into the
 # git-ignored evidence/web/static/dist/ that the app serves; no browser fetches anything
-# from outside the server. `npm ci` runs no package's install script (.npmrc).
-NODE_STAMP := node_modules/.package-lock.json
+# from outside the server. `npm ci` runs no package's install script (.npmrc). The
+# packages go under the venv (NODE_DIR), beside the other build tools, not into the
+# repository's top level.
+NODE_DIR := $(VENV)/npm
+NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
 ASSETS := evidence/web/static/dist/.built
 
-$(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+$(NODE_STAMP): package.json package-lock.json .npmrc
+	mkdir -p $(NODE_DIR)
+	cp package.json package-lock.json .npmrc $(NODE_DIR)/
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(ASSETS): $(NODE_STAMP) $(shell find evidence/web/frontend -type f 2>/dev/null)
@@ -77,4 +82,4 @@ format: venv
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules evidence/web/static/dist .dalel var dalel.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) evidence/web/static/dist .dalel var dalel.egg-info .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

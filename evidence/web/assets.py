@@ -22,7 +22,11 @@ FRONTEND = HERE / "frontend"
 DIST = HERE / "static" / "dist"
 STAMP = DIST / ".built"
 LOCK = TOP / "package-lock.json"
-MODULES_STAMP = TOP / "node_modules" / ".package-lock.json"
+NPM_FILES = ("package.json", "package-lock.json", ".npmrc")
+# npm installs under the venv, beside the other build tools (as `make assets` does), so
+# the repository's top level keeps only its fixed folders.
+NODE_DIR = TOP / ".venv" / "npm"
+MODULES_STAMP = NODE_DIR / "node_modules" / ".package-lock.json"
 
 
 class AssetsMissing(RuntimeError):
@@ -34,7 +38,7 @@ def _newest(paths: list[Path]) -> float:
 
 
 def _sources() -> list[Path]:
-    return [*FRONTEND.rglob("*"), LOCK, TOP / "package.json"]
+    return [*FRONTEND.rglob("*"), *(TOP / name for name in NPM_FILES)]
 
 
 def built() -> bool:
@@ -52,17 +56,19 @@ def ensure_built() -> None:
         return
     if shutil.which("npm") is None or shutil.which("node") is None:
         raise AssetsMissing("front-end bundles are not built and node/npm are not installed")
-    TOP.joinpath("node_modules").mkdir(exist_ok=True)
-    with open(TOP / "node_modules" / ".dalel-build.lock", "w") as lock:
+    NODE_DIR.mkdir(parents=True, exist_ok=True)
+    with open(NODE_DIR / ".dalel-build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if built():
             return
         steps = []
         if not MODULES_STAMP.is_file() or MODULES_STAMP.stat().st_mtime < LOCK.stat().st_mtime:
-            steps.append(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"])
-        steps.append(["node", str(FRONTEND / "build.mjs")])
-        for step in steps:
-            done = subprocess.run(step, cwd=TOP, capture_output=True, text=True, check=False)
+            for name in NPM_FILES:
+                shutil.copyfile(TOP / name, NODE_DIR / name)
+            steps.append((NODE_DIR, ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"]))
+        steps.append((TOP, ["node", str(FRONTEND / "build.mjs")]))
+        for cwd, step in steps:
+            done = subprocess.run(step, cwd=cwd, capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 raise AssetsMissing(f"{' '.join(step)} failed:\n{done.stdout}{done.stderr}")
 

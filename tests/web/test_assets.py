@@ -55,6 +55,7 @@ def test_no_third_party_file_is_committed() -> None:
         ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert not [p for p in tracked if p.startswith(("node_modules/", "evidence/web/static/dist/"))]
+    assert not (ROOT / "node_modules").exists()  # npm installs under the venv
     ignored = subprocess.run(
         ["git", "check-ignore", "node_modules/x", "evidence/web/static/dist/x.js"],
         cwd=ROOT,

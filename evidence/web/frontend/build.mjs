@@ -7,15 +7,18 @@
 // - COPY lists library files a page needs beside its bundle (workers, fonts, CSS,
 //   images), copied unchanged from node_modules.
 // Nothing here reaches the network: every input is in the repository or node_modules.
-import { build } from "esbuild";
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const top = join(here, "..", "..", "..");
 const out = join(here, "..", "static", "dist");
-const modules = join(top, "node_modules");
+// npm installs under the venv (`make assets`), not into the repository's top level;
+// DALEL_NODE_MODULES names another place (the image's build stage).
+const modules = process.env.DALEL_NODE_MODULES || join(top, ".venv", "npm", "node_modules");
+const { build } = createRequire(join(modules, "noop.js"))("esbuild");
 
 // [from under node_modules, to under dist]
 const COPY = [
@@ -47,6 +50,7 @@ await build({
   target: ["chrome110", "firefox115", "safari16"],
   legalComments: "linked", // the libraries' licence texts travel with the bundle
   logLevel: "warning",
+  nodePaths: [modules], // the pages' imports resolve there, not beside the sources
 });
 for (const [from, to] of COPY) {
   mkdirSync(dirname(join(out, to)), { recursive: true });
