@@ -28,6 +28,7 @@ from evidence.config import Settings, get_settings
 from evidence.csrf import require_csrf
 from evidence.db import make_engine
 from evidence.headers import SecurityHeaders
+from evidence.hooks import Hooks
 from evidence.logs import RequestContext
 from evidence.routers import (
     auth,
@@ -80,13 +81,13 @@ def _attribute(path: str) -> Any:
     return getattr(importlib.import_module(module), name or "router")
 
 
-def install_domains() -> None:
-    """Register every package's job stages with the job runtime and install the hooks
-    through which the vault hears the domain packages (safe to call again). Every
-    process that runs stages or writes bundles calls it: the app, the worker, the CLI;
-    a purge run by a worker must forget the item's text as one run by the app does."""
+def install_domains() -> Hooks:
+    """Register every package's job stages with the job runtime, and return the hooks
+    through which the vault hears the domain packages, for the engine to carry
+    (`Hooks.bind`). Every process that runs stages or writes bundles calls it: the app,
+    the worker, the CLI; a purge run by a worker must forget the item's text as one run
+    by the app does."""
     from disclosure.service import ever_disclosed, is_disclosed
-    from evidence import hooks
     from ingest import service as ingest_service
     from ingest.retention import forget_item, submit_purge
     from ingest.runtime.stages import register
@@ -95,15 +96,16 @@ def install_domains() -> None:
 
     for table in _unique(STAGE_TABLES):
         register(_attribute(table))
-    hooks.set_disclosure_lookup(is_disclosed)
-    hooks.set_duration_lookup(ingest_service.media_duration)
-    hooks.set_release_lookup(ever_disclosed)
+    hooks = Hooks(
+        disclosure_lookup=is_disclosed,
+        duration_lookup=ingest_service.media_duration,
+        release_lookup=ever_disclosed,
+        purge_runner=submit_purge,
+        exemption_writer=lambda session, plans: log_files(session=session, plans_by_item=plans),
+    )
     hooks.on_item_purged(forget_item)
     hooks.on_item_purged(forget_redactions)
-    hooks.set_purge_runner(submit_purge)
-    hooks.set_exemption_files(
-        lambda session, plans: log_files(session=session, plans_by_item=plans)
-    )
+    return hooks
 
 
 def _unique(names: tuple[str, ...]) -> list[str]:
@@ -115,19 +117,16 @@ def _install_domains(app: FastAPI) -> None:
     and the policy learns what was disclosed to whom."""
     from disclosure import listing
     from disclosure.notify import send_mail
-    from evidence import hooks
-    from evidence.web import nav
     from ingest import pipeline
     from ingest.pages import IngestPages
     from redaction import inbox
 
-    install_domains()
-    pipeline.install(engine=app.state.engine, store=app.state.store)
+    hooks: Hooks = app.state.hooks
+    pipeline.install(engine=app.state.engine, store=app.state.store, hooks=hooks)
     app.state.media = IngestPages()
-    hooks.set_mailer(lambda to, subject, body: send_mail(to=to, subject=subject, body=body))
+    hooks.mailer = lambda to, subject, body: send_mail(to=to, subject=subject, body=body)
     # The navigation's counts (evidence.web.nav): work waiting, news unread.
-    nav.register_counter("notifications", listing.unread_count)
-    nav.register_counter("redactions", inbox.waiting_count)
+    hooks.counters.update(notifications=listing.unread_count, redactions=inbox.waiting_count)
 
 
 def _checkpoint_once(engine: Engine, ledger: LedgerConfig) -> None:
@@ -168,7 +167,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     load_all_models()
     ledger = LedgerConfig.from_settings(settings)
     ledger.keys().check()  # a missing token or key stops the start, naming the setting
-    engine = make_engine(settings.database_url or "", timeouts=settings.db_timeouts)
+    # The domain packages' hooks travel with the engine: every session finds them.
+    hooks = install_domains()
+    engine = hooks.bind(make_engine(settings.database_url or "", timeouts=settings.db_timeouts))
     store = open_store(settings.storage_url or "", timeouts=settings.storage_timeouts)
 
     @asynccontextmanager
@@ -210,6 +211,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.store = store
+    app.state.hooks = hooks
     sign_in.install(app.state, settings)
     extra: list[tuple[type[Exception], int]] = []
     for table in ERROR_TABLES:

@@ -194,8 +194,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.runtime.worker import run_worker
 
     logs.configure(settings.log_format)
-    install_domains()
-    run_worker(args.queues or None, burst=args.burst)
+    run_worker(args.queues or None, burst=args.burst, hooks=install_domains())
     return 0
 
 

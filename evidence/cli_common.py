@@ -11,12 +11,15 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from evidence.config import Settings
+
+if TYPE_CHECKING:
+    from evidence.hooks import Hooks
 
 
 class CliError(Exception):
@@ -34,9 +37,11 @@ def migrated_engine(settings: Settings) -> Engine:
     return make_engine(settings.database_url or "")
 
 
-def open_session(settings: Settings) -> Session:
-    """A session on the migrated database (objects stay readable after commit)."""
-    return Session(migrated_engine(settings), expire_on_commit=False)
+def open_session(settings: Settings, *, hooks: Hooks | None = None) -> Session:
+    """A session on the migrated database (objects stay readable after commit), hearing
+    the domain packages through `hooks` when given (`evidence.app.install_domains`)."""
+    engine = migrated_engine(settings)
+    return Session(hooks.bind(engine) if hooks else engine, expire_on_commit=False)
 
 
 def principal_named(session: Session, username: str | None) -> Any:

@@ -136,8 +136,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.case and not args.item:
         raise CliError("name a case (--case NUMBER) or items (--item ID ...)")
-    install_domains()  # redacted items bring their exemption log
-    with open_session(settings) as session:
+    # Redacted items bring their exemption log (the redaction package's hook).
+    with open_session(settings, hooks=install_domains()) as session:
         result = service.export_custody(
             session=session,
             store=open_store(settings.storage_url or ""),

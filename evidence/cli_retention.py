@@ -82,8 +82,7 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.retention import run_purge_now
     from ingest.runtime import jobs
 
-    install_domains()
-    engine = migrated_engine(settings)
+    engine = install_domains().bind(migrated_engine(settings))
     jobs.configure(engine=engine, store=open_store(settings.storage_url or ""))
     try:
         job = run_purge_now(args.id)

@@ -46,14 +46,14 @@ def requeue(settings_vault: Any, *, run: bool) -> int:
     from ingest.job_service import requeue_not_configured
     from ingest.runtime import jobs, queue
 
-    install_domains()
-    if jobs._runtime is None:  # a CLI process: the database and store of its settings
+    hooks = install_domains()
+    if jobs.configured() is None:  # a CLI process: the database and store of its settings
         from evidence.db import make_engine
         from evidence.storage import open_store
 
         load_all_models()
         jobs.configure(
-            engine=make_engine(settings_vault.database_url or ""),
+            engine=hooks.bind(make_engine(settings_vault.database_url or "")),
             store=open_store(settings_vault.storage_url or ""),
             settings=_settings(),
         )

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from evidence import hooks
+from evidence.hooks import Hooks
 from evidence.models import ItemKind
 from evidence.storage import ObjectStore
 from ingest.config import IngestSettings
@@ -39,10 +39,17 @@ def on_items_added(item_ids: list[str], kind: str) -> None:
     jobs.submit_many(item_ids=item_ids, stage="detect")
 
 
-def install(*, engine: Engine, store: ObjectStore, settings: IngestSettings | None = None) -> None:
+def install(
+    *, engine: Engine, store: ObjectStore, hooks: Hooks, settings: IngestSettings | None = None
+) -> None:
     """Wire ingest into an application: jobs use its engine and store, and new items
-    start the pipeline. Called once by `evidence.app.create_app`."""
+    (told through the app's `hooks`) start the pipeline. Called by `create_app`."""
     jobs.configure(engine=engine, store=store, settings=settings)
+    listen(hooks)
+
+
+def listen(hooks: Hooks) -> None:
+    """Start processing the items `hooks` tell of (`Hooks.forget(on_item_added)` stops it)."""
     hooks.on_item_added(on_item_added)
     hooks.on_items_added(on_items_added, instead_of=on_item_added)
 

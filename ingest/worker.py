@@ -10,5 +10,4 @@ from evidence.app import install_domains
 from ingest.runtime.worker import main
 
 if __name__ == "__main__":
-    install_domains()
-    raise SystemExit(main())
+    raise SystemExit(main(hooks=install_domains()))

@@ -31,3 +31,10 @@ def session_cookie(client: Any, username: str, password: str = SUITE_PASSWORD) -
     )
     assert response.status_code == 303, response.text
     return str(browser.cookies["dalel_session"])
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of a page's form."""
+    match = CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)

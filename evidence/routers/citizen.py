@@ -64,7 +64,7 @@ def create_request(
     link = link_for(settings.base_url, token)
     if row.email:
         subject, text = invitation(row, link)
-        if hooks.send_mail(row.email, subject, text):
+        if hooks.of(session).send_mail(row.email, subject, text):
             citizen.mark_emailed(session=session, request=row)
     return RequestCreated(**request_public(row).model_dump(), link=link)
 

@@ -253,7 +253,7 @@ def email_receipt(
         return {"sent": False}
     signed = citizen_receipts.signed_receipt(session=session, request=row, ledger=ledger)
     subject = f"Dalel: receipt {row.reference}"
-    return {"sent": hooks.send_mail(row.email, subject, signed["note"])}
+    return {"sent": hooks.of(session).send_mail(row.email, subject, signed["note"])}
 
 
 @router.post(

@@ -265,7 +265,7 @@ def _register(
         _track(session, case.id, rows)
     custody.record_many(session=session, events=events)
     session.commit()
-    hooks.items_added([row["id"] for row in rows], str(ItemKind.ORIGINAL))
+    hooks.items_added(session, [row["id"] for row in rows], str(ItemKind.ORIGINAL))
     return BatchResult(files=shown, created=len(rows), duplicates=len(files) - len(rows))
 
 

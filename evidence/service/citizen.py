@@ -271,7 +271,7 @@ def accept_submission(
     )  # fmt: skip
     session.commit()
     if created:
-        hooks.item_added(item.id, str(item.kind))
+        hooks.item_added(session, item.id, str(item.kind))
     return item
 
 

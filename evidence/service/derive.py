@@ -182,7 +182,7 @@ def register_derivative(
                 return existing
         raise
     if kind is ItemKind.CHILD:
-        hooks.item_added(item.id, str(kind))
+        hooks.item_added(session, item.id, str(kind))
     return item
 
 

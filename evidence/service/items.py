@@ -292,7 +292,7 @@ def register_item(
         session.rollback()
         incoming.abort()
         raise
-    hooks.item_added(item.id, str(item.kind))
+    hooks.item_added(session, item.id, str(item.kind))
     return Registered(item, blob, duplicate=False)
 
 

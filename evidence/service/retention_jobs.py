@@ -3,7 +3,7 @@ object store (locks and hold flags for a case's objects) and running an approved
 
 Both are safe to run twice. The storage update runs in the background of the request (a
 failure is logged; `dalel retention apply` runs it again). An approved purge is a job of
-the job runtime (ingest's `purge` stage, through `evidence.hooks.submit_purge`): queued,
+the job runtime (ingest's `purge` stage, through `evidence.hooks.Hooks.submit_purge`): queued,
 retried, listed with the item's jobs, run by `dalel worker` (RQ) or in-process; without a
 job runtime it runs in the background of the request. `dalel retention purge ID`
 finishes it by hand.
@@ -65,7 +65,7 @@ def purge_in_background(engine: Engine, store: ObjectStore, *, purge_id: str) ->
     """Queue an approved purge's job; run it here, in a session of its own, only when no
     job runtime is installed."""
     try:
-        if hooks.submit_purge(purge_id):
+        if hooks.of(engine).submit_purge(purge_id):
             return
         with Session(engine, expire_on_commit=False) as session:
             run_purge(session=session, store=store, purge_id=purge_id)

@@ -3,7 +3,8 @@ what the signed-in role can do, read from the policy table, with the counts that
 people where work waits (redactions to review, unread notifications).
 
 The counts belong to other packages (redaction, disclosure), which `evidence` must not
-import: `evidence.app` registers their counting functions here (`register_counter`).
+import: `evidence.app` puts their counting functions on the app's hooks
+(`evidence.hooks.Hooks.counters`), found here through the session.
 """
 
 from __future__ import annotations
@@ -13,18 +14,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from evidence import hooks
 from evidence.i18n import N_
 from evidence.models import Role
 from evidence.policy import Perm, Principal, role_may
-
-Counter = Callable[[Session, Principal], int]
-_COUNTERS: dict[str, Counter] = {}
-
-
-def register_counter(name: str, counter: Counter) -> None:
-    """Let a package count something for a navigation entry (`redactions`,
-    `notifications`); called by `evidence.app` only."""
-    _COUNTERS[name] = counter
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +60,12 @@ def links(session: Session | None, principal: Principal | None) -> list[Link]:
         return list(PUBLIC)
     if principal.scope == "enrol":  # only enrolment until an authenticator is set
         return [Link("account", "/account", N_("Account"))]
+    counters = hooks.of(session).counters if session is not None else {}
     out = []
     for key, href, label, shown in _ENTRIES:
         if not shown(principal.role):
             continue
-        counter = _COUNTERS.get(key)
+        counter = counters.get(key)
         count = counter(session, principal) if counter and session is not None else None
         out.append(Link(key, href, label, count))
     return out

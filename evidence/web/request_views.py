@@ -173,7 +173,7 @@ async def create(
                        status_code=400, form=fields)  # fmt: skip
     link = link_for(settings.base_url, token)
     subject, text = invitation(row, link)
-    if row.email and hooks.send_mail(row.email, subject, text):
+    if row.email and hooks.of(session).send_mail(row.email, subject, text):
         citizen.mark_emailed(session=session, request=row)
     # Post, then redirect: a reload must not send a second request. The token rides to
     # the page once in a short-lived cookie of this path only (the server keeps its hash).

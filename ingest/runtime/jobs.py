@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from custody.events import utc_now
 from evidence.errors import IntegrityMismatch, NotFound
+from evidence.hooks import Hooks
 from evidence.models import Item
 from evidence.storage import ObjectStore
 from ingest.config import IngestSettings, get_ingest_settings
@@ -61,6 +62,8 @@ class Runtime:
     settings: IngestSettings
 
 
+# One per process: RQ runs `run_job` by name in a worker process, which must find the
+# engine and store without an app; the app configures it at start (`ingest.pipeline`).
 _runtime: Runtime | None = None
 
 
@@ -69,10 +72,12 @@ def configure(
     engine: Engine | None = None,
     store: ObjectStore | None = None,
     settings: IngestSettings | None = None,
+    hooks: Hooks | None = None,
 ) -> Runtime:
     """Point jobs at an engine and store (the app does this at start-up; tests too).
 
-    Anything not given is built from the environment, as a worker process does.
+    Anything not given is built from the environment, as a worker process does; an
+    engine built here carries `hooks` (the domain packages' registry) when given.
     """
     global _runtime
     if engine is None or store is None:
@@ -81,10 +86,23 @@ def configure(
         from evidence.storage import open_store
 
         vault = get_settings()
-        engine = engine or make_engine(vault.database_url or "", timeouts=vault.db_timeouts)
+        if engine is None:
+            engine = make_engine(vault.database_url or "", timeouts=vault.db_timeouts)
+            engine = hooks.bind(engine) if hooks is not None else engine
         store = store or open_store(vault.storage_url or "", timeouts=vault.storage_timeouts)
     _runtime = Runtime(engine=engine, store=store, settings=settings or get_ingest_settings())
     return _runtime
+
+
+def configured() -> Runtime | None:
+    """The process's runtime if something configured it (a CLI command asks first)."""
+    return _runtime
+
+
+def reset() -> None:
+    """Forget the runtime (a test's app is gone; the next use configures afresh)."""
+    global _runtime
+    _runtime = None
 
 
 def runtime() -> Runtime:

@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from evidence.hooks import Hooks
 from ingest.config import get_ingest_settings
 from ingest.errors import IngestError, QueueUnavailable
 from ingest.runtime.queue import QUEUES, queue_name, redis_connection
@@ -21,14 +22,19 @@ MAINTENANCE_SECONDS = 60
 
 
 def run_worker(
-    queues: Sequence[str] | None = None, burst: bool = False, *, with_scheduler: bool = True
+    queues: Sequence[str] | None = None,
+    burst: bool = False,
+    *,
+    with_scheduler: bool = True,
+    hooks: Hooks | None = None,
 ) -> bool:
     """Work the given queues (short names: fast, media, asr, ocr, default) until stopped.
 
     With `burst`, return once the queues are empty. Abandoned jobs (worker killed,
     SIGKILL) are handed back to RQ within `job_alive_seconds` + `sweep_seconds` by the
     sweeper this process runs (ingest.runtime.sweeper), which also queues jobs that
-    could not be queued while Redis was down.
+    could not be queued while Redis was down. `hooks` are the domain packages'
+    (`evidence.app.install_domains`): the jobs' engine carries them.
     """
     from rq import Queue, Worker
 
@@ -47,7 +53,7 @@ def run_worker(
             unknown=", ".join(unknown),
             known=", ".join(QUEUES),
         )
-    rt = jobs.configure(settings=settings)  # one engine and store per worker process
+    rt = jobs.configure(settings=settings, hooks=hooks)  # one engine and store per worker process
     # Both dependencies answer before any work starts (an unreachable one is named).
     redis_connection(settings.redis_url, settings.redis_timeout_seconds).ping()
     with rt.engine.connect():
@@ -56,8 +62,9 @@ def run_worker(
     # The sweeper has its own engine: the work horses fork from this process and use the
     # jobs' engine, whose pool must hold no connection the parent is using.
     vault = get_settings()
+    sweeper_engine = make_engine(vault.database_url or "", timeouts=vault.db_timeouts)
     sweeper.start(
-        engine=make_engine(vault.database_url or "", timeouts=vault.db_timeouts),
+        engine=hooks.bind(sweeper_engine) if hooks is not None else sweeper_engine,
         settings=settings,
     )
     # The worker's own connection: RQ gives it reply limits above its blocking waits.
@@ -70,14 +77,14 @@ def run_worker(
     return bool(worker.work(burst=burst, with_scheduler=with_scheduler))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, hooks: Hooks | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dalel worker", description=__doc__)
     parser.add_argument("--queues", nargs="*", default=None, help=", ".join(QUEUES))
     parser.add_argument("--burst", action="store_true", help="stop when the queues are empty")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     try:
-        run_worker(args.queues, burst=args.burst)
+        run_worker(args.queues, burst=args.burst, hooks=hooks)
     except IngestError as exc:
         print(f"dalel worker: {exc}", file=sys.stderr)
         return 2

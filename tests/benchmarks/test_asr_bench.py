@@ -24,8 +24,8 @@ import pytest
 
 from ingest.media.engine_ct2 import Ctranslate2Engine
 from ingest.media.transcribe import Engine, transcribe
+from tests.ingest.asr_kit import PARAGRAPH, wer
 from tests.ingest.asr_models import openai_from_ct2
-from tests.ingest.test_asr_real import PARAGRAPH, wer
 
 pytestmark = pytest.mark.bench
 VOICES = ["en", "en-us", "en-gb-x-rp", "en+f3", "en-us+m3", "en-gb-scotland"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.evidence.test_crash_consistency import crash_run, database_for
+from tests.evidence.crash_kit import crash_run, database_for
 
 pytestmark = pytest.mark.bench
 

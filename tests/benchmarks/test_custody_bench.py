@@ -12,15 +12,12 @@ import os
 import random
 import statistics
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from custody import SYSTEM, Action, NewEvent, merkle, record_many, tree
 from custody.checkpoint import make_checkpoint
@@ -28,37 +25,13 @@ from custody.export import BundleItem, bytes_opener, export_bundle
 from custody.keys import load_keys
 from custody.verifier import main as verify
 from evidence.db import make_engine
-from tests import conftest as root
+from tests.benchmarks.ledger_kit import populate_ledger
 
 pytestmark = pytest.mark.bench
 
 WRITERS = 4
 BATCH = 1000
 SECONDS = 10.0
-
-
-@pytest.fixture()
-def bench_url(pg_url: str) -> Iterator[str]:
-    """A fresh database per benchmark, so committed rows never meet other tests."""
-    name = f"dalel_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(root.PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = pg_url.rsplit("/", 1)[0] + "/" + name
-    root.load_all_models()
-    engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "CREATE TABLE bench_bare (idx bigserial PRIMARY KEY, leaf bytea, leaf_hash bytea,"
-                " subject varchar(80), prev_hash bytea, action varchar(64), item_id varchar(36),"
-                " case_id varchar(36), appended_at timestamptz)"
-            )
-        )
-    engine.dispose()
-    yield url
-    with psycopg.connect(root.PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _events(worker: int, n: int) -> list[NewEvent]:
@@ -202,29 +175,10 @@ def test_bench_salt_cost_with_four_writers(bench_url: str) -> None:
     assert ratio > 0.5  # gross regressions only: the shared machine is noisy
 
 
-def _populate(url: str, n: int) -> None:
-    """Synthetic leaves and their perfect-subtree nodes, loaded with COPY."""
-    leaves = [b'{"action":"item.content.read","n":%d}' % i for i in range(n)]
-    hashes = [merkle.hash_leaf(leaf) for leaf in leaves]
-    now = datetime.now(UTC)
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        with conn.cursor().copy(
-            "COPY ledger_entry (idx, leaf, leaf_hash, subject, action, appended_at) FROM STDIN"
-        ) as copy:
-            for i, (leaf, h) in enumerate(zip(leaves, hashes, strict=True)):
-                copy.write_row((i, leaf, h, "system", "item.content.read", now))
-        with conn.cursor().copy("COPY ledger_node (level, idx, hash) FROM STDIN") as copy:
-            for (level, idx), h in merkle.completed_nodes(0, [], hashes):
-                if level:
-                    copy.write_row((level, idx, h))
-        conn.execute("ANALYZE ledger_entry")
-        conn.execute("ANALYZE ledger_node")
-
-
 def test_bench_inclusion_proof_at_one_million(bench_url: str) -> None:
     n = 1_000_000
     t0 = time.perf_counter()
-    _populate(bench_url, n)
+    populate_ledger(bench_url, n)
     load = time.perf_counter() - t0
     engine = make_engine(bench_url)
     rng = random.Random(7)

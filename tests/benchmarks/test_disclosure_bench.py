@@ -39,14 +39,16 @@ def _app_parts(root: Path):  # type: ignore[no-untyped-def]
 
     import disclosure.models  # noqa: F401
     from disclosure.service import is_disclosed
-    from evidence import hooks
     from evidence.app import load_all_models
     from evidence.db import make_engine
+    from evidence.hooks import Hooks
     from evidence.storage import open_store
 
-    hooks.set_disclosure_lookup(is_disclosed)  # as create_app will
     load_all_models()
-    engine = make_engine(f"sqlite:///{root / 'db.sqlite3'}")
+    # The disclosure lookup, as create_app's engine carries it.
+    engine = Hooks(disclosure_lookup=is_disclosed).bind(
+        make_engine(f"sqlite:///{root / 'db.sqlite3'}")
+    )
     SQLModel.metadata.create_all(engine)
     return Session(engine, expire_on_commit=False), open_store(f"file://{root / 'objects'}")
 

@@ -24,7 +24,7 @@ from custody.note import sign_note
 from custody.pkcs11 import Pkcs11Config, Pkcs11KeyStore
 from evidence.app import load_all_models
 from evidence.db import make_engine
-from tests.softhsm import SoftHsm, new_label, softhsm  # noqa: F401 - fixture
+from tests.softhsm import SoftHsm, new_label
 
 pytestmark = pytest.mark.bench
 
@@ -44,7 +44,7 @@ def _rate(work: Callable[[], None]) -> tuple[float, float]:
     return done / wall, cpu / done
 
 
-def test_checkpoints_per_second_hsm_vs_file(softhsm: SoftHsm, tmp_path: Path) -> None:  # noqa: F811
+def test_checkpoints_per_second_hsm_vs_file(softhsm: SoftHsm, tmp_path: Path) -> None:
     load_all_models()
     engine = make_engine(f"sqlite:///{tmp_path / 'bench.sqlite3'}")
     SQLModel.metadata.create_all(engine)

@@ -35,7 +35,7 @@ def test_720p_video_redaction_speed(tmp_path: Path) -> None:
     from redaction.faces import face_detector_name, scan_video
     from redaction.render.audio import merge_ranges
     from redaction.render.video import render_video
-    from tests.redaction.test_render_media import make_video, speech
+    from tests.redaction.kit import make_video, speech
 
     voice = speech(tmp_path / "v.wav", "Меня зовут Иван Петров, мой телефон семьсот один")
     src = make_video(tmp_path / "in.mp4", size="1280x720", seconds=SECONDS, audio=voice)

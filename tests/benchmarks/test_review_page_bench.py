@@ -23,17 +23,13 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from evidence.app import create_app
-from evidence.config import Settings
-from evidence.migrations import upgrade
-from tests.evidence.conftest import PASSWORD, Api, team  # noqa: F401  (fixture)
+from tests.app_kit import PASSWORD, Api
 from tests.login_form import post_login
 
 pytestmark = pytest.mark.bench
@@ -65,15 +61,9 @@ def _scan(pages: int) -> bytes:
 
 
 @pytest.fixture()
-def api(tmp_path: Path) -> Iterator[Api]:
-    url = f"sqlite:///{tmp_path / 'dalel.sqlite3'}"
-    upgrade(url)
-    settings = Settings(data_dir=tmp_path, database_url=url, max_upload_bytes=256 << 20,
-                        login_refusal_delay_seconds=0)  # fmt: skip
-    app = create_app(settings)
-    with TestClient(app) as client:
-        yield Api(client=client, engine=app.state.engine, settings=settings)
-    app.state.engine.dispose()
+def api(make_api: Callable[..., Api]) -> Api:
+    """The shared app on SQLite, taking a 50-page scan."""
+    return make_api("sqlite", max_upload_bytes=256 << 20)
 
 
 def _p95(values: list[float]) -> float:
@@ -99,7 +89,7 @@ def _child() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def test_review_page_of_a_50_page_scan(api: Api, team) -> None:  # noqa: F811
+def test_review_page_of_a_50_page_scan(api: Api, team) -> None:
     c, h = api.client, team["prosecutor"]
     data = _scan(PAGES)
     item = api.upload(team["case"]["id"], h, data, name="scan.pdf").json()

@@ -28,7 +28,7 @@ from custody.checkpoint import make_checkpoint
 from custody.keys import load_keys
 from custody.tiles import TileRef, tile_hashes
 from evidence.db import make_engine
-from tests.benchmarks.test_custody_bench import _populate, bench_url  # noqa: F401  (fixture)
+from tests.benchmarks.ledger_kit import populate_ledger
 from tests.storage_fixtures import free_port
 
 pytestmark = pytest.mark.bench
@@ -83,9 +83,9 @@ def _load(port: int, pid: int, paths: list[str]) -> tuple[float, float]:
     return done / max(r[1] for r in results), (_server_cpu(pid) - cpu) / done * 1e6
 
 
-def test_bench_tile_serving_against_a_static_file(bench_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_bench_tile_serving_against_a_static_file(bench_url: str, tmp_path: Path) -> None:
     t0 = time.perf_counter()
-    _populate(bench_url, SIZE)
+    populate_ledger(bench_url, SIZE)
     load = time.perf_counter() - t0
     engine = make_engine(bench_url)
     keys = load_keys(key_dir=tmp_path / "keys", name="bench/ledger")

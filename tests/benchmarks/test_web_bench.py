@@ -26,9 +26,8 @@ from sqlmodel import Session
 from custody.events import utc_now
 from evidence.models import Blob, Item, ItemKind, SourceKind
 from evidence.review_models import ItemTag, Tag
-from tests.evidence.conftest import Api, api, team  # noqa: F401  (fixtures)
+from tests.app_kit import Api
 from tests.web.conftest import sign_in
-from tests.web.server import wire
 
 pytestmark = pytest.mark.bench
 ITEMS = 2000
@@ -106,8 +105,7 @@ def _report(name: str, timed: tuple[list[float], list[float]]) -> float:
     return p95 if load < (os.cpu_count() or 1) else cpu95
 
 
-def test_review_pages_render_fast(api: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    wire(api.client.app)  # type: ignore[arg-type]
+def test_review_pages_render_fast(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     api.client.cookies.set("dalel_lang", "ru")
     case_id = team["case"]["id"]
     item = api.upload(case_id, team["investigator"], b"\x00\x00\x00\x18ftypmp42" + b"0" * 4096)

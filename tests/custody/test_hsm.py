@@ -30,7 +30,7 @@ from evidence.cli_custody import cmd_rotate
 from evidence.config import Settings
 from evidence.models import Role
 from evidence.service.ledger import LedgerConfig
-from tests.softhsm import SoftHsm, new_label, softhsm  # noqa: F401 - fixture
+from tests.softhsm import SoftHsm, new_label
 from tests.storage_fixtures import free_port
 
 PASSWORD = "correct horse battery"
@@ -75,7 +75,7 @@ def _export_and_verify(settings: Settings, out: Path, capsys: pytest.CaptureFixt
 
 
 def test_sign_verify_rotate_on_the_token(
-    softhsm: SoftHsm,  # noqa: F811
+    softhsm: SoftHsm,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -160,7 +160,7 @@ def test_sign_verify_rotate_on_the_token(
                 key[Attribute.VALUE]
 
 
-def test_missing_settings_name_what_to_set(softhsm: SoftHsm, tmp_path: Path) -> None:  # noqa: F811
+def test_missing_settings_name_what_to_set(softhsm: SoftHsm, tmp_path: Path) -> None:
     cases = [
         ({"pkcs11_module": None}, "DALEL_PKCS11_MODULE: set"),
         ({"pkcs11_module": tmp_path / "nothing.so"}, "DALEL_PKCS11_MODULE: cannot load"),
@@ -183,7 +183,7 @@ def _serve(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[s
     )  # fmt: skip
 
 
-def test_dalel_serve_refuses_to_start_without_its_token(softhsm: SoftHsm, tmp_path: Path) -> None:  # noqa: F811
+def test_dalel_serve_refuses_to_start_without_its_token(softhsm: SoftHsm, tmp_path: Path) -> None:
     missing = _serve({**softhsm.env(new_label()), "DALEL_PKCS11_TOKEN_LABEL": "evidence-hsm"},
                      tmp_path)  # fmt: skip
     assert missing.returncode != 0, missing.stdout + missing.stderr

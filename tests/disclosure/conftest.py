@@ -1,5 +1,4 @@
-"""Disclosure fixtures: the whole app with the disclosure package wired in, as the lead
-will wire it in evidence/app.py (models, router, error statuses, disclosure lookup)."""
+"""Disclosure fixtures: the shared app with its jobs inline, and disclosed material."""
 
 from __future__ import annotations
 
@@ -8,63 +7,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from fastapi.testclient import TestClient
 from PIL import Image
-from sqlmodel import SQLModel
 
-import disclosure.models  # noqa: F401  (tables on the shared metadata)
-from disclosure import errors, views
-from disclosure.service import is_disclosed
-from evidence import app as app_module
-from evidence import hooks, problems, service
-from evidence.config import Settings
+from evidence import service
 from evidence.models import Role
 from evidence.policy import Principal
-from ingest import pipeline
-from ingest.config import IngestSettings
-from ingest.runtime import jobs, queue
-from tests.conftest import migrated_sqlite
-from tests.evidence.conftest import PASSWORD, Api, _truncate
-from tests.evidence.conftest import team as team
+from tests.app_kit import PASSWORD, Api, running_jobs
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def api(request: pytest.FixtureRequest, tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
-    """Like tests/evidence's `api`, with disclosure mounted and its tables created."""
-    if request.param == "sqlite":
-        url = migrated_sqlite(tmp_path / "dalel.sqlite3")
-    else:
-        url = str(request.getfixturevalue("pg_url"))
-        request.getfixturevalue("pg_engine")
-    settings = Settings(data_dir=tmp_path, database_url=url, max_upload_bytes=8 * 1024 * 1024)
-    application = app_module.create_app(settings)
-    problems.register(application, extra=errors.STATUS)
-    if TestClient(application).get("/verify").status_code == 404:  # no lifespan: a probe
-        application.include_router(views.router)
-    SQLModel.metadata.create_all(application.state.engine)
-    hooks.set_disclosure_lookup(is_disclosed)
-    # Watermarks are made by `wmark` jobs: run them inline here (DALEL_JOBS=off in tests),
-    # without ingest's media processing of every upload (not what these tests are about).
-    jobs.configure(
-        engine=application.state.engine, store=application.state.store,
-        settings=job_settings("sync"),
-    )  # fmt: skip
-    if pipeline.on_item_added in hooks._item_added:
-        hooks._item_added.remove(pipeline.on_item_added)
-    try:
-        with TestClient(application) as client:
-            yield Api(client=client, engine=application.state.engine, settings=settings)
-    finally:
-        hooks.set_disclosure_lookup(None)
-        queue.shutdown(wait=True)
-        jobs._runtime = None
-        if request.param == "postgresql":
-            _truncate(application.state.engine)
-
-
-def job_settings(mode: str) -> IngestSettings:
-    """Jobs run `mode` (sync: inline at submission; thread: in the background pool)."""
-    return IngestSettings(jobs=mode, redis_url=None, job_retries=0, retry_intervals=[0])  # type: ignore[arg-type]
+@pytest.fixture()
+def api(api: Api) -> Iterator[Api]:
+    """The shared app (`create_app` wires disclosure in), its watermarks made by `wmark`
+    jobs run inline, without ingest's processing of every upload (DALEL_JOBS=off)."""
+    with running_jobs(api):
+        yield api
 
 
 def png_bytes(color: str = "red", size: tuple[int, int] = (96, 64)) -> bytes:

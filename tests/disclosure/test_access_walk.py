@@ -13,8 +13,8 @@ from starlette.routing import Route
 from disclosure import views
 from evidence import service
 from evidence.models import Role
+from tests.app_kit import Api
 from tests.disclosure.conftest import disclose
-from tests.evidence.conftest import Api
 from tests.login_form import session_cookie
 
 READS = {"item.content.read", "item.downloaded"}

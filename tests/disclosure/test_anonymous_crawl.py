@@ -25,9 +25,8 @@ from starlette.staticfiles import StaticFiles
 from custody.note import COSIGNATURE_V1, Signer, cosign
 from evidence import service
 from evidence.models import Role
+from tests.app_kit import Api, walk_routes
 from tests.disclosure.conftest import PASSWORD, png_bytes
-from tests.evidence.conftest import Api
-from tests.evidence.test_route_walk import _walk
 
 SCENARIO_IP = "10.91.7.203"  # where the scenario's people work from
 CRAWLER_IP = "198.51.100.9"
@@ -210,7 +209,9 @@ def test_anonymous_callers_learn_nothing_of_the_scenario(api: Api) -> None:
     public: set[str] = set()
     calls = 0
     secrets = _secrets()
-    routes = [(r.path, sorted((r.methods or set()) - {"HEAD"})) for r in _walk(app.router.routes)]
+    routes = [
+        (r.path, sorted((r.methods or set()) - {"HEAD"})) for r in walk_routes(app.router.routes)
+    ]
     routes += [(url, ["GET"]) for url in _static(app)]
     assert len(routes) > 100, "the walk found too few routes to prove anything"
     for path, methods in routes:

@@ -12,8 +12,8 @@ import zipfile
 from pathlib import Path
 
 from evidence.models import Item
+from tests.app_kit import Api
 from tests.disclosure.conftest import Material, disclose
-from tests.evidence.conftest import Api
 
 
 def fetch_bundle(api: Api, team, material: Material) -> tuple[dict, bytes, str]:  # type: ignore[no-untyped-def,type-arg]

@@ -21,8 +21,8 @@ from disclosure.errors import BundleStopped
 from evidence import service
 from evidence.models import Role
 from evidence.policy import Principal
+from tests.app_kit import Api
 from tests.disclosure.conftest import Material, disclose
-from tests.evidence.conftest import Api
 from tests.storage_fixtures import free_port
 
 BIG = 48 << 20  # larger than what loopback socket buffers hold, several status checks

@@ -10,8 +10,8 @@ import sys
 import zipfile
 
 from evidence.models import Role
+from tests.app_kit import Api
 from tests.disclosure.conftest import Material
-from tests.evidence.conftest import Api
 
 
 def test_court_member_receives_a_court_export(api: Api, team, material: Material, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -26,8 +26,8 @@ from evidence import service
 from evidence.models import Role
 from evidence.service.ledger import LedgerConfig
 from evidence.web.core import SESSION_COOKIE
+from tests.app_kit import Api
 from tests.disclosure.conftest import Material, disclose
-from tests.evidence.conftest import Api
 from tests.login_form import session_cookie
 
 NOTE = "DEFENCE-NOTE the alibi holds"

@@ -15,8 +15,8 @@ from pathlib import Path
 from evidence.models import Role
 from redaction import numbers as n
 from redaction.residual import normalise_lookalikes
+from tests.app_kit import Api
 from tests.disclosure.conftest import disclose
-from tests.evidence.conftest import Api
 
 IIN = n.make_iin(rng=random.Random(11))
 IBAN = n.make_kz_iban(rng=random.Random(11))

@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from custody import merkle
 from evidence.service import LedgerConfig, checkpoint
+from tests.app_kit import Api
 from tests.disclosure.conftest import Material, disclose
-from tests.evidence.conftest import Api
 
 
 def _entries(api: Api) -> list[tuple[int, str, str | None, dict]]:  # type: ignore[type-arg]

@@ -20,9 +20,8 @@ from custody.events import utc_now
 from evidence.models import Role, User
 from evidence.policy import Principal
 from evidence.service.totp import enrol_totp
+from tests.app_kit import Api
 from tests.disclosure.conftest import PASSWORD, Material
-from tests.disclosure.test_browser import browser as browser
-from tests.evidence.conftest import Api
 from tests.login_form import session_cookie
 from tests.storage_fixtures import free_port
 

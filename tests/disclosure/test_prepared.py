@@ -18,8 +18,8 @@ from disclosure.models import DisclosureEntry
 from evidence.models import Item
 from ingest.runtime import jobs
 from ingest.runtime.models import Job, JobState
-from tests.disclosure.conftest import disclose, job_settings
-from tests.evidence.conftest import Api
+from tests.app_kit import Api, job_settings
+from tests.disclosure.conftest import disclose
 from tests.login_form import session_cookie
 
 pytestmark = pytest.mark.skipif(not shutil.which("ffmpeg"), reason="ffmpeg not installed")

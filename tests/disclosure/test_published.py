@@ -9,7 +9,7 @@ from pathlib import Path
 
 from custody.export import VERIFIER_SOURCE
 from disclosure.published import VERIFY_HTML, verifier_hashes
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import nacl.signing
 import pytest
 
+from tests.app_kit import Api
 from tests.disclosure.conftest import Material, disclose
 from tests.disclosure.smtp_sink import smtp_sink
-from tests.evidence.conftest import Api
 
 
 def test_lawyer_signs_a_receipt_and_the_prosecutor_sees_it(

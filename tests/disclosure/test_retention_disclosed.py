@@ -10,8 +10,8 @@ from contextlib import redirect_stdout
 from custody import verifier
 from evidence import service
 from evidence.models import Role
+from tests.app_kit import CASE_NUMBER, Api
 from tests.disclosure.conftest import Material, disclose
-from tests.evidence.conftest import CASE_NUMBER, Api
 
 
 def test_disclosed_derivatives_outlive_their_purged_original(

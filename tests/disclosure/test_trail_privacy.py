@@ -9,8 +9,8 @@ import itertools
 from custody import merkle
 from custody.checkpoint import CheckpointBody
 from custody.note import Verifier, open_note
+from tests.app_kit import Api
 from tests.disclosure.conftest import Material, disclose
-from tests.evidence.conftest import Api
 
 
 def test_defence_reads_are_hashes_to_the_prosecutor(api: Api, team, material: Material) -> None:  # type: ignore[no-untyped-def]

@@ -14,8 +14,8 @@ from custody.checkpoint import CheckpointBody
 from custody.note import Verifier, open_note
 from evidence.models import Role
 from evidence.service import LedgerConfig, checkpoint
+from tests.app_kit import Api
 from tests.disclosure.conftest import Material, disclose, make_user, png_bytes
-from tests.evidence.conftest import Api
 
 
 def _verify(api: Api, sha256: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]

@@ -1,14 +1,9 @@
-"""The disclosure package wired into the whole app: OpenAPI documents every endpoint, and
-the evidence route walk (no bytes without a custody event) still holds with it mounted."""
+"""The disclosure package wired into the whole app: OpenAPI documents every endpoint (the
+evidence route walk, tests/evidence/test_route_walk.py, walks its routes too)."""
 
 from __future__ import annotations
 
-from tests.evidence.conftest import Api
-from tests.evidence.test_route_walk import (
-    test_no_bytes_leave_without_a_custody_event as test_route_walk_with_disclosure,
-)
-
-__all__ = ["test_route_walk_with_disclosure"]
+from tests.app_kit import Api
 
 
 def test_openapi_documents_disclosure_endpoints(api: Api) -> None:

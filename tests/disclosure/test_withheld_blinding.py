@@ -18,8 +18,8 @@ import zipfile
 
 from evidence import service
 from evidence.models import Role
+from tests.app_kit import Api
 from tests.disclosure.conftest import disclose
-from tests.evidence.conftest import Api
 
 NAMES = ["Ахметов Ерлан", "Иванов Пётр", "Серікқызы Айгүл", "Ким Олег", "Нуров Дамир", "Ли Анна"]
 TEMPLATE = "Свидетель {name}, тел. +7 701 555 {phone:04d}, видел машину у ул. Абая."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.evidence.conftest import PASSWORD, Api
+from tests.app_kit import PASSWORD, Api
 
 
 def test_unknown_user_and_missing_token(api: Api, team) -> None:  # type: ignore[no-untyped-def]

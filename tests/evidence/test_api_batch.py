@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 
 URL = "/api/v1/cases/{}/items/batch"
 

@@ -11,7 +11,7 @@ from custody import merkle
 from custody.checkpoint import CheckpointBody
 from custody.errors import ProofError
 from custody.note import Verifier, open_note
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 
 
 def test_item_custody_proofs_verify_against_published_key(api: Api, team) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 
 
 def test_upload_read_and_custody(api: Api, team) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from sqlmodel import select
 from custody.events import utc_now
 from evidence import service
 from evidence.models import UploadSession
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 
 
 def staged(api: Api) -> list[str]:

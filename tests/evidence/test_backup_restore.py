@@ -23,8 +23,8 @@ from evidence.config import Settings, get_settings
 from evidence.migrations import upgrade
 from evidence.models import Role
 from evidence.service.ledger import LedgerConfig
+from tests.app_kit import PASSWORD, Api
 from tests.conftest import PG_ADMIN_URL
-from tests.evidence.conftest import PASSWORD, Api
 from tests.storage_fixtures import s3_url
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.evidence.conftest import PASSWORD, dalel
+from tests.app_kit import PASSWORD
+from tests.evidence.conftest import dalel
 from tests.storage_fixtures import free_port
 
 

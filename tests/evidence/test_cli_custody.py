@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.evidence.conftest import PASSWORD, dalel
+from tests.app_kit import PASSWORD
+from tests.evidence.conftest import dalel
 
 
 def _upload_two(url: str) -> list[dict]:  # type: ignore[type-arg]

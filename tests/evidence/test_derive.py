@@ -6,10 +6,10 @@ import os
 
 import pytest
 
-from evidence import hooks, service
+from evidence import service
 from evidence.errors import IntegrityMismatch
 from evidence.models import ItemKind
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 
 
 def _store(api: Api):  # type: ignore[no-untyped-def]
@@ -73,21 +73,19 @@ def test_tampered_object_is_refused_not_processed(api: Api, team) -> None:  # ty
 
 def test_children_notify_listeners(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     seen: list[tuple[str, str]] = []
-    hooks.on_item_added(lambda item_id, kind: seen.append((item_id, kind)))
-    try:
-        archive = api.upload(team["case"]["id"], team["officer"], b"PK zip bytes").json()
-        with api.session() as session:
-            child = service.register_derivative(
-                session=session,
-                store=_store(api),
-                parent_id=archive["id"],
-                source=b"member",
-                name="photo.jpg",
-                derivative_kind="member",
-                kind=ItemKind.CHILD,
-                original_path="DCIM/photo.jpg",
-                derivation={"tool": "dalel-unpack", "version": "1"},
-            )
-        assert seen == [(archive["id"], "original"), (child.id, "child")]
-    finally:
-        hooks._item_added.clear()
+    # The app's own registry: it goes with the app at the end of the test.
+    api.client.app.state.hooks.on_item_added(lambda item_id, kind: seen.append((item_id, kind)))  # type: ignore[attr-defined]
+    archive = api.upload(team["case"]["id"], team["officer"], b"PK zip bytes").json()
+    with api.session() as session:
+        child = service.register_derivative(
+            session=session,
+            store=_store(api),
+            parent_id=archive["id"],
+            source=b"member",
+            name="photo.jpg",
+            derivative_kind="member",
+            kind=ItemKind.CHILD,
+            original_path="DCIM/photo.jpg",
+            derivation={"tool": "dalel-unpack", "version": "1"},
+        )
+    assert seen == [(archive["id"], "original"), (child.id, "child")]

@@ -8,7 +8,7 @@ import pickle
 from evidence.errors import Conflict, EvidenceError, InvalidInput, NotFound, render
 from evidence.models import Role
 from evidence.service.review import MAX_TAG
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 
 
 def test_template_and_params_are_kept() -> None:

@@ -11,7 +11,7 @@ from evidence.app import create_app
 from evidence.config import Settings
 from evidence.migrations import upgrade
 from evidence.models import Role
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 from tests.storage_fixtures import free_port
 
 

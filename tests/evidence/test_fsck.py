@@ -7,7 +7,7 @@ import os
 from sqlalchemy import text
 
 from evidence.service.fsck import fsck
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 
 
 def _objects(api: Api) -> list:  # type: ignore[type-arg]

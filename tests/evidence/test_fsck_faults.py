@@ -17,7 +17,7 @@ import custody
 from custody import Actor
 from evidence.service.fsck import fsck
 from evidence.service.fsck_repair import repair
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 
 
 def _store(api: Api):  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from custody.events import utc_now
 from evidence.models import ApiKey, User
-from tests.evidence.conftest import PASSWORD, Api
+from tests.app_kit import PASSWORD, Api
 from tests.login_form import CSRF, post_login
 
 TOKEN = "/api/v1/auth/token"

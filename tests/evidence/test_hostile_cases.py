@@ -4,7 +4,7 @@ file enters. The trial's requests against the real app (`create_app`)."""
 from __future__ import annotations
 
 from evidence.models import Role
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 
 
 def test_investigator_cannot_remove_the_prosecutor(api: Api, team) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 
 PROBLEM = "application/problem+json"
 

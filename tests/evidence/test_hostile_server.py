@@ -16,7 +16,8 @@ import pydantic
 import pytest
 
 from evidence.config import Settings
-from tests.evidence.conftest import PASSWORD, dalel
+from tests.app_kit import PASSWORD
+from tests.evidence.conftest import dalel
 
 
 def _raw(url: str, payload: bytes) -> bytes:

@@ -23,7 +23,7 @@ from evidence.logs import JsonFormatter
 from evidence.models import Role
 from evidence.service.ledger import LedgerConfig
 from ingest.runtime.models import Job, JobState
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 from tests.storage_fixtures import s3_url
 from tests.tcp_proxy import TcpProxy
 

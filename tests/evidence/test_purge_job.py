@@ -10,50 +10,23 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
-from evidence import hooks
 from evidence.models import Role
 from evidence.retention_models import PurgeRequest
 from evidence.storage import ObjectStore, StorageError
-from ingest.config import IngestSettings
 from ingest.retention import run_purge_now, submit_purge
-from ingest.runtime import jobs, queue
+from ingest.runtime import queue
 from ingest.runtime.models import Job, JobState
-from tests.evidence.conftest import Api
-from tests.evidence.test_retention_purge import LONG_AGO, Crash, _approved, _state, _store
+from tests.app_kit import Api, running_jobs
+from tests.evidence.purge_kit import LONG_AGO, Crash, approved_purge, purge_state, store_of
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("DALEL_TEST_REDIS", "redis://127.0.0.1:6379/15")
-
-
-@contextmanager
-def runtime(api: Api, store: ObjectStore | None = None, **settings: Any) -> Iterator[None]:
-    """The job runtime on the app's engine (and `store`), uploads starting nothing."""
-    from ingest import pipeline
-
-    options: dict[str, Any] = {"redis_url": None, "job_retries": 0, "retry_intervals": [0]}
-    jobs.configure(
-        engine=api.engine,
-        store=store or _store(api),
-        settings=IngestSettings(**(options | settings)),
-    )
-    hooked = pipeline.on_item_added in hooks._item_added
-    if hooked:
-        hooks._item_added.remove(pipeline.on_item_added)
-    try:
-        yield
-    finally:
-        if hooked:
-            hooks.on_item_added(pipeline.on_item_added)
-        queue.shutdown(wait=True)
-        jobs._runtime = None
 
 
 def _purge_jobs(api: Api) -> list[Job]:
@@ -94,7 +67,7 @@ def _approve_through_api(api: Api, team: dict[str, Any]) -> tuple[str, str]:
 def test_approval_queues_a_purge_job_that_the_in_process_pool_runs(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     """The default without Redis: the job goes to the in-process pool after the response;
     it is listed with the item's jobs, and its state follows the purge's."""
-    with runtime(api, jobs="thread"):
+    with running_jobs(api, jobs="thread"):
         purge_id, item_id = _approve_through_api(api, team)
         deadline = time.monotonic() + 60
         while _request(api, purge_id).state != "done" and time.monotonic() < deadline:
@@ -106,17 +79,17 @@ def test_approval_queues_a_purge_job_that_the_in_process_pool_runs(api: Api, tea
         ("purge", purge_id, "default", "done")
     ]
     assert listed[0]["result"] == {"purge": purge_id, "state": "done"}
-    assert _state(api, item_id) == (False, 1, True)
+    assert purge_state(api, item_id) == (False, 1, True)
 
 
 def test_jobs_off_records_the_job_and_the_operator_runs_it(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     """DALEL_JOBS=off: the approval records a queued job and nothing runs; `dalel
     retention purge ID` runs that job (the same row), once."""
-    with runtime(api, jobs="off"):
+    with running_jobs(api, jobs="off"):
         purge_id, item_id = _approve_through_api(api, team)
         [job] = _purge_jobs(api)
         assert (job.state, job.attempts, job.subject) == (JobState.QUEUED, 0, purge_id)
-        assert _state(api, item_id) == (True, 0, False)
+        assert purge_state(api, item_id) == (True, 0, False)
         if str(api.settings.database_url).startswith("sqlite"):  # the CLI, as the operator
             env = {
                 **os.environ,
@@ -134,7 +107,7 @@ def test_jobs_off_records_the_job_and_the_operator_runs_it(api: Api, team) -> No
             assert run_purge_now(purge_id).state is JobState.DONE
     [job] = _purge_jobs(api)
     assert (job.state, job.attempts) == (JobState.DONE, 1)
-    assert _state(api, item_id) == (False, 1, True)
+    assert purge_state(api, item_id) == (False, 1, True)
 
 
 class FlakyStore:
@@ -154,50 +127,51 @@ class FlakyStore:
 
 
 def test_a_failed_attempt_is_retried_and_finishes_once(api: Api, team) -> None:  # type: ignore[no-untyped-def]
-    purge_id, item_id = _approved(api, team)
-    with runtime(api, FlakyStore(_store(api)), jobs="sync", job_retries=1):  # type: ignore[arg-type]
+    purge_id, item_id = approved_purge(api, team)
+    with running_jobs(api, store=FlakyStore(store_of(api)), jobs="sync", job_retries=1):
         assert submit_purge(purge_id)
     [job] = _purge_jobs(api)
     assert (job.state, job.attempts, job.error) == (JobState.DONE, 2, None)
     assert str(_request(api, purge_id).state) == "done"
-    assert _state(api, item_id) == (False, 1, True)
+    assert purge_state(api, item_id) == (False, 1, True)
 
 
 def test_a_failure_on_the_last_attempt_is_visible_and_a_rerun_finishes(api: Api, team) -> None:  # type: ignore[no-untyped-def]
-    purge_id, item_id = _approved(api, team)
-    with runtime(api, FlakyStore(_store(api)), jobs="sync", job_retries=0):  # type: ignore[arg-type]
+    purge_id, item_id = approved_purge(api, team)
+    with running_jobs(api, store=FlakyStore(store_of(api)), jobs="sync", job_retries=0):
         assert submit_purge(purge_id)
         [job] = _purge_jobs(api)
         assert job.state is JobState.FAILED
         assert "connection reset by the object store" in (job.error or "")
-        assert _state(api, item_id)[1] == 0  # no item.purged while it failed
+        assert purge_state(api, item_id)[1] == 0  # no item.purged while it failed
         assert submit_purge(purge_id)  # a failed job is queued again (RESTARTABLE)
     [job] = _purge_jobs(api)
     assert (job.state, job.attempts) == (JobState.DONE, 2)
-    assert _state(api, item_id) == (False, 1, True)
+    assert purge_state(api, item_id) == (False, 1, True)
 
 
 def test_a_crash_inside_the_job_is_finished_by_hand_once(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     """The process dies while the job records `item.purged` (after the delete): the job
     row stays running, no `item.purged`; the operator's run finishes it, once."""
-    purge_id, item_id = _approved(api, team)
+    purge_id, item_id = approved_purge(api, team)
 
     def crashed_hook(session: Any, purged: str) -> None:
         raise Crash
 
+    hooks = api.client.app.state.hooks  # type: ignore[attr-defined]
     hooks.on_item_purged(crashed_hook)
     try:
-        with runtime(api, jobs="sync"), pytest.raises(Crash):
+        with running_jobs(api, jobs="sync"), pytest.raises(Crash):
             submit_purge(purge_id)
     finally:
-        hooks._item_purged.remove(crashed_hook)
+        hooks.forget(crashed_hook)
     [job] = _purge_jobs(api)
     assert job.state is JobState.RUNNING  # what a sweeper or RQ's maintenance retries
-    assert _state(api, item_id) == (False, 0, True)  # deleted, marked, not yet recorded
-    with runtime(api, jobs="off"):
+    assert purge_state(api, item_id) == (False, 0, True)  # deleted, marked, not yet recorded
+    with running_jobs(api, jobs="off"):
         for _ in range(2):
             assert run_purge_now(purge_id).state is JobState.DONE
-    assert _state(api, item_id) == (False, 1, True)
+    assert purge_state(api, item_id) == (False, 1, True)
     [job] = _purge_jobs(api)
     assert job.attempts == 3
 
@@ -220,11 +194,11 @@ def test_dalel_worker_runs_the_purge_from_redis(api: Api, team) -> None:  # type
         pytest.skip("one worker process per database: PostgreSQL is the production case")
     prefix = f"t{uuid.uuid4().hex[:10]}"
     try:
-        with runtime(api, jobs="rq", redis_url=REDIS_URL, queue_prefix=prefix):
+        with running_jobs(api, jobs="rq", redis_url=REDIS_URL, queue_prefix=prefix):
             purge_id, item_id = _approve_through_api(api, team)
             [job] = _purge_jobs(api)
             assert job.state is JobState.QUEUED
-            assert _state(api, item_id) == (True, 0, False)
+            assert purge_state(api, item_id) == (True, 0, False)
             env = {
                 **os.environ,
                 "DALEL_DATABASE_URL": str(api.settings.database_url),
@@ -248,4 +222,4 @@ def test_dalel_worker_runs_the_purge_from_redis(api: Api, team) -> None:  # type
     [job] = _purge_jobs(api)
     assert (job.state, job.attempts) == (JobState.DONE, 1), job.error
     assert str(_request(api, purge_id).state) == "done"
-    assert _state(api, item_id) == (False, 1, True)
+    assert purge_state(api, item_id) == (False, 1, True)

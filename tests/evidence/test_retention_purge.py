@@ -6,51 +6,29 @@ own lock refuses early deletes; shared bytes outlive a purged item; fsck agrees.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from evidence import hooks, service
-from evidence.app import create_app
-from evidence.config import Settings
-from evidence.models import Role
-from evidence.retention_models import ItemRetention
-from evidence.service.purge import decide_purge, propose_purge
+from evidence import service
 from evidence.service.purge_run import run_purge
 from evidence.storage import ObjectStore, blob_key
-from tests.conftest import migrated_sqlite
-from tests.evidence.conftest import Api, _truncate
-from tests.evidence.conftest import team as team
+from tests.app_kit import Api
+from tests.evidence.purge_kit import LONG_AGO, Crash, approved_purge, purge_state, store_of
 from tests.storage_fixtures import s3_url
-
-LONG_AGO = "2015-03-10T09:00:00+05:00"
 
 
 @pytest.fixture(
     params=[("sqlite", "local"), ("sqlite", "s3"), ("postgresql", "local"), ("postgresql", "s3")],
     ids=lambda p: "-".join(p),
 )
-def api(request: pytest.FixtureRequest, tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
+def api(request: pytest.FixtureRequest, make_api: Callable[..., Api]) -> Api:
+    """The shared app on each database, over the local store and over moto's S3."""
     db, storage = request.param
-    if db == "sqlite":
-        url = migrated_sqlite(tmp_path / "dalel.sqlite3")
-    else:
-        url = str(request.getfixturevalue("pg_url"))
-        request.getfixturevalue("pg_engine")
     storage_url = s3_url(request.getfixturevalue("s3_endpoint")) if storage == "s3" else None
-    settings = Settings(data_dir=tmp_path, database_url=url, storage_url=storage_url)
-    app = create_app(settings)
-    with TestClient(app) as client:
-        yield Api(client=client, engine=app.state.engine, settings=settings)
-    if db == "postgresql":
-        _truncate(app.state.engine)
-
-
-class Crash(BaseException):
-    """The process dies here (BaseException: no `except Exception` handler sees it)."""
+    return make_api(db, storage_url=storage_url)
 
 
 class CrashingStore:
@@ -70,68 +48,26 @@ class CrashingStore:
             raise Crash
 
 
-def _store(api: Api) -> ObjectStore:
-    return api.client.app.state.store  # type: ignore[attr-defined,no-any-return]
-
-
-def _approved(api: Api, team: dict[str, Any], *, data: bytes | None = None) -> tuple[str, str]:
-    """An old item in an 'administrative' case, proposed and approved for purging by two
-    prosecutors through the services (so no background job runs it)."""
-    case_id = team["case"]["id"]
-    second = api.user("second", Role.PROSECUTOR)
-    assert api.client.post(
-        f"/api/v1/cases/{case_id}/members", json={"username": "second"},
-        headers=team["prosecutor"],
-    ).status_code == 201  # fmt: skip
-    item = api.upload(case_id, team["officer"], data or os.urandom(4096), collected_at=LONG_AGO)
-    assert item.status_code == 201, item.text
-    assert api.client.put(
-        f"/api/v1/cases/{case_id}/retention", json={"category": "administrative"},
-        headers=team["prosecutor"],
-    ).status_code == 200  # fmt: skip
-    with api.session() as session:
-        proposer = service.authenticate(
-            session=session, secret=team["prosecutor"]["Authorization"].split()[1]
-        )
-        request = propose_purge(
-            session=session, principal=proposer, case_id=case_id, reason="period over",
-            item_ids=[item.json()["id"]],
-        )  # fmt: skip
-        decide_purge(session=session, principal=second, purge_id=request.id, approve=True)
-    return request.id, item.json()["id"]
-
-
-def _state(api: Api, item_id: str) -> tuple[bool, int, bool]:
-    """(object stored, item.purged events, purge marker set)."""
-    with api.session() as session:
-        own = session.get(ItemRetention, item_id)
-        item = session.get(service.items.Item, item_id)  # type: ignore[attr-defined]
-        assert own is not None and item is not None
-        stored = _store(api).exists(blob_key(item.sha256))
-        marker = own.purging_at is not None
-    return stored, len(api.events("item.purged")), marker
-
-
 @pytest.mark.parametrize("when", ["before-delete", "after-delete", "before-record"])
 def test_a_crash_mid_purge_leaves_one_of_two_states_and_a_rerun_finishes_once(
     api: Api, team, when: str
 ) -> None:  # type: ignore[no-untyped-def]
-    purge_id, item_id = _approved(api, team)
-    store: Any = CrashingStore(_store(api), when)
+    purge_id, item_id = approved_purge(api, team)
+    store: Any = CrashingStore(store_of(api), when)
     crashed_hook = None
     if when == "before-record":
         # The database dies while recording: the deletion happened, the record did not.
         def crashed_hook(session: Any, purged: str) -> None:
             raise Crash
 
-        hooks.on_item_purged(crashed_hook)
+        api.client.app.state.hooks.on_item_purged(crashed_hook)  # type: ignore[attr-defined]
     try:
         with api.session() as session, pytest.raises(Crash):
             run_purge(session=session, store=store, purge_id=purge_id)
     finally:
         if crashed_hook is not None:
-            hooks._item_purged.remove(crashed_hook)
-    stored, purged_events, marker = _state(api, item_id)
+            api.client.app.state.hooks.forget(crashed_hook)  # type: ignore[attr-defined]
+    stored, purged_events, marker = purge_state(api, item_id)
     # Never a purged record while the bytes remain; never deleted bytes without a record
     # of the purge in progress (the marker, under the approvals already in the ledger).
     assert purged_events == 0
@@ -141,33 +77,33 @@ def test_a_crash_mid_purge_leaves_one_of_two_states_and_a_rerun_finishes_once(
         response = api.client.get(f"/api/v1/items/{item_id}/content", headers=team["prosecutor"])
         assert response.status_code == 410
     with api.session() as session:
-        report = service.fsck(session=session, store=_store(api))
+        report = service.fsck(session=session, store=store_of(api))
     assert [f.kind for f in report.findings] == ["purge-pending"]
     for _ in range(2):  # the job again (twice): it finishes, and only once
         with api.session() as session:
-            request = run_purge(session=session, store=_store(api), purge_id=purge_id)
+            request = run_purge(session=session, store=store_of(api), purge_id=purge_id)
         assert str(request.state) == "done"
-    assert _state(api, item_id) == (False, 1, True)
+    assert purge_state(api, item_id) == (False, 1, True)
     with api.session() as session:
-        report = service.fsck(session=session, store=_store(api))
+        report = service.fsck(session=session, store=store_of(api))
     assert report.ok and report.purged == 1, report.findings
 
 
 def test_storage_refuses_an_early_delete_and_the_item_stays(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     """The database says due; the store was locked longer (the category was longer when
     it was applied): the delete is refused by the store and nothing is recorded."""
-    purge_id, item_id = _approved(api, team)
+    purge_id, item_id = approved_purge(api, team)
     with api.session() as session:
         item = session.get(service.items.Item, item_id)  # type: ignore[attr-defined]
         from datetime import UTC, datetime, timedelta
 
-        _store(api).set_retention(
+        store_of(api).set_retention(
             blob_key(item.sha256), until=datetime.now(UTC) + timedelta(days=30)
         )
-        request = run_purge(session=session, store=_store(api), purge_id=purge_id)
+        request = run_purge(session=session, store=store_of(api), purge_id=purge_id)
     assert str(request.state) == "approved"
     assert "retains the object until" in (request.error or "")
-    assert _state(api, item_id) == (True, 0, False)
+    assert purge_state(api, item_id) == (True, 0, False)
     content = api.client.get(f"/api/v1/items/{item_id}/content", headers=team["prosecutor"])
     assert content.status_code == 200
 
@@ -176,16 +112,16 @@ def test_shared_bytes_stay_for_the_other_item(api: Api, team) -> None:  # type: 
     data = os.urandom(3000)
     other_case = api.case(team["prosecutor"], number="202611210000099")
     other = api.upload(other_case, team["prosecutor"], data).json()
-    purge_id, item_id = _approved(api, team, data=data)
+    purge_id, item_id = approved_purge(api, team, data=data)
     with api.session() as session:
-        request = run_purge(session=session, store=_store(api), purge_id=purge_id)
+        request = run_purge(session=session, store=store_of(api), purge_id=purge_id)
     assert str(request.state) == "done"
     with api.engine.connect() as conn:
         leaf = conn.execute(
             text("SELECT leaf FROM ledger_entry WHERE action = 'item.purged'")
         ).scalar_one()
     assert b"other item" in bytes(leaf)
-    assert _store(api).exists(blob_key(other["sha256"]))
+    assert store_of(api).exists(blob_key(other["sha256"]))
     assert (
         api.client.get(f"/api/v1/items/{other['id']}/content", headers=team["prosecutor"]).content
         == data
@@ -211,10 +147,10 @@ def test_storage_follows_dates_and_holds(api: Api, team) -> None:  # type: ignor
         f"/api/v1/cases/{case_id}/retention", json={"category": "administrative"},
         headers=team["prosecutor"],
     ).status_code == 200  # fmt: skip
-    until = _store(api).lock_state(key).retain_until
+    until = store_of(api).lock_state(key).retain_until
     assert until is not None and until.year == datetime.now(UTC).year + 3
     with pytest.raises(ObjectLocked):
-        _store(api).delete(key)
+        store_of(api).delete(key)
     shorter = api.client.put(
         f"/api/v1/items/{item['id']}/retention",
         json={"category": "incidental-recording", "reason": "unrelated footage"},
@@ -222,15 +158,15 @@ def test_storage_follows_dates_and_holds(api: Api, team) -> None:  # type: ignor
     )
     assert shorter.status_code == 200
     assert shorter.json()["retain_until"] < until.isoformat()
-    assert _store(api).lock_state(key).retain_until == until  # never shortened
+    assert store_of(api).lock_state(key).retain_until == until  # never shortened
     hold = api.client.post(
         f"/api/v1/cases/{case_id}/holds", json={"reason": "court order"},
         headers=team["prosecutor"],
     )  # fmt: skip
     assert hold.status_code == 201
-    assert _store(api).lock_state(key).legal_hold
+    assert store_of(api).lock_state(key).legal_hold
     with api.session() as session:
-        report = sync_objects(session=session, store=_store(api))
+        report = sync_objects(session=session, store=store_of(api))
     assert (report.extended, report.holds_changed) == (0, 0)  # nothing left to move
 
 
@@ -244,7 +180,7 @@ def test_what_ingest_derived_goes_with_the_bytes(api: Api, team) -> None:  # typ
     from ingest.models import SearchEntry, TextPage
     from ingest.search.index import replace_entries
 
-    purge_id, item_id = _approved(api, team)
+    purge_id, item_id = approved_purge(api, team)
     with api.session() as session:
         session.add(
             TextPage(item_id=item_id, page=1, source="text", text="Айгерім Сапарова",
@@ -260,7 +196,7 @@ def test_what_ingest_derived_goes_with_the_bytes(api: Api, team) -> None:  # typ
     )
     assert found.status_code == 200 and item_id in found.text
     with api.session() as session:
-        run_purge(session=session, store=_store(api), purge_id=purge_id)
+        run_purge(session=session, store=store_of(api), purge_id=purge_id)
     with api.session() as session:
         assert session.exec(select(TextPage).where(col(TextPage.item_id) == item_id)).all() == []
         assert session.exec(select(SearchEntry).where(SearchEntry.item_id == item_id)).all() == []
@@ -281,7 +217,7 @@ def test_what_people_wrote_about_the_content_goes_too(api: Api, team) -> None:  
 
     from evidence.review_models import Clip, Note
 
-    purge_id, item_id = _approved(api, team)
+    purge_id, item_id = approved_purge(api, team)
     case_id, prosecutor = team["case"]["id"], team["prosecutor"]
     other = api.upload(case_id, team["officer"], os.urandom(2048), collected_at=LONG_AGO)
     assert other.status_code == 201, other.text
@@ -303,7 +239,7 @@ def test_what_people_wrote_about_the_content_goes_too(api: Api, team) -> None:  
         "сапарова": 1, "witness": 2
     }  # fmt: skip
     with api.session() as session:
-        run_purge(session=session, store=_store(api), purge_id=purge_id)
+        run_purge(session=session, store=store_of(api), purge_id=purge_id)
     with api.session() as session:
         assert session.exec(select(Note).where(Note.item_id == item_id)).all() == []
         assert session.exec(select(Clip).where(Clip.item_id == item_id)).all() == []
@@ -320,11 +256,11 @@ def test_undated_objects_keep_a_rolling_lock_when_asked(api: Api, team) -> None:
 
     item = api.upload(team["case"]["id"], team["officer"], os.urandom(300)).json()
     key = blob_key(item["sha256"])
-    assert _store(api).lock_state(key).retain_until is None  # undetermined: no date yet
+    assert store_of(api).lock_state(key).retain_until is None  # undetermined: no date yet
     with api.session() as session:
-        first = sync_objects(session=session, store=_store(api), horizon_days=30)
-        again = sync_objects(session=session, store=_store(api), horizon_days=30)
-    until = _store(api).lock_state(key).retain_until
+        first = sync_objects(session=session, store=store_of(api), horizon_days=30)
+        again = sync_objects(session=session, store=store_of(api), horizon_days=30)
+    until = store_of(api).lock_state(key).retain_until
     assert until is not None
     assert abs(until - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=5)
     assert (first.extended, again.extended) == (1, 0)  # extended again only past half-way

@@ -16,7 +16,7 @@ import pytest
 from custody import verifier
 from evidence import service
 from evidence.models import Role
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 
 LONG_AGO = "2015-03-10T09:00:00+05:00"
 

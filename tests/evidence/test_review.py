@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.evidence.conftest import Api
-from tests.web.server import wire
+from tests.app_kit import Api
 
 
 @pytest.fixture()
 def review(api: Api, team) -> tuple[Api, dict]:  # type: ignore[no-untyped-def]
-    wire(api.client.app)  # type: ignore[arg-type]
     case_id = team["case"]["id"]
     items = [
         api.upload(

@@ -12,7 +12,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from evidence.db import make_engine
-from tests.custody.conftest import fresh_pg_url as fresh_pg_url
 
 ROLES_SQL = Path(__file__).resolve().parents[2] / "deploy" / "postgres-roles.sql"
 KEPT = [

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 
-from starlette.routing import Route
-
-from tests.evidence.conftest import Api
+from tests.app_kit import Api, walk_routes
 
 READ_ACTIONS = {"item.content.read", "item.downloaded"}
 
 
-def _walk(routes: list, prefix: str = "") -> Iterator[Route]:  # type: ignore[type-arg]
-    """Every route, including those inside included routers (FastAPI keeps those nested)."""
-    for route in routes:
-        nested = getattr(route, "original_router", None)
-        if nested is not None:
-            yield from _walk(nested.routes, prefix + (route.include_context.prefix or ""))
-        elif isinstance(route, Route):
-            yield Route(prefix + route.path, route.endpoint, methods=route.methods)
-
-
 def _get_routes(api: Api) -> list[str]:
     paths = set(api.client.app.openapi()["paths"])  # type: ignore[attr-defined]
-    for route in _walk(api.client.app.router.routes):  # type: ignore[attr-defined]
+    for route in walk_routes(api.client.app.router.routes):  # type: ignore[attr-defined]
         if "GET" in (route.methods or set()):
             paths.add(route.path)
     assert "/items/{item_id}" in paths and "/cases/{case_id}" in paths  # pages are walked too

@@ -23,7 +23,7 @@ from evidence.app import create_app
 from evidence.config import Settings
 from evidence.migrations import upgrade
 from evidence.models import Role
-from tests.evidence.conftest import CASE_NUMBER, Api
+from tests.app_kit import CASE_NUMBER, Api
 
 # A few examples per operation and credential: the whole run stays near two minutes.
 EXAMPLES = int(os.environ.get("DALEL_SCHEMATHESIS_EXAMPLES", "3"))

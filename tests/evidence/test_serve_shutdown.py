@@ -30,7 +30,7 @@ from evidence.logs import JsonFormatter
 from evidence.migrations import upgrade
 from evidence.models import Role
 from evidence.policy import Principal
-from tests.evidence.conftest import PASSWORD
+from tests.app_kit import PASSWORD
 from tests.storage_fixtures import free_port
 
 PIECE = 64 * 1024

@@ -25,9 +25,9 @@ from evidence.app import create_app
 from evidence.config import Settings
 from evidence.migrations import upgrade
 from evidence.models import Role
+from tests.app_kit import Api
 from tests.conftest import PG_ADMIN_URL
-from tests.evidence.conftest import Api
-from tests.storage_fixtures import free_port, s3_endpoint  # noqa: F401 - fixture
+from tests.storage_fixtures import free_port
 from tests.tcp_proxy import TcpProxy
 
 LIMIT = 10.0  # seconds a stalled dependency may hold a request (the settings say ~1-3)
@@ -115,7 +115,7 @@ def test_a_stalled_database_is_a_503_within_seconds(pg_database: str, tmp_path: 
 
 
 def test_a_stalled_object_store_is_a_503_and_no_read_is_recorded(
-    s3_endpoint: str,  # noqa: F811 - fixture
+    s3_endpoint: str,
     tmp_path: Path,
 ) -> None:
     host, port = s3_endpoint.split(":")
@@ -158,7 +158,6 @@ def test_a_stalled_redis_never_holds_an_upload(tmp_path: Path) -> None:
     """The job is recorded (and queued by the sweeper later: tests/ingest/test_jobs_stranded.py)."""
     from redis import Redis
 
-    from ingest import pipeline
     from ingest.config import IngestSettings
     from ingest.runtime import jobs, queue
 
@@ -177,7 +176,7 @@ def test_a_stalled_redis_never_holds_an_upload(tmp_path: Path) -> None:
     )  # fmt: skip
     try:
         with TestClient(app, raise_server_exceptions=False) as client:
-            pipeline.install(engine=app.state.engine, store=app.state.store, settings=ingest)
+            jobs.configure(engine=app.state.engine, store=app.state.store, settings=ingest)
             api = Api(client=client, engine=app.state.engine, settings=settings)
             api.user("boss", Role.PROSECUTOR)
             headers = api.token("boss")
@@ -189,11 +188,7 @@ def test_a_stalled_redis_never_holds_an_upload(tmp_path: Path) -> None:
             assert response.status_code == 201, response.text
             assert elapsed < 6, elapsed
     finally:
-        from evidence import hooks
-
-        if pipeline.on_item_added in hooks._item_added:
-            hooks._item_added.remove(pipeline.on_item_added)
-        jobs._runtime = None
+        jobs.reset()
         queue.redis_connection.cache_clear()
         proxy.close()
 

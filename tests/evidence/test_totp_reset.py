@@ -12,7 +12,8 @@ from sqlmodel import select
 
 from custody.models import LedgerEntry
 from evidence.models import User
-from tests.evidence.conftest import PASSWORD, Api, dalel
+from tests.app_kit import PASSWORD, Api
+from tests.evidence.conftest import dalel
 
 
 def _enrol(api: Api, headers: dict[str, str]) -> str:

@@ -21,7 +21,8 @@ from custody.checkpoint import latest_checkpoint
 from custody.errors import UnverifiedTail
 from custody.models import Checkpoint
 from evidence import service
-from tests.evidence.conftest import Api, dalel
+from tests.app_kit import Api
+from tests.evidence.conftest import dalel
 
 GHOST = Actor(id="0b1e5c1e-0000-4000-8000-000000000000", name="ghost", role="prosecutor")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.evidence.conftest import PASSWORD, Api
+from tests.app_kit import PASSWORD, Api
 from tests.login_form import post_login
 
 

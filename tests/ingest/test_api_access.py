@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.ingest.conftest_integration import Api, make_team
+from tests.app_kit import Api, make_team
 
 pytest_plugins = ["tests.ingest.conftest_integration"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.ingest.conftest_integration import Api
+from tests.app_kit import Api
 
 pytest_plugins = ["tests.ingest.conftest_integration"]
 

@@ -11,7 +11,8 @@ import pytest
 
 from ingest import asr
 from ingest.runtime import jobs
-from tests.ingest.conftest_integration import Api, build_api, ingest_settings, make_team
+from tests.app_kit import Api, make_team
+from tests.ingest.conftest_integration import build_api, ingest_settings
 from tests.web.conftest import sign_in
 
 pytest_plugins = ["tests.ingest.conftest_integration"]

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.ingest.conftest_integration import Api, make_team
+from tests.app_kit import Api, make_team
 from tests.web.conftest import sign_in
 
 pytest_plugins = ["tests.ingest.conftest_integration"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from ingest.config import IngestSettings
 from ingest.runtime import jobs
-from tests.ingest.conftest_integration import Api, make_team
+from tests.app_kit import Api, make_team
 
 pytest_plugins = ["tests.ingest.conftest_integration"]
 

@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 from evidence.models import Item
 from ingest.runtime import jobs
 from ingest.runtime.models import Job, JobState
-from tests.ingest.conftest_integration import Api, build_api, ingest_settings, make_team
+from tests.app_kit import Api, make_team
+from tests.ingest.conftest_integration import build_api, ingest_settings
 
 pytest_plugins = ["tests.ingest.conftest_integration"]
 

@@ -13,21 +13,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.ingest.conftest_integration import Api, build_api, ingest_settings, make_team
-from tests.ingest.test_jobs_rq import (
+from tests.app_kit import Api, make_team
+from tests.ingest.conftest_integration import build_api, ingest_settings
+from tests.ingest.rq_kit import (
     Workers,
-    _alive,
-    _descendants,
-    _job,
-    _media,
-    _redis_up,
-    _state,
-    _wait,
+    alive,
+    descendants,
+    ffmpeg_media,
+    job_of,
+    job_state,
+    redis_up,
+    wait_until,
 )
 
-# The RQ fixtures (prefix, rq_api, workers) come from the RQ tests' module.
-pytest_plugins = ["tests.ingest.conftest_integration", "tests.ingest.test_jobs_rq"]
-pytestmark = pytest.mark.skipif(not _redis_up(), reason="Redis not reachable")
+# The RQ fixtures (prefix, rq_api, workers) come from tests/ingest/rq_kit.py.
+pytest_plugins = ["tests.ingest.conftest_integration", "tests.ingest.rq_kit"]
+pytestmark = pytest.mark.skipif(not redis_up(), reason="Redis not reachable")
 
 
 def _closed_port() -> int:
@@ -57,15 +58,17 @@ def test_a_job_recorded_while_redis_was_down_runs_when_it_is_back(
                           name="photo.jpg")  # fmt: skip
     assert uploaded.status_code == 201, uploaded.text
     item_id = uploaded.json()["id"]
-    assert _state(api, item_id, "detect") == "queued"
+    assert job_state(api, item_id, "detect") == "queued"
     time.sleep(1)
-    assert _state(api, item_id, "detect") == "queued"  # nothing will ever run it by itself
+    assert job_state(api, item_id, "detect") == "queued"  # nothing will ever run it by itself
     pool = Workers(api, prefix, tiny_whisper_dir)  # Redis "back": workers reach it
     pool.env["DALEL_SWEEP_SECONDS"] = "1"
     try:
         pool.start("fast")
-        _wait(lambda: _state(api, item_id, "detect") == "done", 60, "detect", pool.log)
-        _wait(lambda: _state(api, item_id, "thumbnail") == "done", 60, "thumbnail", pool.log)
+        wait_until(lambda: job_state(api, item_id, "detect") == "done", 60, "detect", pool.log)
+        wait_until(
+            lambda: job_state(api, item_id, "thumbnail") == "done", 60, "thumbnail", pool.log
+        )
     finally:
         pool.stop_all()
 
@@ -78,7 +81,7 @@ def test_sigkill_of_a_worker_runs_its_job_again_within_a_minute(
     the kill to the job running again in another worker."""
     api = rq_api
     team = make_team(api)
-    video = _media(
+    video = ffmpeg_media(
         tmp_path, "shift.mp4", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
         "-f", "lavfi", "-i", "sine=frequency=440", "-t", "20", "-c:v", "libx264",
         "-preset", "ultrafast", "-c:a", "aac",
@@ -89,29 +92,29 @@ def test_sigkill_of_a_worker_runs_its_job_again_within_a_minute(
     first = workers.start("media")
 
     def transcoding() -> bool:
-        job = _job(api, item_id, "proxy")
+        job = job_of(api, item_id, "proxy")
         return job is not None and str(job.state) == "running" and job.progress > 0
 
-    _wait(transcoding, 120, "the proxy transcode to make progress", workers.log)
+    wait_until(transcoding, 120, "the proxy transcode to make progress", workers.log)
     scratch = Path(api.settings.data_dir) / "tmp" / "jobs"
     folders = [p for p in scratch.iterdir() if any(p.glob("dalel-proxy-*"))]
     assert len(folders) == 1, "the proxy's temporary files sit in its job's scratch folder"
-    horses = _descendants(first.pid)
+    horses = descendants(first.pid)
     workers.kill(first)  # SIGKILL to the worker, its work horse and ffmpeg
     killed_at = time.monotonic()
-    _wait(lambda: not any(_alive(pid) for pid in horses), 10, "the work horse to die")
+    wait_until(lambda: not any(alive(pid) for pid in horses), 10, "the work horse to die")
     assert folders[0].exists()  # a kill -9 leaves it: the sweeper's to remove
     workers.start("media")
 
     def running_again() -> bool:
-        job = _job(api, item_id, "proxy")
+        job = job_of(api, item_id, "proxy")
         return job is not None and job.attempts == 2 and str(job.state) in {"running", "done"}
 
-    _wait(running_again, 75, "the proxy to run again", workers.log)
+    wait_until(running_again, 75, "the proxy to run again", workers.log)
     waited = time.monotonic() - killed_at
     with capsys.disabled():
         print(f"\nkill -9 to the job running again in another worker: {waited:.1f} s (≤ 60)")
     assert waited <= 60
-    _wait(lambda: not folders[0].exists(), 15, "the dead job's scratch folder to go")
-    _wait(lambda: _state(api, item_id, "proxy") == "done", 180, "the proxy", workers.log)
-    _wait(lambda: not any(scratch.iterdir()), 15, "every scratch folder to go")
+    wait_until(lambda: not folders[0].exists(), 15, "the dead job's scratch folder to go")
+    wait_until(lambda: job_state(api, item_id, "proxy") == "done", 180, "the proxy", workers.log)
+    wait_until(lambda: not any(scratch.iterdir()), 15, "every scratch folder to go")

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from ingest.cli_models import cmd_install, cmd_requeue
-from tests.ingest.conftest_integration import Api, build_api, ingest_settings, make_team
+from tests.app_kit import Api, make_team
+from tests.ingest.conftest_integration import build_api, ingest_settings
 
 pytest_plugins = ["tests.ingest.conftest_integration"]
 

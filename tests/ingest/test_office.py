@@ -3,7 +3,6 @@ the test with python-docx, openpyxl or by hand, in Kazakh and Russian."""
 
 from __future__ import annotations
 
-import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -17,49 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.media.office import Limits, extract_text, format_for
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ODT = "application/vnd.oasis.opendocument.text"
-ODS = "application/vnd.oasis.opendocument.spreadsheet"
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-ODF_NS = (
-    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-    'xmlns:dc="http://purl.org/dc/elements/1.1/"'
-)
-
-
-def docx_from_body(path: Path, body: str, *, prolog: str = "") -> Path:
-    """A minimal Word package around a hand-written <w:body>."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(
-            "[Content_Types].xml",
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Override PartName="/word/document.xml" ContentType="application/vnd.'
-            'openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
-        )
-        zf.writestr(
-            "word/document.xml",
-            f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document xmlns:w="{W_NS}" '
-            'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
-            f"<w:body>{body}</w:body></w:document>",
-        )
-    return path
-
-
-def odf(path: Path, media_type: str, body: str, *, prolog: str = "") -> Path:
-    """An OpenDocument package: `mimetype` first and stored, then content.xml."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(zipfile.ZipInfo("mimetype"), media_type, zipfile.ZIP_STORED)
-        zf.writestr(
-            "content.xml",
-            f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<office:document-content {ODF_NS} '
-            f'office:version="1.3"><office:body>{body}</office:body></office:document-content>',
-        )
-        zf.writestr("META-INF/manifest.xml", "<manifest/>")
-    return path
+from tests.ingest.office_kit import DOCX, ODS, ODT, XLSX, docx_from_body, odf
 
 
 def texts(path: Path, media_type: str, **limits: int) -> list[str]:

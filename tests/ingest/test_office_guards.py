@@ -17,7 +17,7 @@ import pytest
 from ingest.errors import UnsupportedMedia
 from ingest.media.detect import Kind, detect
 from ingest.media.office import Limits, extract_text
-from tests.ingest.test_office import DOCX, ODS, ODT, XLSX, docx_from_body, odf
+from tests.ingest.office_kit import DOCX, ODS, ODT, XLSX, docx_from_body, odf
 
 SECRET = "TOP-SECRET-Ш7"
 

@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from docx.enum.text import WD_BREAK
 
-from tests.evidence.conftest import PASSWORD, Api
-from tests.ingest.conftest_integration import build_api, ingest_settings, make_team
-from tests.ingest.test_office import ODT, odf
+from tests.app_kit import PASSWORD, Api, make_team
+from tests.ingest.conftest_integration import build_api, ingest_settings
+from tests.ingest.office_kit import ODT, odf
 from tests.login_form import post_login
 
 pytest_plugins = ["tests.ingest.conftest_integration"]

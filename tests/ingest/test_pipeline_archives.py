@@ -10,7 +10,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from tests.ingest.conftest_integration import WHATSAPP_CHAT, Api, make_team
+from tests.app_kit import Api, make_team
+from tests.ingest.conftest_integration import WHATSAPP_CHAT
 
 pytest_plugins = ["tests.ingest.conftest_integration"]
 

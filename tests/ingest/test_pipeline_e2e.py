@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.ingest.conftest_integration import Api, make_team, whatsapp_zip
+from tests.app_kit import Api, make_team
+from tests.ingest.conftest_integration import whatsapp_zip
 
 pytest_plugins = ["tests.ingest.conftest_integration"]
 

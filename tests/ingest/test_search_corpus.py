@@ -4,57 +4,13 @@ same answers from both (the `session` fixture runs each test on both databases).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session
 
 import ingest.models  # noqa: F401  (tables)
-from evidence.models import Blob, Case, Item, Role, SourceKind, User
-from evidence.review_models import ItemTag, Tag
-from ingest.search import Entry, Filters, query, reindex, replace_entries
-from tests.ingest.search_corpus import CORPUS, EXPECTED, OTHER_CASE, Doc, Expect
-
-NOW = datetime(2026, 11, 21, tzinfo=UTC)
-SOURCES = {"ru-scan": SourceKind.DOCUMENT, "en-pdf": SourceKind.DOCUMENT}
-SOURCES |= {"chat": SourceKind.PHONE}
-
-
-def _index(session: Session, case_id: str, docs: list[Doc]) -> None:
-    groups: dict[tuple[str, str], list[Doc]] = {}
-    for doc in docs:
-        groups.setdefault((doc.item, doc.source), []).append(doc)
-    for (item, source), members in groups.items():
-        replace_entries(
-            session=session, case_id=case_id, item_id=item, source=source,
-            language=members[0].language,
-            entries=[Entry(d.text, d.locator, d.sender, d.sent_at) for d in members],
-        )  # fmt: skip
-
-
-def load(session: Session) -> None:
-    session.add(User(id="u1", username="u1", role=Role.PROSECUTOR, password_hash="x",
-                     created_at=NOW))  # fmt: skip
-    session.flush()
-    for cid in ("c1", "c2"):
-        session.add(Case(id=cid, number=f"10000000000000{cid[1]}", title="t", created_by="u1",
-                         created_at=NOW))  # fmt: skip
-    session.add(Blob(sha256="s", size=1, media_type="audio/wav", storage_key="k", created_at=NOW))
-    session.flush()
-    for doc in [*CORPUS, *OTHER_CASE]:
-        if session.get(Item, doc.item) is None:
-            case = "c2" if doc in OTHER_CASE else "c1"
-            source = SOURCES.get(doc.item, SourceKind.AUDIO)
-            session.add(Item(id=doc.item, case_id=case, sha256="s", original_name=doc.item,
-                             uploaded_by="u1", source_kind=source, created_at=NOW))  # fmt: skip
-            session.flush()
-    session.add(Tag(id="t1", case_id="c1", name="protocol", created_by="u1", created_at=NOW))
-    session.flush()
-    session.add(ItemTag(item_id="ru-scan", tag_id="t1", added_by="u1", added_at=NOW))
-    _index(session, "c1", CORPUS)
-    _index(session, "c2", OTHER_CASE)
-    session.flush()
-
+from ingest.search import Filters, query, reindex
+from tests.ingest.search_corpus import CORPUS, EXPECTED, OTHER_CASE, Expect, load
 
 _NAMES = {(d.item, json.dumps(d.locator, sort_keys=True)): d.name for d in CORPUS + OTHER_CASE}
 

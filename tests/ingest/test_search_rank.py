@@ -22,8 +22,7 @@ from ingest.search.analyzer import DEFAULT
 from ingest.search.document import scope_term
 from ingest.search.sqlite_rank import Term
 from ingest.search.syntax import parse
-from tests.ingest.search_corpus import EXPECTED
-from tests.ingest.test_search_corpus import load
+from tests.ingest.search_corpus import EXPECTED, load
 
 BM25 = "-bm25(search_fts, 2.0, 1.0, 1.0, 0.0)"
 

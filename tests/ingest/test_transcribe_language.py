@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.ingest.conftest_integration import Api, make_team
+from tests.app_kit import Api, make_team
 from tests.web.conftest import sign_in
 
 pytest_plugins = ["tests.ingest.conftest_integration"]

@@ -15,7 +15,7 @@ import pytest
 from ingest.media.chats import parse_chat_export
 from ingest.media.detect import Kind, detect
 from ingest.media.whatsapp import chat_name, looks_like_whatsapp, parse_whatsapp
-from tests.ingest.conftest_integration import Api, make_team
+from tests.app_kit import Api, make_team
 
 pytest_plugins = ["tests.ingest.conftest_integration"]
 ALMATY = timedelta(hours=5)

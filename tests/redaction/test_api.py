@@ -2,75 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import random
-from collections.abc import Iterator
-
-import pytest
-from fastapi.testclient import TestClient
-from sqlmodel import SQLModel
-
-import redaction.models  # noqa: F401  (tables on the shared metadata)
-
-with contextlib.suppress(ImportError):
-    # ingest tables are read by the analysis when present: create them before truncation
-    import ingest.models  # noqa: F401
-from evidence import problems
-from evidence.app import create_app
-from evidence.config import Settings
-from redaction import numbers as n
 from redaction.residual import is_releasable
-from tests.conftest import migrated_sqlite
-from tests.evidence.conftest import Api, _truncate, team  # noqa: F401  (fixture)
-
-IIN = n.make_iin(rng=random.Random(7))
-TEXT = (
-    f"Допрошенный Иванов Пётр Сергеевич, ИИН {IIN}, тел. +7 (701) 123-45-67, "
-    "проживающий по адресу ул. Абая, д. 15, кв. 27. Иванов П.С. показал, что 3 мая видел "
-    "автомобиль у дома."
-)
+from tests.app_kit import Api
+from tests.redaction.kit import IIN, TEXT, upload_text
 
 
-def _wire(app) -> None:  # type: ignore[no-untyped-def]
-    """Mount the redaction router unless the lead has wired it into create_app."""
-    from redaction import views
-    from redaction.router import PROBLEM_STATUSES, router
-
-    paths = {getattr(r, "path", "") for r in app.routes}
-    if "/api/v1/redactions/{plan_id}" not in paths:
-        app.include_router(router, prefix="/api/v1")
-        problems.register(app, extra=PROBLEM_STATUSES)
-    if "/redactions/{plan_id}/review" not in paths:
-        app.include_router(views.router)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def api(request: pytest.FixtureRequest, tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        url = migrated_sqlite(tmp_path / "dalel.sqlite3")
-    else:
-        url = str(request.getfixturevalue("pg_url"))
-        request.getfixturevalue("pg_engine")
-    settings = Settings(data_dir=tmp_path, database_url=url, max_upload_bytes=8 << 20)
-    app = create_app(settings)
-    SQLModel.metadata.create_all(app.state.engine)  # redaction tables (no migration yet)
-    _wire(app)
-    with TestClient(app) as client:
-        yield Api(client=client, engine=app.state.engine, settings=settings)
-    if request.param == "postgresql":
-        _truncate(app.state.engine)
-
-
-def _upload(api: Api, team, text: str = TEXT) -> str:  # type: ignore[no-untyped-def]  # noqa: F811
-    response = api.upload(
-        team["case"]["id"], team["prosecutor"], text.encode(), name="protocol.txt"
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def test_analyse_review_approve_release(api: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    item_id = _upload(api, team)
+def test_analyse_review_approve_release(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    item_id = upload_text(api, team)
     c = api.client
     plan = c.post(f"/api/v1/items/{item_id}/redactions", json={}, headers=team["investigator"])
     assert plan.status_code == 201, plan.text
@@ -145,10 +83,10 @@ def test_analyse_review_approve_release(api: Api, team) -> None:  # type: ignore
         assert not is_releasable(session=session, item_id=item_id)
 
 
-def test_residual_check_blocks_release(api: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_residual_check_blocks_release(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     """A name approved for removal that still appears elsewhere blocks the release."""
     text = "Свидетель Ерболат видел машину. Потом Ерболат ушёл домой."
-    item_id = _upload(api, team, text)
+    item_id = upload_text(api, team, text)
     c = api.client
     plan = c.post(
         f"/api/v1/items/{item_id}/redactions",
@@ -197,8 +135,8 @@ def test_residual_check_blocks_release(api: Api, team) -> None:  # type: ignore[
     assert "Ерболат" not in content and content.count("[ЛИЦО 1]") == 2
 
 
-def test_bad_targets_are_rejected(api: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    item_id = _upload(api, team, "Короткий текст без данных.")
+def test_bad_targets_are_rejected(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    item_id = upload_text(api, team, "Короткий текст без данных.")
     c = api.client
     plan = c.post(f"/api/v1/items/{item_id}/redactions", json={}, headers=team["prosecutor"])
     plan_id = plan.json()["id"]

@@ -14,22 +14,21 @@ from sqlmodel import Session
 
 from redaction import numbers as n
 from redaction.residual import is_releasable
-from tests.evidence.conftest import Api, team  # noqa: F401  (fixture)
-from tests.redaction.test_api import api  # noqa: F401  (fixture)
-from tests.redaction.test_render_media import speech
+from tests.app_kit import Api
+from tests.redaction.kit import speech
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 IIN = n.make_iin(rng=random.Random(11))
 sqlite_only = pytest.mark.parametrize("api", ["sqlite"], indirect=True)
 
 
-def _upload(api: Api, team, data: bytes, name: str) -> str:  # type: ignore[no-untyped-def]  # noqa: F811
+def _upload(api: Api, team, data: bytes, name: str) -> str:  # type: ignore[no-untyped-def]
     r = api.upload(team["case"]["id"], team["prosecutor"], data, name=name)
     assert r.status_code == 201, r.text
     return str(r.json()["id"])
 
 
-def _accept_all_and_approve(api: Api, team, plan_id: str) -> dict:  # type: ignore[no-untyped-def]  # noqa: F811
+def _accept_all_and_approve(api: Api, team, plan_id: str) -> dict:  # type: ignore[no-untyped-def]
     r = api.client.patch(
         f"/api/v1/redactions/{plan_id}/proposals",
         json={"default": "accepted"},
@@ -42,7 +41,7 @@ def _accept_all_and_approve(api: Api, team, plan_id: str) -> dict:  # type: igno
 
 
 @sqlite_only
-def test_pdf_plan_boxes_and_clean_output(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
+def test_pdf_plan_boxes_and_clean_output(api: Api, team, tmp_path: Path) -> None:
     from fpdf import FPDF
 
     pdf = FPDF()
@@ -71,7 +70,7 @@ def test_pdf_plan_boxes_and_clean_output(api: Api, team, tmp_path: Path) -> None
 
 
 @sqlite_only
-def test_audio_plan_from_transcript_bleeps_word_ranges(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
+def test_audio_plan_from_transcript_bleeps_word_ranges(api: Api, team, tmp_path: Path) -> None:
     pytest.importorskip("ingest.models")
     from custody.events import utc_now
     from ingest.models import Transcript, TranscriptOrigin

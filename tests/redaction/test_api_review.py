@@ -6,21 +6,15 @@ import re
 
 import pytest
 
-from tests.evidence.conftest import PASSWORD, Api, team  # noqa: F401  (fixture)
-from tests.login_form import post_login
-from tests.redaction.test_api import IIN, TEXT, api  # noqa: F401  (fixture)
+from tests.app_kit import PASSWORD, Api
+from tests.login_form import csrf_of, post_login
+from tests.redaction.kit import IIN, TEXT
 
 sqlite_only = pytest.mark.parametrize("api", ["sqlite"], indirect=True)
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert found, html[:500]
-    return found.group(1)
-
-
 @sqlite_only
-def test_review_page_flow(api: Api, team) -> None:  # noqa: F811
+def test_review_page_flow(api: Api, team) -> None:
     r = api.upload(team["case"]["id"], team["prosecutor"], TEXT.encode(), name="p.txt")
     item_id = r.json()["id"]
     web = api.client
@@ -31,7 +25,9 @@ def test_review_page_flow(api: Api, team) -> None:  # noqa: F811
     assert start.status_code == 200 and "Analyse" in start.text
     r = web.post(f"/items/{item_id}/redaction", data={"csrf": "0" * 64})
     assert r.status_code == 403  # a forged form changes nothing
-    r = web.post(f"/items/{item_id}/redaction", data={"csrf": _csrf(start.text), "language": "ru"})
+    r = web.post(
+        f"/items/{item_id}/redaction", data={"csrf": csrf_of(start.text), "language": "ru"}
+    )
     assert r.status_code == 200 and "/review" in str(r.url)
     page = r.text
     assert '<mark class="pending"' in page and IIN in page
@@ -39,19 +35,24 @@ def test_review_page_flow(api: Api, team) -> None:  # noqa: F811
     number = re.search(r'name="d-(\d+)" value="accepted"', page).group(1)  # type: ignore[union-attr]
     r = web.post(
         str(r.url).replace("/review", "/review/decisions"),
-        data={"csrf": _csrf(page), f"d-{number}": "rejected", "default": "accepted"},
+        data={"csrf": csrf_of(page), f"d-{number}": "rejected", "default": "accepted"},
     )
     assert r.status_code == 200 and "Version 2" in r.text.replace("</strong>", "")
     assert '<mark class="rejected"' in r.text and '<mark class="accepted"' in r.text
     assert "[ИИН]" in r.text  # the "after" column
     r = web.post(
         str(r.url).replace("/review", "/review/manual"),
-        data={"csrf": _csrf(r.text), "kind": "all", "text": "автомобиль", "entity_type": "MANUAL"},
+        data={
+            "csrf": csrf_of(r.text),
+            "kind": "all",
+            "text": "автомобиль",
+            "entity_type": "MANUAL",
+        },
     )
     assert r.status_code == 200 and "Version 3" in r.text.replace("</strong>", "")
     after = r.text.split('aria-label="After">')[1].split("</pre>")[0]
     assert "автомобиль" not in after and "[MANUAL]" in after
-    r = web.post(str(r.url).replace("/review", "/review/approve"), data={"csrf": _csrf(r.text)})
+    r = web.post(str(r.url).replace("/review", "/review/approve"), data={"csrf": csrf_of(r.text)})
     assert r.status_code == 200
     assert "Passed" in r.text and "Open the redacted copy" in r.text
     assert web.get("/redaction/review.css").headers["content-type"].startswith("text/css")

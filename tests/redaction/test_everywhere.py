@@ -4,8 +4,8 @@ grammatical cases is proposed in all three, reviewed in one list grouped by item
 from __future__ import annotations
 
 from redaction.everywhere import find_forms, russian_forms
-from tests.evidence.conftest import Api, team  # noqa: F401  (fixture)
-from tests.redaction.test_api import _upload, api  # noqa: F401  (fixture)
+from tests.app_kit import Api
+from tests.redaction.kit import upload_text
 
 TEXTS = {
     "nom.txt": "Свидетель Иванова показала, что видела автомобиль у дома.",
@@ -30,18 +30,18 @@ def test_forms_and_kazakh_endings_found_whole_words_only() -> None:
     assert find_forms(text="1234567", needle="123456") == []
 
 
-def test_redact_everywhere_in_three_items(api: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_redact_everywhere_in_three_items(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     c, pro = api.client, team["prosecutor"]
     ids = {}
     for name, text in TEXTS.items():
-        ids[name] = _upload(api, team, text)
+        ids[name] = upload_text(api, team, text)
         r = c.post(
             f"/api/v1/items/{ids[name]}/redactions",
             json={"entities": ["KZ_IIN"]},  # nothing but what we ask for
             headers=pro,
         )
         assert r.status_code == 201, r.text
-    never = _upload(api, team, "Иванова не анализировалась.")  # no plan: listed as skipped
+    never = upload_text(api, team, "Иванова не анализировалась.")  # no plan: listed as skipped
     url = f"/api/v1/cases/{team['case']['id']}/redact-everywhere"
 
     # A dry run writes nothing and shows the same list.
@@ -95,9 +95,9 @@ def test_redact_everywhere_in_three_items(api: Api, team) -> None:  # type: igno
     assert r.json()["items"] == [] or all(g["version"] == 2 for g in r.json()["items"])
 
 
-def test_bad_requests_change_nothing(api: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_bad_requests_change_nothing(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     c, pro = api.client, team["prosecutor"]
-    item = _upload(api, team, TEXTS["nom.txt"])
+    item = upload_text(api, team, TEXTS["nom.txt"])
     c.post(f"/api/v1/items/{item}/redactions", json={"entities": ["KZ_IIN"]}, headers=pro)
     url = f"/api/v1/cases/{team['case']['id']}/redact-everywhere"
     assert c.post(url, json={"text": "Иванова", "reason": "NOPE"}, headers=pro).status_code == 422

@@ -12,21 +12,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, inspect, text
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
-import redaction.models  # noqa: F401  (tables on the shared metadata)
-from evidence.app import create_app
-from evidence.config import Settings
 from evidence.models import Role
-from ingest.config import IngestSettings
-from ingest.runtime import jobs, queue
 from redaction import numbers as n
 from redaction.models import RedactionPlan, RedactionProposal, RedactionSource
-from tests.conftest import migrated_sqlite
-from tests.evidence.conftest import Api, _truncate, team  # noqa: F401  (fixture)
-from tests.redaction.test_api import _wire
+from tests.app_kit import Api, running_jobs
 
 LONG_AGO = "2015-03-10T09:00:00+05:00"
 IIN = n.make_iin(rng=random.Random(18))
@@ -42,31 +34,12 @@ TEXT = (
 PLANTED = [NAME, IIN, PHONE, "555-12-34", EMAIL, "saparova", "сапаров", "айгерім"]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def api(request: pytest.FixtureRequest, tmp_path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
-    """The whole application with jobs run inline: uploads go through ingest (detection,
-    text, search index), analyses, renderings and purges through their jobs."""
-    if request.param == "sqlite":
-        url = migrated_sqlite(tmp_path / "dalel.sqlite3")
-    else:
-        url = str(request.getfixturevalue("pg_url"))
-        request.getfixturevalue("pg_engine")
-    settings = Settings(data_dir=tmp_path, database_url=url, max_upload_bytes=8 << 20)
-    app = create_app(settings)
-    SQLModel.metadata.create_all(app.state.engine)
-    _wire(app)
-    jobs.configure(
-        engine=app.state.engine, store=app.state.store,
-        settings=IngestSettings(jobs="sync", redis_url=None, job_retries=0, retry_intervals=[0]),
-    )  # fmt: skip
-    try:
-        with TestClient(app) as client:
-            yield Api(client=client, engine=app.state.engine, settings=settings)
-    finally:
-        queue.shutdown(wait=True)
-        jobs._runtime = None
-        if request.param == "postgresql":
-            _truncate(app.state.engine)
+@pytest.fixture()
+def api(api: Api) -> Iterator[Api]:
+    """The shared app with jobs run inline: uploads go through ingest (detection, text,
+    search index), analyses, renderings and purges through their jobs."""
+    with running_jobs(api, process_uploads=True):
+        yield api
 
 
 def _tables(engine: Engine) -> list[str]:
@@ -103,7 +76,7 @@ def where_found(engine: Engine, needles: list[str]) -> list[tuple[str, str, str]
     return sorted(set(found))
 
 
-def test_a_purge_leaves_none_of_the_items_personal_data(api: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_purge_leaves_none_of_the_items_personal_data(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     c = api.client
     case_id = team["case"]["id"]
     api.user("second", Role.PROSECUTOR)
@@ -172,7 +145,7 @@ def test_a_purge_leaves_none_of_the_items_personal_data(api: Api, team) -> None:
     assert review.status_code in (200, 410), review.text
 
 
-def test_the_same_values_in_another_item_stay(api: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_same_values_in_another_item_stay(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     """Only the purged item's rows go: another item's plan over the same text keeps its
     values, and its entries keep the names in the case's fuzzy vocabulary."""
     case_id = team["case"]["id"]

@@ -22,8 +22,8 @@ from redaction.residual import (
     leaked_values,
     normalise_lookalikes,
 )
-from tests.evidence.conftest import Api, team  # noqa: F401  (fixture)
-from tests.redaction.test_api import _upload, api  # noqa: F401  (fixture)
+from tests.app_kit import Api
+from tests.redaction.kit import upload_text
 
 IBAN = "KZ63949T83A40A6S42AT"
 VALUES = [
@@ -91,9 +91,9 @@ def _leaf_details(where: Api, action: str) -> list[dict]:  # type: ignore[type-a
         return [json.loads(bytes(row[0]))["details"] for row in rows]
 
 
-def test_blocked_plan_released_only_by_a_box_or_a_recorded_override(api: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_blocked_plan_released_only_by_a_box_or_a_recorded_override(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     text = "Свидетель Ерболат видел машину. Потом Ерболат ушёл домой."
-    item_id = _upload(api, team, text)
+    item_id = upload_text(api, team, text)
     c, pro = api.client, team["prosecutor"]
     plan = c.post(
         f"/api/v1/items/{item_id}/redactions", json={"entities": ["KZ_IIN"]}, headers=pro
@@ -142,9 +142,9 @@ def test_blocked_plan_released_only_by_a_box_or_a_recorded_override(api: Api, te
     assert r.status_code == 409
 
 
-def test_a_plan_that_passed_cannot_be_overridden(api: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_plan_that_passed_cannot_be_overridden(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     iin = n.make_iin(rng=random.Random(5))
-    item_id = _upload(api, team, f"ИИН {iin}.")
+    item_id = upload_text(api, team, f"ИИН {iin}.")
     c, pro = api.client, team["prosecutor"]
     plan = c.post(f"/api/v1/items/{item_id}/redactions", json={}, headers=pro).json()
     v2 = c.patch(
@@ -178,8 +178,8 @@ def test_labels_in_the_language_of_the_text_they_replace() -> None:
     assert render_text(text=MIXED, spans=spans, language="en").text.count("[PERSON") == 3
 
 
-def test_approved_text_item_labels_each_language(api: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    item_id = _upload(api, team, MIXED)
+def test_approved_text_item_labels_each_language(api: Api, team) -> None:  # type: ignore[no-untyped-def]
+    item_id = upload_text(api, team, MIXED)
     c, pro = api.client, team["prosecutor"]
     plan = c.post(f"/api/v1/items/{item_id}/redactions", json={}, headers=pro).json()
     v2 = c.patch(
@@ -196,7 +196,7 @@ class _Span:
 
 
 @pytest.mark.parametrize("api", ["sqlite"], indirect=True)
-def test_review_page_bases_notes_and_override(api: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_review_page_bases_notes_and_override(api: Api, team) -> None:  # type: ignore[no-untyped-def]
     """On the page: each proposal's basis is a list of the configured bases, with a note;
     a blocked plan offers the override with a reason, in the page's language."""
     import re
@@ -208,7 +208,7 @@ def test_review_page_bases_notes_and_override(api: Api, team) -> None:  # type: 
         return re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)  # type: ignore[union-attr]
 
     text = "Свидетель Ерболат видел машину. Потом Ерболат ушёл домой."
-    item_id = _upload(api, team, text)
+    item_id = upload_text(api, team, text)
     web = api.client
     web.cookies.clear()
     web.get("/lang/ru")

@@ -17,15 +17,11 @@ import pytest
 
 from redaction.render.audio import merge_ranges, render_audio
 from redaction.residual import Report, check_audio, residual_dbfs
+from tests.redaction.kit import make_video, speech
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("ffmpeg") and shutil.which("espeak-ng")), reason="ffmpeg/espeak-ng missing"
 )
-
-
-def speech(path: Path, text: str, voice: str = "ru") -> Path:
-    subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
-    return path
 
 
 def pcm(path: Path) -> tuple[int, np.ndarray]:
@@ -57,32 +53,6 @@ def test_audio_ranges_hidden_sample_accurately(tmp_path: Path, mode: str) -> Non
     leaky = Report()
     check_audio(leaky, path=src, ranges=ranges)  # the original still speaks there
     assert not leaky.as_dict()["passed"]
-
-
-def make_video(
-    path: Path, *, size: str = "1280x720", seconds: int = 4, audio: Path | None = None
-) -> Path:
-    """scikit-image's astronaut photo moving across an ffmpeg test pattern (with a title tag)."""
-    from PIL import Image
-    from skimage import data
-
-    face = path.parent / "astronaut.png"
-    Image.fromarray(data.astronaut()).resize((300, 300)).save(face)
-    inputs = ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration={seconds}",
-              "-loop", "1", "-i", str(face)]  # fmt: skip
-    graph = "[0:v][1:v]overlay=x='40+t*60':y=60:shortest=1[v]"
-    maps = ["-map", "[v]"]
-    if audio is not None:
-        inputs += ["-i", str(audio)]
-        graph += ";[2:a]apad[a]"
-        maps += ["-map", "[a]", "-c:a", "aac"]
-    subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", *inputs, "-filter_complex", graph, *maps,
-         "-t", str(seconds), "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
-         "-metadata", "title=Иванов bodycam", "-metadata", "location=+43.2+076.9/", str(path)],
-        check=True,
-    )  # fmt: skip
-    return path
 
 
 def test_video_faces_masked_audio_bleeped_metadata_gone(tmp_path: Path) -> None:

@@ -11,8 +11,7 @@ import json
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from tests.evidence.conftest import Api, team  # noqa: F401  (fixture)
-from tests.redaction.test_api import api  # noqa: F401  (fixture)
+from tests.app_kit import Api
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 sqlite_only = pytest.mark.parametrize("api", ["sqlite"], indirect=True)
@@ -34,7 +33,7 @@ def _pdf(pages: int = 2) -> bytes:
     return out.getvalue()
 
 
-def _plan(api: Api, team, data: bytes, name: str) -> dict:  # type: ignore[no-untyped-def]  # noqa: F811
+def _plan(api: Api, team, data: bytes, name: str) -> dict:  # type: ignore[no-untyped-def]
     r = api.upload(team["case"]["id"], team["prosecutor"], data, name=name)
     assert r.status_code == 201, r.text
     r = api.client.post(
@@ -44,7 +43,7 @@ def _plan(api: Api, team, data: bytes, name: str) -> dict:  # type: ignore[no-un
     return dict(r.json())
 
 
-def _post_raw(api: Api, team, plan_id: str, target: str):  # type: ignore[no-untyped-def]  # noqa: F811
+def _post_raw(api: Api, team, plan_id: str, target: str):  # type: ignore[no-untyped-def]
     # Raw JSON: NaN and Infinity are what a careless client sends, not what json.dumps makes.
     body = '{"items": [{"target": ' + target + "}]}"
     headers = {**team["prosecutor"], "Content-Type": "application/json"}
@@ -52,13 +51,13 @@ def _post_raw(api: Api, team, plan_id: str, target: str):  # type: ignore[no-unt
                            headers=headers)  # fmt: skip
 
 
-def _versions(api: Api, team, item_id: str) -> int:  # type: ignore[no-untyped-def]  # noqa: F811
+def _versions(api: Api, team, item_id: str) -> int:  # type: ignore[no-untyped-def]
     r = api.client.get(f"/api/v1/items/{item_id}/redactions", headers=team["prosecutor"])
     return len(r.json())
 
 
 @sqlite_only
-def test_bad_boxes_are_refused_and_change_nothing(api: Api, team) -> None:  # noqa: F811
+def test_bad_boxes_are_refused_and_change_nothing(api: Api, team) -> None:
     image = _plan(api, team, _png(), "photo.png")
     assert image["source_kind"] == "pages"
     doc = _plan(api, team, _pdf(2), "scan.pdf")
@@ -111,14 +110,14 @@ def test_bad_boxes_are_refused_and_change_nothing(api: Api, team) -> None:  # no
     assert added["target"] == json.loads(good) and added["decision"] == "accepted"
 
 
-def _pages(api: Api, team, plan: dict) -> list[dict]:  # type: ignore[no-untyped-def]  # noqa: F811
+def _pages(api: Api, team, plan: dict) -> list[dict]:  # type: ignore[no-untyped-def]
     r = api.client.get(f"/api/v1/redactions/{plan['id']}/pages", headers=team["prosecutor"])
     assert r.status_code == 200, r.text
     return list(r.json()["pages"])
 
 
 @sqlite_only
-def test_page_images_boxes_moves_and_undo(api: Api, team) -> None:  # noqa: F811
+def test_page_images_boxes_moves_and_undo(api: Api, team) -> None:
     """The picture is served at screen width from a cached derivative, each view a
     recorded read; a moved box is saved in page pixels and burned exactly there in the
     preview; undo brings the box back."""
@@ -199,7 +198,7 @@ def test_page_images_boxes_moves_and_undo(api: Api, team) -> None:  # noqa: F811
 
 
 @sqlite_only
-def test_faces_and_plates_proposed_on_images(api: Api, team) -> None:  # noqa: F811
+def test_faces_and_plates_proposed_on_images(api: Api, team) -> None:
     """The video's detectors on a photo: the astronaut's face and a plate are box
     proposals in the image's pixels; hidden, the copy no longer shows either."""
     from skimage import data

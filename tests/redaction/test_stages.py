@@ -8,33 +8,24 @@ corrupt video ends in `failed` with the reason, without proposals or derivative.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
-import redaction.models  # noqa: F401  (tables on the shared metadata)
-from evidence import hooks
-from evidence.app import create_app
-from evidence.config import Settings
 from evidence.models import Blob, Item
-from ingest import pipeline
 from ingest.config import IngestSettings
-from ingest.runtime import jobs, queue
+from ingest.runtime import jobs
 from ingest.runtime.models import Job, JobState
 from redaction.models import PlanStatus, RedactionPlan
-from tests.conftest import migrated_sqlite
-from tests.evidence.conftest import PASSWORD, Api, _truncate, team  # noqa: F401  (fixture)
-from tests.login_form import post_login
-from tests.redaction.test_api_review import _csrf
-from tests.redaction.test_render_media import make_video
+from tests.app_kit import PASSWORD, Api, running_jobs
+from tests.login_form import csrf_of, post_login
+from tests.redaction.kit import make_video
 
 pytestmark = pytest.mark.skipif(not shutil.which("ffmpeg"), reason="ffmpeg missing")
 
@@ -45,42 +36,22 @@ DONE = {"draft", "approved", "failed", "superseded"}
     params=[("sync", "sqlite"), ("thread", "sqlite"), ("sync", "postgresql")],
     ids=["sync-sqlite", "thread-sqlite", "sync-postgresql"],
 )
-def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
-    """The whole application with jobs on; only redaction queues any (no item hook)."""
+def api(request: pytest.FixtureRequest, make_api: Callable[..., Api]) -> Iterator[Api]:
+    """The shared app with jobs on; only redaction queues any (uploads start no media
+    processing: these tests time redaction only)."""
     mode, backend = request.param
-    if backend == "sqlite":
-        url = migrated_sqlite(tmp_path / "dalel.sqlite3")
-    else:
-        url = str(request.getfixturevalue("pg_url"))
-        request.getfixturevalue("pg_engine")
-    settings = Settings(data_dir=tmp_path, database_url=url, max_upload_bytes=8 << 20)
-    app = create_app(settings)
-    SQLModel.metadata.create_all(app.state.engine)
-    # Uploads must not start ingest's own pipeline here: these tests time redaction only.
-    with contextlib.suppress(ValueError):
-        hooks._item_added.remove(pipeline.on_item_added)
-    jobs.configure(
-        engine=app.state.engine,
-        store=app.state.store,
-        settings=IngestSettings(jobs=mode, redis_url=None, job_retries=1, retry_intervals=[0]),
-    )
-    try:
-        with TestClient(app) as client:
-            yield Api(client=client, engine=app.state.engine, settings=settings)
-    finally:
-        queue.shutdown(wait=True)
-        jobs._runtime = None
-        if backend == "postgresql":
-            _truncate(app.state.engine)
+    api = make_api(backend)
+    with running_jobs(api, jobs=mode, job_retries=1):
+        yield api
 
 
-def _upload(api: Api, team: dict, data: bytes, name: str = "bodycam.mp4") -> str:  # noqa: F811
+def _upload(api: Api, team: dict, data: bytes, name: str = "bodycam.mp4") -> str:
     r = api.upload(team["case"]["id"], team["prosecutor"], data, name=name)
     assert r.status_code == 201, r.text
     return str(r.json()["id"])
 
 
-def _wait(api: Api, team: dict, plan_id: str, timeout: float = 120) -> dict[str, Any]:  # noqa: F811
+def _wait(api: Api, team: dict, plan_id: str, timeout: float = 120) -> dict[str, Any]:
     """Poll the plan until its job has finished (at once under `sync`)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -131,7 +102,7 @@ def _job_ends(api: Api, item_id: str, stage: str, state: JobState) -> Job:
     return job
 
 
-def _actions(api: Api, team: dict, item_id: str) -> list[str]:  # noqa: F811
+def _actions(api: Api, team: dict, item_id: str) -> list[str]:
     r = api.client.get(f"/api/v1/items/{item_id}/custody", headers=team["auditor"])
     assert r.status_code == 200, r.text
     body = r.json()
@@ -139,7 +110,7 @@ def _actions(api: Api, team: dict, item_id: str) -> list[str]:  # noqa: F811
     return [e["event"]["action"] if "event" in e else e["action"] for e in events]
 
 
-def test_video_analysed_and_rendered_by_jobs(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
+def test_video_analysed_and_rendered_by_jobs(api: Api, team, tmp_path: Path) -> None:
     item_id = _upload(
         api, team, make_video(tmp_path / "clip.mp4", size="640x360", seconds=2).read_bytes()
     )
@@ -207,7 +178,7 @@ def test_video_analysed_and_rendered_by_jobs(api: Api, team, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("api", [("sync", "sqlite")], ids=["sync-sqlite"], indirect=True)
-def test_bad_requests_change_nothing(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
+def test_bad_requests_change_nothing(api: Api, team, tmp_path: Path) -> None:
     item_id = _upload(
         api, team, make_video(tmp_path / "clip.mp4", size="320x240", seconds=1).read_bytes()
     )
@@ -228,7 +199,7 @@ def test_bad_requests_change_nothing(api: Api, team, tmp_path: Path) -> None:  #
     assert set(after[len(before) :]) <= {"access.denied", "item.custody.read"}
 
 
-def test_missing_object_fails_the_analysis(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
+def test_missing_object_fails_the_analysis(api: Api, team, tmp_path: Path) -> None:
     item_id = _upload(
         api, team, make_video(tmp_path / "clip.mp4", size="320x240", seconds=1).read_bytes()
     )
@@ -245,7 +216,7 @@ def test_missing_object_fails_the_analysis(api: Api, team, tmp_path: Path) -> No
     assert derived.json() == []
 
 
-def test_corrupt_video_fails_the_analysis(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
+def test_corrupt_video_fails_the_analysis(api: Api, team, tmp_path: Path) -> None:
     whole = make_video(tmp_path / "clip.mp4", size="320x240", seconds=1).read_bytes()
     item_id = _upload(api, team, whole[:2000], name="broken.mp4")  # no moov atom
     r = api.client.post(f"/api/v1/items/{item_id}/redactions", json={}, headers=team["prosecutor"])
@@ -264,7 +235,7 @@ def test_corrupt_video_fails_the_analysis(api: Api, team, tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     "api", [("sync", "sqlite"), ("thread", "sqlite")], ids=["sync", "thread"], indirect=True
 )
-def test_render_failure_is_visible_and_retried(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
+def test_render_failure_is_visible_and_retried(api: Api, team, tmp_path: Path) -> None:
     item_id = _upload(
         api, team, make_video(tmp_path / "clip.mp4", size="320x240", seconds=1).read_bytes()
     )
@@ -301,7 +272,7 @@ def test_render_failure_is_visible_and_retried(api: Api, team, tmp_path: Path) -
 
 
 @pytest.mark.parametrize("api", [("sync", "sqlite")], ids=["sync-sqlite"], indirect=True)
-def test_review_page_shows_the_states(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
+def test_review_page_shows_the_states(api: Api, team, tmp_path: Path) -> None:
     web = api.client
     web.cookies.clear()
     web.get("/lang/ru")
@@ -314,7 +285,9 @@ def test_review_page_shows_the_states(api: Api, team, tmp_path: Path) -> None:  
     # No worker picks the job up: the page shows the plan waiting for it.
     jobs.configure(engine=api.engine, store=api.client.app.state.store,  # type: ignore[attr-defined]
                    settings=IngestSettings(jobs="off", redis_url=None))  # fmt: skip
-    r = web.post(f"/items/{item_id}/redaction", data={"csrf": _csrf(start.text), "language": "ru"})
+    r = web.post(
+        f"/items/{item_id}/redaction", data={"csrf": csrf_of(start.text), "language": "ru"}
+    )
     assert r.status_code == 200 and "/review" in str(r.url), r.text[:300]
     assert "Идёт анализ" in r.text and "анализируется" in r.text and "Обновить" in r.text
     assert r.headers["refresh"] == "10"

@@ -3,27 +3,19 @@ media` process (its entry point registers every package's stages, as `dalel work
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlmodel import SQLModel
 
-from evidence import hooks
-from evidence.app import create_app
-from evidence.config import Settings
-from ingest import pipeline
-from ingest.config import IngestSettings
-from ingest.runtime import jobs, queue
-from tests.evidence.conftest import Api, _truncate, team  # noqa: F401  (fixture)
-from tests.redaction.test_render_media import make_video
+from ingest.runtime import jobs
+from tests.app_kit import Api, running_jobs
+from tests.redaction.kit import make_video
 
 REDIS_URL = os.environ.get("DALEL_TEST_REDIS", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,38 +37,32 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture()
-def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
-    """The application queueing on RQ under a queue prefix of its own."""
-    prefix = f"t{uuid.uuid4().hex[:10]}"
-    url = str(request.getfixturevalue("pg_url"))
-    request.getfixturevalue("pg_engine")
-    settings = Settings(data_dir=tmp_path, database_url=url, max_upload_bytes=8 << 20)
-    app = create_app(settings)
-    SQLModel.metadata.create_all(app.state.engine)
-    with contextlib.suppress(ValueError):
-        hooks._item_added.remove(pipeline.on_item_added)
-    rq = IngestSettings(jobs="rq", redis_url=REDIS_URL, queue_prefix=prefix, job_retries=0)
-    jobs.configure(engine=app.state.engine, store=app.state.store, settings=rq)
-    try:
-        with TestClient(app) as client:
-            yield Api(client=client, engine=app.state.engine, settings=settings)
-    finally:
-        queue.shutdown(wait=True)
-        jobs._runtime = None
-        _truncate(app.state.engine)
-        from redis import Redis
+def queue_prefix() -> Iterator[str]:
+    """A queue prefix of the test's own; its Redis keys are removed afterwards."""
+    from redis import Redis
 
-        redis = Redis.from_url(REDIS_URL)
-        for key in redis.scan_iter(f"*{prefix}*"):
-            redis.delete(key)
-        for name in redis.smembers("rq:queues"):
-            if prefix in name.decode():
-                redis.srem("rq:queues", name)
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    yield prefix
+    redis = Redis.from_url(REDIS_URL)
+    for key in redis.scan_iter(f"*{prefix}*"):
+        redis.delete(key)
+    for name in redis.smembers("rq:queues"):
+        if prefix in name.decode():
+            redis.srem("rq:queues", name)
+
+
+@pytest.fixture()
+def api(queue_prefix: str, make_api: Callable[..., Api]) -> Iterator[Api]:
+    """The shared app on PostgreSQL queueing on RQ; uploads start no media processing."""
+    api = make_api("postgresql")
+    with running_jobs(api, jobs="rq", redis_url=REDIS_URL, queue_prefix=queue_prefix):
+        yield api
 
 
 def _work(api: Api) -> None:
     """`dalel worker --queues media --burst`: run what is queued, then stop."""
-    assert jobs._runtime is not None
+    runtime = jobs.configured()
+    assert runtime is not None
     env = {
         **os.environ,
         "DALEL_DATABASE_URL": str(api.settings.database_url),
@@ -84,7 +70,7 @@ def _work(api: Api) -> None:
         "DALEL_DATA_DIR": str(api.settings.data_dir),
         "DALEL_REDIS_URL": REDIS_URL,
         "DALEL_JOBS": "rq",
-        "DALEL_QUEUE_PREFIX": jobs._runtime.settings.queue_prefix,
+        "DALEL_QUEUE_PREFIX": runtime.settings.queue_prefix,
         "DALEL_JOB_RETRIES": "0",
         "OMP_NUM_THREADS": "1",
     }
@@ -93,7 +79,7 @@ def _work(api: Api) -> None:
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
 
 
-def test_media_worker_analyses_and_renders(api: Api, team, tmp_path: Path) -> None:  # noqa: F811
+def test_media_worker_analyses_and_renders(api: Api, team, tmp_path: Path) -> None:
     video = make_video(tmp_path / "clip.mp4", size="320x240", seconds=1)
     r = api.upload(team["case"]["id"], team["prosecutor"], video.read_bytes(), name="cam.mp4")
     item_id = r.json()["id"]

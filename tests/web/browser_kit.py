@@ -1,4 +1,4 @@
-"""What the workspace's browser tests share: `python -m tests.web.server` in a
+"""What the workspace's browser tests share: `dalel serve` in a
 subprocess on its own data folder, accounts of every role seeded before it starts,
 Chromium through Playwright, signing in through the form, and a poll that needs no
 `eval` (the pages' Content-Security-Policy forbids it)."""
@@ -24,7 +24,7 @@ from evidence.migrations import upgrade
 from evidence.models import Role, User
 from evidence.policy import Principal
 from evidence.web import assets
-from tests.evidence.conftest import PASSWORD
+from tests.app_kit import PASSWORD
 from tests.storage_fixtures import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +67,7 @@ class Server:
         }
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.web.server", "--port", str(self.port)],
+                [sys.executable, "-m", "evidence.cli", "serve", "--port", str(self.port)],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         for _ in range(300):

@@ -1,5 +1,4 @@
-"""Page-test fixtures: the whole app (SQLite and PostgreSQL) from tests/evidence, with the
-review router mounted until `create_app` includes it, and helpers to act as a browser."""
+"""Page-test fixtures: the whole app (SQLite and PostgreSQL), and helpers to act as a browser."""
 
 from __future__ import annotations
 
@@ -7,17 +6,15 @@ import re
 
 import pytest
 
-from tests.evidence.conftest import PASSWORD, Api, api, team  # noqa: F401  (fixtures)
+from tests.app_kit import PASSWORD, Api
 from tests.login_form import post_login
-from tests.web.server import wire
 
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
 
 @pytest.fixture()
-def web(api: Api) -> Api:  # noqa: F811
-    """The app with every review route, and the English interface by default."""
-    wire(api.client.app)  # type: ignore[arg-type]
+def web(api: Api) -> Api:
+    """The app, with the English interface by default."""
     api.client.cookies.set("dalel_lang", "en")
     return api
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.web.browser_kit import Server, browser, open_page, shot  # noqa: F401
+from tests.web.browser_kit import Server, open_page, shot
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def srv(tmp_path: Path) -> Iterator[Server]:
         server.stop()
 
 
-def test_swagger_ui_renders_offline(srv: Server, browser: Any) -> None:  # noqa: F811
+def test_swagger_ui_renders_offline(srv: Server, browser: Any) -> None:
     from playwright.sync_api import expect
 
     page = open_page(browser, srv.base)

@@ -8,7 +8,7 @@ import time
 import pyotp
 import pytest
 
-from tests.evidence.conftest import PASSWORD, Api
+from tests.app_kit import PASSWORD, Api
 from tests.login_form import post_login
 from tests.web.conftest import csrf_of, sign_in
 

@@ -26,8 +26,7 @@ from evidence.db import make_engine
 from evidence.migrations import upgrade
 from evidence.models import Role
 from evidence.policy import Principal
-from tests.evidence.conftest import PASSWORD
-from tests.ingest.conftest import default_model_dir, tiny_whisper_dir  # noqa: F401  (fixtures)
+from tests.app_kit import PASSWORD
 from tests.storage_fixtures import free_port
 
 pytestmark = pytest.mark.browser
@@ -79,7 +78,7 @@ def _seed(settings: Settings) -> dict[str, str]:
 
 
 @pytest.fixture()
-def server(tmp_path: Path, tiny_whisper_dir: Path) -> Iterator[tuple[str, dict[str, str]]]:  # noqa: F811
+def server(tmp_path: Path, tiny_whisper_dir: Path) -> Iterator[tuple[str, dict[str, str]]]:
     if not Path(CHROMIUM).exists() or not shutil.which("ffmpeg"):
         pytest.skip("Chromium or ffmpeg is not installed")
     pytest.importorskip("playwright.sync_api")
@@ -99,7 +98,7 @@ def server(tmp_path: Path, tiny_whisper_dir: Path) -> Iterator[tuple[str, dict[s
     base = f"http://127.0.0.1:{port}"
     with open(tmp_path / "server.log", "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.web.server", "--port", str(port)],
+            [sys.executable, "-m", "evidence.cli", "serve", "--port", str(port)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:

@@ -35,7 +35,6 @@ from evidence.models import Blob
 from evidence.service.ledger import LedgerConfig
 from tests.web.browser_kit import (
     Server,
-    browser,  # noqa: F401  (fixture)
     open_page,
     seed_case,
     seed_people,
@@ -68,7 +67,7 @@ def server(tmp_path: Path) -> Any:
         srv.stop()
 
 
-def phone(browser: Any, base: str, locale: str) -> Any:  # noqa: F811
+def phone(browser: Any, base: str, locale: str) -> Any:
     context = browser.new_context(locale=locale, viewport=PHONE, device_scale_factor=1)
     return context.new_page()
 
@@ -85,7 +84,7 @@ def no_horizontal_scroll(page: Any) -> None:
 
 def test_request_upload_resume_receipt_verify_accept_reject(
     server: Any,
-    browser: Any,  # noqa: F811
+    browser: Any,
     tmp_path: Path,
 ) -> None:
     srv, case_id = server

@@ -17,14 +17,14 @@ from custody.events import utc_now
 from evidence import service
 from evidence.citizen_models import EvidenceRequest
 from evidence.service.ledger import LedgerConfig
-from tests.evidence.conftest import Api
-from tests.evidence.test_citizen_api import make_request, send
-from tests.web.conftest import csrf_of, sign_in, web  # noqa: F401  (fixture)
+from tests.app_kit import Api
+from tests.evidence.citizen_kit import make_request, send
+from tests.web.conftest import sign_in
 
 LINK = re.compile(r'id="new-link" class="link" readonly value="([^"]+)"')
 
 
-def test_the_investigator_creates_a_request_and_sees_the_link_once(web: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_investigator_creates_a_request_and_sees_the_link_once(web: Api, team) -> None:  # type: ignore[no-untyped-def]
     case_id = team["case"]["id"]
     csrf = sign_in(web, "investigator")
     page = web.client.get(f"/cases/{case_id}/requests")
@@ -68,7 +68,7 @@ def test_the_investigator_creates_a_request_and_sees_the_link_once(web: Api, tea
     assert closed.status_code == 410 and "Эта ссылка отозвана" in closed.text
 
 
-def test_officers_do_not_see_the_tab_nor_the_page(web: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_officers_do_not_see_the_tab_nor_the_page(web: Api, team) -> None:  # type: ignore[no-untyped-def]
     case_id = team["case"]["id"]
     sign_in(web, "officer")
     assert "/requests" not in web.client.get(f"/cases/{case_id}").text
@@ -77,7 +77,7 @@ def test_officers_do_not_see_the_tab_nor_the_page(web: Api, team) -> None:  # ty
     assert f"/cases/{case_id}/requests" in web.client.get(f"/cases/{case_id}").text
 
 
-def test_the_persons_page_speaks_the_browsers_language(web: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_persons_page_speaks_the_browsers_language(web: Api, team) -> None:  # type: ignore[no-untyped-def]
     _, token = make_request(web, team, asked_for="скриншоты")
     web.client.cookies.clear()
     for accept, words in [
@@ -96,7 +96,7 @@ def test_the_persons_page_speaks_the_browsers_language(web: Api, team) -> None: 
     assert wrong.status_code == 404 and "Бұл сілтеме жарамсыз" in wrong.text
 
 
-def test_used_up_and_expired_links_still_offer_the_receipt(web: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_used_up_and_expired_links_still_offer_the_receipt(web: Api, team) -> None:  # type: ignore[no-untyped-def]
     created, token = make_request(web, team, max_files=1)
     web.client.cookies.clear()
     assert send(web, token, "a.jpg", os.urandom(1000)).status_code == 201
@@ -113,7 +113,7 @@ def test_used_up_and_expired_links_still_offer_the_receipt(web: Api, team) -> No
     assert expired.status_code == 410 and "мерзімі өтті" in expired.text
 
 
-def test_the_public_receipt_check(web: Api, team) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_public_receipt_check(web: Api, team) -> None:  # type: ignore[no-untyped-def]
     _, token = make_request(web, team)
     web.client.cookies.clear()
     data = os.urandom(3000)

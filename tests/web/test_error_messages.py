@@ -14,7 +14,7 @@ from evidence.errors import Conflict, InvalidInput
 from evidence.models import Role
 from evidence.service.review import MAX_TAG
 from evidence.web.core import error_message
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 from tests.web.conftest import sign_in
 
 TAG_EN = f"a tag is 1 to {MAX_TAG} characters"

@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 import pytest
 
 from evidence.models import Role
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 from tests.web.conftest import sign_in
 
 # Names and abbreviations that are the same in every language.

@@ -19,7 +19,6 @@ from PIL import Image, ImageChops, ImageDraw
 
 from tests.web.browser_kit import (
     Server,
-    browser,  # noqa: F401  (fixture)
     seed_case,
     seed_people,
     shot,
@@ -110,7 +109,7 @@ def _plan(srv: Server, plan_id: str) -> dict[str, Any]:
     return dict(r.json())
 
 
-def test_draw_move_resize_keep_approve_and_the_copy_is_black_there(browser, world) -> None:  # noqa: F811
+def test_draw_move_resize_keep_approve_and_the_copy_is_black_there(browser, world) -> None:
     srv, plans, files = world
     page = sign_in(browser, srv.base, "prosecutor", lang="ru", width=1400)
     plan_id = plans["photo.png"]
@@ -184,7 +183,7 @@ def test_draw_move_resize_keep_approve_and_the_copy_is_black_there(browser, worl
         assert rendered.getpixel((250, 800)) == original.getpixel((250, 800))
 
 
-def test_scan_pages_thumbnails_and_keyboard(browser, world) -> None:  # noqa: F811
+def test_scan_pages_thumbnails_and_keyboard(browser, world) -> None:
     srv, plans, _ = world
     page = sign_in(browser, srv.base, "prosecutor", lang="kk", width=1400)
     plan_id = plans["scan.pdf"]

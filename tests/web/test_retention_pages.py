@@ -9,8 +9,7 @@ import os
 import pytest
 
 from evidence.models import Role
-from tests.evidence.conftest import Api
-from tests.evidence.conftest import purge_jobs as purge_jobs
+from tests.app_kit import Api
 from tests.web.conftest import csrf_of, sign_in
 
 LONG_AGO = "2015-03-10T09:00:00+05:00"

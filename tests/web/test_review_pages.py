@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from evidence import service
 from evidence.models import Item
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 from tests.web.conftest import csrf_of, sign_in
 
 

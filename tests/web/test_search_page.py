@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from evidence.web.search_views import marked
 from ingest.search import Entry, replace_entries
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 from tests.web.conftest import sign_in
 
 

@@ -34,7 +34,7 @@ from evidence.migrations import upgrade
 from evidence.models import Item, Role
 from evidence.policy import Principal
 from evidence.web import assets
-from tests.evidence.conftest import PASSWORD
+from tests.app_kit import PASSWORD
 from tests.storage_fixtures import free_port
 
 pytestmark = pytest.mark.browser
@@ -52,7 +52,7 @@ LIMIT = LARGE + 4 * MiB  # the server's per-file limit in these tests
 
 
 class Server:
-    """`python -m tests.web.server` on a free port, restartable on the same data."""
+    """`dalel serve` on a free port, restartable on the same data."""
 
     def __init__(self, tmp: Path) -> None:
         self.data = tmp / "data"
@@ -72,7 +72,7 @@ class Server:
         }
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.web.server", "--port", str(self.port)],
+                [sys.executable, "-m", "evidence.cli", "serve", "--port", str(self.port)],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         for _ in range(300):

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from evidence.models import Role
 from evidence.web.upload_form import default_time_zone, time_zone_choices, zoned_fields
-from tests.evidence.conftest import Api
+from tests.app_kit import Api
 from tests.web.conftest import csrf_of, sign_in
 
 

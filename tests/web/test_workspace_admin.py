@@ -20,10 +20,9 @@ from sqlmodel import select
 
 from custody.events import utc_now
 from evidence.models import ApiKey, Case, CaseMember, User
-from tests.evidence.conftest import PASSWORD
+from tests.app_kit import PASSWORD
 from tests.web.browser_kit import (
     Server,
-    browser,  # noqa: F401  (fixture)
     seed_people,
     shot,
     sign_in,
@@ -60,7 +59,7 @@ def _count(srv: Server, model: Any) -> int:
         return len(session.exec(select(model)).all())
 
 
-def test_administrator_manages_accounts_and_device_keys(srv: Server, browser: Any) -> None:  # noqa: F811
+def test_administrator_manages_accounts_and_device_keys(srv: Server, browser: Any) -> None:
     from playwright.sync_api import expect
 
     # Three wrong passwords for the officer: the administrator will see them.
@@ -139,7 +138,7 @@ def test_administrator_manages_accounts_and_device_keys(srv: Server, browser: An
         assert session.exec(select(ApiKey)).one().revoked_at is not None
 
 
-def test_prosecutor_opens_a_case_and_chooses_its_members(srv: Server, browser: Any) -> None:  # noqa: F811
+def test_prosecutor_opens_a_case_and_chooses_its_members(srv: Server, browser: Any) -> None:
     from playwright.sync_api import expect
 
     page = sign_in(browser, srv.base, "prosecutor", lang="ru")

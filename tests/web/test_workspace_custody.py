@@ -21,7 +21,6 @@ import custody
 from custody.events import Actor
 from tests.web.browser_kit import (
     Server,
-    browser,  # noqa: F401  (fixture)
     seed_case,
     seed_people,
     shot,
@@ -71,7 +70,7 @@ def world(tmp_path: Path) -> Iterator[tuple[Server, str, str]]:
 
 def test_custody_timeline_reads_like_a_story(
     world: tuple[Server, str, str],
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     from playwright.sync_api import expect
 

@@ -21,7 +21,6 @@ from PIL import Image
 
 from tests.web.browser_kit import (
     Server,
-    browser,  # noqa: F401  (fixture)
     seed_case,
     seed_people,
     shot,
@@ -102,7 +101,7 @@ def _until_done(page: Any, url: str, selector: str, tries: int = 60) -> None:
 
 def test_item_page_shows_what_the_file_holds(
     world: tuple[Server, str, dict[str, str]],
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     from playwright.sync_api import expect
 

@@ -21,7 +21,6 @@ from disclosure import notify
 from evidence.i18n import N_
 from tests.web.browser_kit import (
     Server,
-    browser,  # noqa: F401  (fixture)
     seed_case,
     seed_people,
     shot,
@@ -68,7 +67,7 @@ def _nav(page: Any) -> list[str]:
 
 def test_each_role_sees_its_navigation_forms_and_language(
     world: tuple[Server, str, str],
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     from playwright.sync_api import expect
 
