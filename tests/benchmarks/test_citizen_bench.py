@@ -5,7 +5,9 @@ same run so the numbers mean the same on a fast or a slow machine:
   hash-wasm streaming) against `sha256sum` of the same file (target ≥ 0.3);
 - a person sending a 1 GB file through the link in the browser, from the click to the
   receipt (hashing on the device included), against a staff `dalel upload` of a file of
-  the same size to the same server (target ≥ 0.8 as baseline time / citizen time).
+  the same size to the same server (target ≥ 0.8 as baseline time / citizen time);
+- an investigator uploading such a file on the case page (issue 20: hashed while it is
+  sent, through the resumable protocol), against `dalel upload` in the same way.
 
 CPU seconds are reported beside wall seconds: the browser's processes, the server's and
 the baseline tools'. DALEL_BENCH_CITIZEN_MB sets the size (default 1024).
@@ -26,13 +28,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.evidence.conftest import PASSWORD
-from tests.web.browser_kit import (
-    Server,
-    browser,  # noqa: F401  (fixture)
-    seed_case,
-    seed_people,
-)
+from tests.app_kit import PASSWORD
+from tests.web.browser_kit import Server, seed_case, seed_people, sign_in
 
 pytestmark = [pytest.mark.bench, pytest.mark.browser]
 MiB = 1024 * 1024
@@ -108,7 +105,7 @@ def report(data: dict[str, Any]) -> None:
     print("\nBENCH", json.dumps(data))
 
 
-def test_browser_hashing_vs_sha256sum(server: Any, browser: Any, tmp_path: Path) -> None:  # noqa: F811
+def test_browser_hashing_vs_sha256sum(server: Any, browser: Any, tmp_path: Path) -> None:
     srv, _ = server
     big = big_file(tmp_path / "video.mp4", SIZE_MB)
     cpu = children_cpu()
@@ -149,7 +146,23 @@ def test_browser_hashing_vs_sha256sum(server: Any, browser: Any, tmp_path: Path)
     })  # fmt: skip
 
 
-def test_citizen_upload_vs_dalel_upload(server: Any, browser: Any, tmp_path: Path) -> None:  # noqa: F811
+def dalel_upload(srv: Server, path: Path, state: Path) -> tuple[float, float, float]:
+    """A staff `dalel upload` of `path` to the server: wall, its CPU, the server's CPU."""
+    assert srv.process is not None
+    env = {**os.environ, "DALEL_USER": "investigator", "DALEL_PASSWORD": PASSWORD}
+    server_cpu = _cpu_of(srv.process.pid)
+    cpu = children_cpu()
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "evidence.cli", "upload", "--case", NUMBER, "--server", srv.base,
+         "--quiet", "--state", str(state), str(path)],
+        env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    wall = time.perf_counter() - start
+    return wall, children_cpu() - cpu, _cpu_of(srv.process.pid) - server_cpu
+
+
+def test_citizen_upload_vs_dalel_upload(server: Any, browser: Any, tmp_path: Path) -> None:
     srv, case_id = server
     assert srv.process is not None
     staff_file = big_file(tmp_path / "staff.mp4", SIZE_MB)
@@ -165,18 +178,7 @@ def test_citizen_upload_vs_dalel_upload(server: Any, browser: Any, tmp_path: Pat
     link = created.json()["link"]
 
     # The staff upload: the CLI's resumable protocol against the same server.
-    env = {**os.environ, "DALEL_USER": "investigator", "DALEL_PASSWORD": PASSWORD}
-    server_cpu = _cpu_of(srv.process.pid)
-    cpu = children_cpu()
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "evidence.cli", "upload", "--case", NUMBER, "--server", srv.base,
-         "--quiet", "--state", str(tmp_path / "state.json"), str(staff_file)],
-        env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    staff = time.perf_counter() - start
-    staff_cpu = children_cpu() - cpu
-    staff_server_cpu = _cpu_of(srv.process.pid) - server_cpu
+    staff, staff_cpu, staff_server_cpu = dalel_upload(srv, staff_file, tmp_path / "state.json")
 
     # The person: the link's page on a phone-sized browser, from the click to the receipt.
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
@@ -200,4 +202,34 @@ def test_citizen_upload_vs_dalel_upload(server: Any, browser: Any, tmp_path: Pat
         "citizen_server_cpu_s": round(person_server_cpu, 2),
         "citizen_MBps": round(SIZE_MB / person, 1),
         "ratio_dalel_upload_over_citizen": round(ratio, 3), "target": 0.8,
+    })  # fmt: skip
+
+
+def test_case_page_upload_vs_dalel_upload(server: Any, browser: Any, tmp_path: Path) -> None:
+    srv, case_id = server
+    assert srv.process is not None
+    staff_file = big_file(tmp_path / "cli.mp4", SIZE_MB)
+    page_file = big_file(tmp_path / "page.mp4", SIZE_MB)  # same size, other bytes
+    cli, cli_cpu, cli_server_cpu = dalel_upload(srv, staff_file, tmp_path / "state.json")
+
+    page = sign_in(browser, srv.base, "investigator")
+    page.goto(f"{srv.base}/cases/{case_id}")
+    page.set_input_files("#pick-files", str(page_file))
+    server_cpu = _cpu_of(srv.process.pid)
+    cpu = browser_cpu(srv.process.pid)
+    start = time.perf_counter()
+    page.click("#upload-start")
+    page.wait_for_selector("#upload-files li.done", timeout=900_000)
+    seconds = time.perf_counter() - start
+    page_cpu = browser_cpu(srv.process.pid) - cpu
+    page_server_cpu = _cpu_of(srv.process.pid) - server_cpu
+    ratio = cli / seconds
+    report({
+        "bench": "case_page_upload", "size_mb": SIZE_MB,
+        "dalel_upload_s": round(cli, 2), "dalel_upload_cpu_s": round(cli_cpu, 2),
+        "dalel_upload_server_cpu_s": round(cli_server_cpu, 2),
+        "page_s": round(seconds, 2), "page_browser_cpu_s": round(page_cpu, 2),
+        "page_server_cpu_s": round(page_server_cpu, 2),
+        "page_MBps": round(SIZE_MB / seconds, 1),
+        "ratio_dalel_upload_over_page": round(ratio, 3), "target": 0.8,
     })  # fmt: skip
