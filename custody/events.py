@@ -98,6 +98,7 @@ class Action(StrEnum):
     SUBMISSION_RECEIVED = "citizen.file.received"  # in quarantine; the receipt names it
     SUBMISSION_ACCEPTED = "citizen.file.accepted"
     SUBMISSION_REJECTED = "citizen.file.rejected"
+    SUBMISSION_PREVIEWED = "citizen.file.previewed"  # its quarantine thumbnail was shown
 
 
 @dataclass(frozen=True, slots=True)

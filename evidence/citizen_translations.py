@@ -114,7 +114,16 @@ T: dict[object, tuple[object, object]] = {
     ),
     "citizen's file accepted": ("азаматтың файлы қабылданды", "файл гражданина принят"),
     "citizen's file rejected": ("азаматтың файлы қабылданбады", "файл гражданина отклонён"),
+    "citizen's file previewed (quarantine)": (
+        "азаматтың файлы алдын ала қаралды (карантин)",
+        "файл гражданина просмотрен (карантин)",
+    ),
     # the investigator's page (evidence/web/request_views.py, case_requests.html)
+    "Preview of %(name)s": ("%(name)s алдын ала көрінісі", "Предпросмотр %(name)s"),
+    "the stored object of this file no longer matches its hash": (
+        "бұл файлдың сақталған нысаны енді өз хешіне сәйкес емес",
+        "сохранённый объект этого файла больше не совпадает со своим хешем",
+    ),
     "sent": ("жіберілді", "отправлен"),
     "opened": ("ашылды", "открыт"),
     "files received": ("файлдар алынды", "получены файлы"),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine
@@ -249,6 +250,12 @@ class MediaPipeline(Protocol):
         """Whether this server can transcribe, and the setting that decides it."""
         ...
 
+    def preview(self, *, path: Path, name: str) -> bytes | None:
+        """A small JPEG of a file that is not evidence yet (a quarantined submission),
+        decoded and encoded again so nothing of the file but its picture reaches the
+        page: an image, a video's first keyframe; None for anything else."""
+        ...
+
     def export_clip(
         self, *, session: Session, principal: Principal, clip_id: str, client: str | None
     ) -> None:
@@ -303,6 +310,9 @@ class NoMediaPipeline:
         return None
 
     def transcription_setup(self) -> dict[str, Any] | None:
+        return None
+
+    def preview(self, *, path: Path, name: str) -> bytes | None:
         return None
 
     def _absent(self) -> InvalidInput:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import inspect
@@ -30,6 +31,7 @@ from ingest.runtime.models import Job, JobState
 RUNNING = frozenset({JobState.QUEUED, JobState.RUNNING})
 SPEECH_STAGES = ("transcribe", "asr")
 CHUNK = 900  # SQLite's bound-parameter limit
+PREVIEW_SIDE = 320  # pixels, the longest side of a quarantine thumbnail
 
 
 def _word(states: set[str]) -> str:
@@ -231,6 +233,23 @@ class IngestPages:
 
         status = transcription_status(jobs.runtime().settings)  # the app's settings
         return {"configured": status.configured, "setting": status.setting, "engine": status.engine}
+
+    def preview(self, *, path: Path, name: str) -> bytes | None:
+        from ingest.media.detect import Kind, detect
+        from ingest.media.proxy import image_thumbnail, poster_frame
+
+        kind = detect(path=path, original_name=name).kind
+        if kind not in {Kind.IMAGE, Kind.VIDEO}:
+            return None
+        output = path.with_name("preview.jpg")
+        try:
+            if kind is Kind.IMAGE:
+                image_thumbnail(source=path, output=output, max_side=PREVIEW_SIDE)
+            else:
+                poster_frame(source=path, output=output, width=PREVIEW_SIDE)
+        except IngestError:  # undecodable: the page says there is no preview
+            return None
+        return output.read_bytes()
 
     def export_clip(
         self, *, session: Session, principal: Principal, clip_id: str, client: str | None

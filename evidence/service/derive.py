@@ -68,18 +68,24 @@ def materialize(
     folder = scratch.mkdtemp(prefix="dalel-job-")
     path = folder / f"input{suffix}"
     try:
-        digest = hashlib.sha256()
-        with open(path, "wb") as handle:
-            for chunk in store.get(blob.storage_key):
-                digest.update(chunk)
-                handle.write(chunk)
-        if digest.hexdigest() != blob.sha256:
+        if not copy_object(store=store, blob=blob, path=path):
             raise IntegrityMismatch(
                 "the stored object of item %(item)s no longer matches its hash", item=item.id
             )
         yield item, blob, path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def copy_object(*, store: ObjectStore, blob: Blob, path: Path) -> bool:
+    """Copy a stored object into `path`, hashing it on the way; False when the copy does
+    not hash to the blob's SHA-256 (the object was altered: the caller refuses it)."""
+    digest = hashlib.sha256()
+    with open(path, "wb") as handle:
+        for chunk in store.get(blob.storage_key):
+            digest.update(chunk)
+            handle.write(chunk)
+    return digest.hexdigest() == blob.sha256
 
 
 def register_derivative(

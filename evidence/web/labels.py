@@ -131,6 +131,7 @@ ACTIONS = {
     "citizen.file.received": _("file received from a citizen (quarantine)"),
     "citizen.file.accepted": _("citizen's file accepted"),
     "citizen.file.rejected": _("citizen's file rejected"),
+    "citizen.file.previewed": _("citizen's file previewed (quarantine)"),
 }
 
 # Job stages as the item page names them (ingest.runtime.stages.stages(): ingest's,

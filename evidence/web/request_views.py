@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from evidence import hooks, i18n
 from evidence.citizen_models import EvidenceRequest, SubmissionState
-from evidence.deps import ClientDep, SessionDep, SettingsDep
+from evidence.deps import ClientDep, MediaDep, SessionDep, SettingsDep, StoreDep
 from evidence.errors import InvalidInput
 from evidence.i18n import N_
 from evidence.models import Case
@@ -25,6 +25,7 @@ from evidence.policy import Perm, Principal
 from evidence.service import citizen
 from evidence.service.access import load_case, permits
 from evidence.service.citizen_messages import default_message, invitation, link_for
+from evidence.service.citizen_preview import can_preview, preview_submission
 from evidence.web.core import (
     Me,
     WebRoute,
@@ -98,6 +99,7 @@ def _render(
         request, "case_requests.html", me, case=case, requests=rows,
         states={r.id: str(citizen.state_of(r)) for r in rows}, submissions=submissions,
         pending=[s for s, _ in submissions if s.state == SubmissionState.QUARANTINED],
+        previews={s.id for s, _ in submissions if can_preview(s)},
         created=created, error=error, form=form or {}, templates=_templates(),
         status_code=status_code,
     )  # fmt: skip
@@ -200,6 +202,24 @@ async def revoke(
         session=session, principal=me, request_id=request_id, client=client
     )
     return _back(row, case_id)
+
+
+@router.get("/cases/{case_id}/submissions/{submission_id}/preview")
+def preview(
+    case_id: str, submission_id: str, request: Request, session: SessionDep, store: StoreDep,
+    media: MediaDep, client: ClientDep,
+) -> Response:  # fmt: skip
+    """A quarantined file's thumbnail, decoded and encoded again (never its own bytes)."""
+    me = signed_in(request, web_principal(request, session), session)
+    jpeg = preview_submission(
+        session=session, store=store, media=media, principal=me,
+        submission_id=submission_id, client=client,
+    )  # fmt: skip
+    if jpeg is None:
+        return Response(status_code=404)
+    # The bytes never change; the browser keeps it for this signed-in session's pages.
+    cache = {"Cache-Control": "private, max-age=3600"}
+    return Response(jpeg, media_type="image/jpeg", headers=cache)
 
 
 @router.post("/cases/{case_id}/submissions/{submission_id}/accept")
