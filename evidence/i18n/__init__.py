@@ -21,7 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date as _format_date
+from babel import dates as babel_dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -127,7 +127,7 @@ def _datetime_parts(lang: str) -> tuple[str, str, bool, str, str]:
 
 @cache
 def _date(lang: str, day: date) -> str:
-    return _format_date(day, "medium", locale=lang)
+    return babel_dates.format_date(day, "medium", locale=lang)
 
 
 def format_datetime(moment: datetime | None) -> str:

@@ -16,121 +16,44 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from evidence import service
-from evidence.config import Settings
-from evidence.db import make_engine
-from evidence.migrations import upgrade
-from evidence.models import Item, Role
-from evidence.policy import Principal
-from evidence.web import assets
-from tests.app_kit import PASSWORD
-from tests.storage_fixtures import free_port
+from evidence.models import Item
+from tests.web.browser_kit import ROOT, Server, need_browser, seed_case, seed_people, sign_in, until
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "web-upload"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 NUMBER = "202611210000120"
 MiB = 1024 * 1024
 LARGE = int(os.environ.get("DALEL_TEST_LARGE_MB", "64")) * MiB
 LIMIT = LARGE + 4 * MiB  # the server's per-file limit in these tests
 
 
-class Server:
-    """`dalel serve` on a free port, restartable on the same data."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.data = tmp / "data"
-        self.log = tmp / "server.log"
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.settings = Settings(data_dir=self.data, max_upload_bytes=LIMIT)
-
-    def start(self) -> None:
-        env = {
-            **os.environ,
-            "DALEL_DATA_DIR": str(self.data),
-            "DALEL_JOBS": "off",  # uploads only: no processing competes for the cores
-            "DALEL_MAX_UPLOAD_BYTES": str(LIMIT),
-            "DALEL_CHECKPOINT_INTERVAL_SECONDS": "0",
-        }
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "evidence.cli", "serve", "--port", str(self.port)],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        for _ in range(300):
-            try:
-                httpx.get(f"{self.base}/login", timeout=1)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError(self.log.read_text())
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-            self.process = None
-
-    def items(self) -> list[Item]:
-        engine = make_engine(self.settings.database_url or "")
+def stored_items(srv: Server) -> list[Item]:
+    """The items in the server's database, read beside it."""
+    with srv.session() as session:
         try:
-            with Session(engine) as session:
-                return list(session.exec(select(Item)))
+            return list(session.exec(select(Item)))
         finally:
-            engine.dispose()
-
-
-def _seed(settings: Settings) -> str:
-    """A prosecutor's case with an officer as a member, written before the server starts."""
-    url = settings.database_url or ""
-    upgrade(url)
-    engine = make_engine(url)
-    with Session(engine, expire_on_commit=False) as session:
-        users = {
-            name: service.create_user(
-                session=session, principal=None, username=name, password=PASSWORD, role=role
-            )
-            for name, role in [("prosecutor", Role.PROSECUTOR), ("officer", Role.OFFICER)]
-        }
-        owner = users["prosecutor"]
-        boss = Principal(user_id=owner.id, username=owner.username, role=owner.role)
-        case = service.create_case(
-            session=session, principal=boss, number=NUMBER, title="Ұрлық, Абай к-сі"
-        )
-        service.add_member(session=session, principal=boss, case_id=case.id, username="officer")
-    engine.dispose()
-    return case.id
+            session.get_bind().dispose()  # type: ignore[union-attr]
 
 
 @pytest.fixture()
 def server(tmp_path: Path) -> Iterator[tuple[Server, str]]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed")
-    pytest.importorskip("playwright.sync_api")
-    try:
-        assets.ensure_built()
-    except assets.AssetsMissing as exc:
-        pytest.skip(str(exc))
-    srv = Server(tmp_path)
-    case_id = _seed(srv.settings)
+    need_browser()
+    # Uploads only: no processing competes for the cores.
+    srv = Server(tmp_path, DALEL_JOBS="off", DALEL_MAX_UPLOAD_BYTES=str(LIMIT))
+    people = seed_people(srv.settings, ("prosecutor", "officer"))
+    case_id = seed_case(
+        srv.settings, number=NUMBER, title="Ұрлық, Абай к-сі", owner=people["prosecutor"],
+        members=["officer"],
+    )  # fmt: skip
     srv.start()
     try:
         yield srv, case_id
@@ -138,34 +61,10 @@ def server(tmp_path: Path) -> Iterator[tuple[Server, str]]:
         srv.stop()
 
 
-@pytest.fixture()
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 def _sign_in(browser: Any, base: str, lang: str) -> Any:
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{base}/lang/{lang}?next=/login")
-    page.fill("input[name=username]", "officer")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page = sign_in(browser, base, "officer", lang=lang)
     page.wait_for_url(f"{base}/cases")
     return page
-
-
-def _until(page: Any, script: str, timeout: float = 60.0) -> None:
-    """Poll a JavaScript expression (wait_for_function compiles strings, which the pages'
-    Content-Security-Policy forbids)."""
-    deadline = time.time() + timeout
-    while not page.evaluate(script):
-        assert time.time() < deadline, f"timed out waiting for {script}"
-        time.sleep(0.2)
 
 
 def _shot(page: Any, name: str) -> None:
@@ -228,7 +127,7 @@ def test_officer_uploads_a_folder_with_a_large_file_cut_and_resumed(
     page.fill("#captured-at", "2026-11-21T09:30")
     page.select_option("#time-zone", "+05:00")
     page.click("#upload-start")
-    _until(page, FINISHED)
+    until(page, FINISHED)
     expect(_row(page, "statement.txt")).to_have_class("upload-file done")
     # The case's list above shows it without a reload.
     expect(page.locator("table.items tbody")).to_contain_text("statement.txt")
@@ -256,9 +155,9 @@ def test_officer_uploads_a_folder_with_a_large_file_cut_and_resumed(
     expect(page.locator("#upload-files li")).to_have_count(21)
     started = time.time()
     page.click("#upload-start")
-    _until(page, "document.querySelector('#upload-files li.waiting') !== null", timeout=120)
+    until(page, "document.querySelector('#upload-files li.waiting') !== null", timeout=120)
     _shot(page, "01-connection-lost-kk")
-    _until(page, FINISHED, timeout=600)
+    until(page, FINISHED, timeout=600)
     elapsed = time.time() - started
     expect(page.locator(".count-line")).to_have_text("20 материал")  # the duplicate is one
     _shot(page, "02-folder-done-kk")
@@ -275,7 +174,7 @@ def test_officer_uploads_a_folder_with_a_large_file_cut_and_resumed(
 
     # What the server holds: 20 items (19 of the folder + the statement), the large file
     # with exactly the bytes on disk, paths and the typed metadata kept.
-    items = {i.original_path or i.original_name: i for i in srv.items()}
+    items = {i.original_path or i.original_name: i for i in stored_items(srv)}
     assert len(items) == 20
     stored = items["phone-export/video/shift.bin"]
     assert stored.sha256 == _sha(big)
@@ -311,7 +210,7 @@ def test_a_reload_in_the_middle_of_a_large_file_resumes_where_the_server_stopped
     page.set_input_files("#pick-files", str(big))
     page.fill("input[name=device]", "CCTV-7")
     page.click("#upload-start")
-    _until(page, "document.querySelector('#upload-files li.waiting') !== null")
+    until(page, "document.querySelector('#upload-files li.waiting') !== null")
     expect(_row(page, "cctv-night.bin").locator(".status")).to_contain_text("connection lost")
     _shot(page, "03-offline-en")
     page.unroute("**/api/v1/uploads/*")
@@ -331,11 +230,11 @@ def test_a_reload_in_the_middle_of_a_large_file_resumes_where_the_server_stopped
     page.set_input_files("#pick-files", str(big))
     page.fill("input[name=device]", "CCTV-7")
     page.click("#upload-start")
-    _until(page, FINISHED, timeout=300)
+    until(page, FINISHED, timeout=300)
     _shot(page, "04-resumed-en")
     expect(_row(page, "cctv-night.bin")).to_have_class("upload-file done")
     assert sent and min(sent) == 32 * MiB, sent  # nothing before the server's offset again
-    [stored] = srv.items()
+    [stored] = stored_items(srv)
     assert stored.sha256 == _sha(big) and stored.device == "CCTV-7"
 
 
@@ -376,7 +275,7 @@ def test_bad_input_through_the_page_is_refused_in_its_language_and_changes_nothi
     page.route("**/api/v1/uploads/*/finalize*", tamper)
     page.fill("#captured-at", "2026-11-21T09:30")
     page.click("#upload-start")
-    _until(page, "!document.getElementById('upload-form').dataset.busy")
+    until(page, "!document.getElementById('upload-form').dataset.busy")
     row = _row(page, "рапорт.txt")
     expect(row).to_have_class("upload-file failed")
     expect(row.locator(".status")).to_contain_text("ничего не сохранено")
@@ -385,7 +284,7 @@ def test_bad_input_through_the_page_is_refused_in_its_language_and_changes_nothi
     expect(page.locator("#captured-at")).to_have_value("2026-11-21T09:30")
     _shot(page, "06-hash-mismatch-ru")
     page.unroute("**/api/v1/uploads/*/finalize*")
-    assert srv.items() == []
+    assert stored_items(srv) == []
 
     # 3. An empty file and a file over the limit: refused by the page, nothing sent.
     row.locator("button", has_text="Удалить").click()
@@ -397,7 +296,7 @@ def test_bad_input_through_the_page_is_refused_in_its_language_and_changes_nothi
     requests.clear()
     page.set_input_files("#pick-files", [str(empty), str(huge)])
     page.click("#upload-start")
-    _until(page, "!document.getElementById('upload-form').dataset.busy")
+    until(page, "!document.getElementById('upload-form').dataset.busy")
     expect(_row(page, "пустой.jpg").locator(".status")).to_have_text("файл пуст: загружать нечего")
     expect(_row(page, "огромный.mp4").locator(".status")).to_contain_text(
         "файл больше, чем принимает этот сервер"
@@ -416,10 +315,10 @@ def test_bad_input_through_the_page_is_refused_in_its_language_and_changes_nothi
     page.goto(case_url)
     page.set_input_files("#pick-files", str(huge))
     page.click("#upload-start")
-    _until(page, "!document.getElementById('upload-form').dataset.busy")
+    until(page, "!document.getElementById('upload-form').dataset.busy")
     expect(_row(page, "огромный.mp4").locator(".status")).to_contain_text("больше, чем принимает")
     _shot(page, "08-server-refuses-too-large-ru")
-    assert srv.items() == []
+    assert stored_items(srv) == []
 
 
 def test_what_was_chosen_before_the_page_script_ran_is_kept(
@@ -449,6 +348,6 @@ def test_what_was_chosen_before_the_page_script_ran_is_kept(
     expect(_row(page, "early-statement.txt")).to_have_class("upload-file ready")
     expect(page.locator("#time-zone")).to_have_value("+06:00")
     page.click("#upload-start")
-    _until(page, FINISHED)
+    until(page, FINISHED)
     expect(_row(page, "early-statement.txt")).to_have_class("upload-file done")
-    assert [item.original_name for item in srv.items()] == ["early-statement.txt"]
+    assert [item.original_name for item in stored_items(srv)] == ["early-statement.txt"]
