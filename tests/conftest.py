@@ -118,20 +118,22 @@ def sqlite_engine(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
+@contextlib.contextmanager
+def pg_database_with_tables(prefix: str) -> Iterator[str]:
+    """`empty_pg_database` with every table created, for tests that commit freely."""
+    with empty_pg_database(prefix) as url:
+        load_all_models()
+        engine = make_engine(url)
+        SQLModel.metadata.create_all(engine)
+        engine.dispose()
+        yield url
+
+
 @pytest.fixture()
-def fresh_pg_url(pg_url: str) -> Iterator[str]:
+def fresh_pg_url() -> Iterator[str]:
     """A brand-new PostgreSQL database with the schema, for tests that commit."""
-    name = f"dalel_custody_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = pg_url.rsplit("/", 1)[0] + "/" + name
-    load_all_models()
-    engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    yield url
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with pg_database_with_tables("dalel_custody") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -23,10 +23,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import Engine, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from custody import Action, NewEvent, record_many
 from custody.checkpoint import make_checkpoint
@@ -40,7 +39,7 @@ from evidence.service.fsck import fsck
 from evidence.service.references import References
 from evidence.storage.base import blob_key
 from evidence.storage.local import LocalStore
-from tests import conftest as root
+from tests.conftest import pg_database_with_tables
 
 pytestmark = pytest.mark.bench
 
@@ -51,19 +50,10 @@ TABLES = ("ledger_entry", "ledger_node", "item", "blob")
 
 
 @pytest.fixture()
-def bench_url(pg_url: str) -> Iterator[str]:
+def bench_url() -> Iterator[str]:
     """A fresh database, dropped afterwards (a million committed rows meet no test)."""
-    name = f"dalel_fsck_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(root.PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = pg_url.rsplit("/", 1)[0] + "/" + name
-    root.load_all_models()
-    engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    yield url
-    with psycopg.connect(root.PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with pg_database_with_tables("dalel_fsck") as url:
+        yield url
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:

@@ -12,14 +12,12 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -32,7 +30,7 @@ from evidence.db import make_engine
 from evidence.migrations import upgrade
 from evidence.models import Role
 from evidence.policy import Principal
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import empty_pg_database
 from tests.storage_fixtures import free_port
 
 INTERVAL = 0.5  # seconds between periodic checkpoints (DALEL_CHECKPOINT_INTERVAL_SECONDS)
@@ -41,24 +39,19 @@ CASE = "202612020000321"
 
 
 @pytest.fixture()
-def database(pg_url: str) -> Iterator[str]:
-    name = f"dalel_signer_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = pg_url.rsplit("/", 1)[0] + "/" + name
-    upgrade(url)  # once, before three servers start (each would migrate otherwise)
-    engine = make_engine(url)
-    with Session(engine, expire_on_commit=False) as session:  # the prosecutor and the case
-        user = service.create_user(
-            session=session, principal=None, username="aigerim", password=PASSWORD,
-            role=Role.PROSECUTOR,
-        )  # fmt: skip
-        prosecutor = Principal(user_id=user.id, username=user.username, role=Role.PROSECUTOR)
-        service.create_case(session=session, principal=prosecutor, number=CASE, title="One")
-    engine.dispose()
-    yield url
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def database() -> Iterator[str]:
+    with empty_pg_database("dalel_signer") as url:
+        upgrade(url)  # once, before three servers start (each would migrate otherwise)
+        engine = make_engine(url)
+        with Session(engine, expire_on_commit=False) as session:  # the prosecutor and the case
+            user = service.create_user(
+                session=session, principal=None, username="aigerim", password=PASSWORD,
+                role=Role.PROSECUTOR,
+            )  # fmt: skip
+            prosecutor = Principal(user_id=user.id, username=user.username, role=Role.PROSECUTOR)
+            service.create_case(session=session, principal=prosecutor, number=CASE, title="One")
+        engine.dispose()
+        yield url
 
 
 def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
